@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Cortex-M4 (-mthumb -Os) code size of each core module, and the state structs.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+if ! command -v arm-none-eabi-gcc >/dev/null; then
+    echo "size: arm-none-eabi-gcc not installed (Debian gcc-arm-none-eabi); skipped"
+    exit 0
+fi
+out=build/arm
+mkdir -p "$out"
+flags="-std=c11 -mcpu=cortex-m4 -mthumb -Os -ffunction-sections -fdata-sections -Wall -Wextra -Werror -Iinclude -Iport/host/include -DNDEBUG"
+status=0
+printf '%-10s %8s %8s %8s\n' module text data bss
+for dir in src/*/; do
+    mod=$(basename "$dir")
+    objs=()
+    for c in "$dir"*.c; do
+        [ -e "$c" ] || continue
+        o="$out/$mod-$(basename "${c%.c}").o"
+        if ! arm-none-eabi-gcc $flags -c "$c" -o "$o"; then
+            echo "size: $c does not build for Cortex-M4" >&2
+            status=1
+            continue
+        fi
+        objs+=("$o")
+    done
+    [ ${#objs[@]} -gt 0 ] || continue
+    arm-none-eabi-size -t "${objs[@]}" | awk -v m="$mod" 'END { printf "%-10s %8d %8d %8d\n", m, $1, $2, $3 }'
+done
+# State struct sizes on the target (32-bit), from a probe object.
+if [ -x scripts/struct-sizes.sh ]; then
+    scripts/struct-sizes.sh "$flags" "$out"
+fi
+exit $status
