@@ -1,0 +1,151 @@
+/*
+ * littlefs v2 driver: on-disk compatible with the reference littlefs (disk
+ * version 2.1 by default, 2.0 readable and writable), power-loss safe,
+ * wear-levelling. Plugs into the VFS through struct cairn_fs (fs.h).
+ *
+ *   struct cairn_lfs2 lfs;
+ *   static uint8_t buf[CAIRN_LFS2_BUFFER_SIZE(128, 32)];
+ *   struct cairn_lfs2_config cfg = {0};          // zero = MicroPython's VfsLfs2 defaults
+ *   cfg.buffer = buf; cfg.buffer_size = sizeof buf;
+ *   cairn_lfs2_init(&lfs, bdev, &cfg);
+ *   lfs.fs.ops->mkfs(&lfs.fs);                   // VfsLfs2.mkfs
+ *   cairn_vfs_mount(&lfs.fs, "/flash", 0);
+ *
+ * The device must offer the extended interface (wrap a disk in a
+ * cairn_bdev_ext_adapter).
+ */
+#ifndef CAIRN_LFS2_H
+#define CAIRN_LFS2_H
+
+#include "cairn/fs.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CAIRN_LFS2_DISK_VERSION_2_0 0x00020000u
+#define CAIRN_LFS2_DISK_VERSION_2_1 0x00020001u
+
+/* The MicroPython mtime attribute: type 1, 8 bytes LE ns since 1970. */
+#define CAIRN_LFS2_ATTR_MTIME 1
+
+/*
+ * Configuration. Zero fields take MicroPython VfsLfs2's defaults:
+ * read_size 32, prog_size 32, lookahead_size 32 bytes, cache_size
+ * min(block_size, 4 * max(read, prog)), block_cycles 100, name_max 255,
+ * file_max 2147483647, attr_max 1022, metadata_max = block_size,
+ * inline_max = min(cache_size, attr_max, block_size / 8), disk_version 2.1,
+ * mtime on. block_size / block_count 0 = from the device (ioctl 5 / 4);
+ * at mount a device block count of 0 adopts the superblock's.
+ * The config must outlive the mount.
+ */
+struct cairn_lfs2_config {
+    uint32_t read_size;
+    uint32_t prog_size;
+    uint32_t lookahead_size; /* bytes; 8 blocks per byte */
+    uint32_t cache_size;
+    int32_t block_cycles;    /* -1 disables wear levelling */
+    uint32_t name_max;
+    uint32_t file_max;
+    uint32_t attr_max;
+    uint32_t metadata_max;
+    uint32_t inline_max;
+    uint32_t disk_version;
+    uint32_t block_size;
+    uint32_t block_count;
+    uint8_t no_mtime;        /* 1 = do not read or write the mtime attribute */
+    /* Caller memory for the caches and lookahead bitmap, aligned to 4:
+     * CAIRN_LFS2_BUFFER_SIZE(cache_size, lookahead_size) bytes (at least
+     * CAIRN_LFS2_BUFFER_MIN; more makes a larger pair-state cache). */
+    void *buffer;
+    uint32_t buffer_size;
+};
+
+/* Metadata pairs whose state a mount remembers (32 bytes each of caller
+ * buffer): walking a directory chain of up to this many pairs needs no
+ * revision reads or CRC checks. CAIRN_LFS2_BUFFER_SIZE reserves this many;
+ * any buffer space beyond the caches and lookahead is used the same way
+ * (up to 32 entries; none is fine too). */
+#ifndef CAIRN_LFS2_MCACHE
+#define CAIRN_LFS2_MCACHE 32
+#endif
+
+/* Internal types (private to the driver; here only so the caller can own them). */
+struct cairn_lfs2_cache {
+    uint32_t block, off, size;
+    uint8_t *buf;
+};
+struct cairn_lfs2_mdir {
+    uint32_t pair[2];
+    uint32_t rev;
+    uint32_t off;
+    uint32_t etag;
+    uint16_t count;
+    uint8_t erased;
+    uint8_t split;
+    uint32_t tail[2];
+};
+struct cairn_lfs2_gstate {
+    uint32_t tag;
+    uint32_t pair[2];
+};
+
+/* Bytes of caller buffer a mount needs for a given cache and lookahead size:
+ * lookahead bitmap, read cache, program cache (the minimum), then
+ * CAIRN_LFS2_MCACHE pair states. A multiple of 4. */
+#define CAIRN_LFS2_BUFFER_MIN(cache, lookahead) ((((lookahead) + 3u) & ~3u) + ((2u * (cache) + 3u) & ~3u))
+#define CAIRN_LFS2_BUFFER_SIZE(cache, lookahead)                                             \
+    (CAIRN_LFS2_BUFFER_MIN(cache, lookahead) +                                               \
+     (uint32_t)(CAIRN_LFS2_MCACHE * sizeof(struct cairn_lfs2_mdir)))
+
+/* Mount state (caller-owned). Fields are private to the driver. */
+struct cairn_lfs2 {
+    struct cairn_fs fs; /* first: the VFS sees this */
+    struct cairn_lfs2_private {
+        const struct cairn_lfs2_config *cfg;
+        uint32_t read_size, prog_size, cache_size, block_size, block_count;
+        uint32_t la_bytes;  /* lookahead bitmap bytes */
+        int32_t block_cycles;
+        uint32_t name_max, file_max, attr_max, metadata_max, inline_max, disk_version;
+        struct cairn_lfs2_cache rcache, pcache;
+        uint32_t root[2];
+        struct cairn_lfs2_gstate gstate, gdisk, gdelta;
+        uint32_t seed;
+        uint32_t la_start, la_size, la_next, la_ckpoint;
+        uint8_t *la_buf;
+        void *mlist; /* open files and directories */
+        /* states of recently fetched/committed pairs: while mounted only this
+         * driver writes, so a known pair needs no re-read or CRC check */
+        struct cairn_lfs2_mdir *mc; /* pair-state cache at the end of the buffer */
+        uint8_t mc_next, mc_n;
+        uint32_t mc_used; /* clock bits for replacement */
+        uint8_t no_mtime, ro;
+        uint8_t bad_run; /* consecutive program/erase failures */
+    } priv;
+};
+
+/* The driver's ops table. */
+extern const struct cairn_fs_ops cairn_lfs2_ops;
+
+/*
+ * Prepare `lfs` for mkfs/mount on `bd` with `cfg` (required: it carries the
+ * buffer; it must outlive the mount). Validates what it can without the
+ * device: read/prog/cache divisibility -> -EINVAL, a buffer that is missing,
+ * misaligned or too small for a known cache size -> -EINVAL. mkfs/mount
+ * probe the device and check the rest. Does not touch the device.
+ */
+int cairn_lfs2_init(struct cairn_lfs2 *lfs, struct cairn_bdev *bd,
+                    const struct cairn_lfs2_config *cfg);
+
+/* Blocks in use (lfs_fs_size), after a whole-filesystem traversal. */
+int32_t cairn_lfs2_fs_size(struct cairn_lfs2 *lfs);
+/* Proactive garbage collection / compaction (lfs_fs_gc). */
+int cairn_lfs2_gc(struct cairn_lfs2 *lfs);
+/* Grow the filesystem to a larger block count (lfs_fs_grow). */
+int cairn_lfs2_grow(struct cairn_lfs2 *lfs, uint32_t block_count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CAIRN_LFS2_H */

@@ -1,0 +1,211 @@
+/*
+ * littlefs v2 driver: block allocator (lookahead window) and the whole-filesystem traversal.
+ */
+#include "lx.h"
+
+/* ---- allocator ---------------------------------------------------------- */
+
+void cairn_lfs2_alloc_ckpoint(lx_t *L)
+{
+    L->la_ckpoint = L->block_count;
+}
+
+void cairn_lfs2_alloc_drop(lx_t *L)
+{
+    L->la_size = 0;
+    L->la_next = 0;
+    lx_alloc_ckpoint(L);
+}
+
+static int lx_la_cb(void *ctx, uint32_t block)
+{
+    lx_t *L = ctx;
+    if (block >= L->block_count)
+        return 0;
+    uint32_t off = (block + L->block_count - L->la_start) % L->block_count;
+    if (off < L->la_size)
+        L->la_buf[off / 8] |= (uint8_t)(1u << (off % 8));
+    return 0;
+}
+
+int cairn_lfs2_alloc(lx_t *L, uint32_t *block)
+{
+    for (;;) {
+        while (L->la_next < L->la_size) {
+            if (!(L->la_buf[L->la_next / 8] & (1u << (L->la_next % 8)))) {
+                *block = (L->la_start + L->la_next) % L->block_count;
+                for (;;) {
+                    L->la_next++;
+                    L->la_ckpoint--;
+                    if (L->la_next >= L->la_size ||
+                        !(L->la_buf[L->la_next / 8] & (1u << (L->la_next % 8))))
+                        return 0;
+                }
+            }
+            L->la_next++;
+            L->la_ckpoint--;
+        }
+        if (L->la_ckpoint == 0 || (int32_t)L->la_ckpoint < 0)
+            return CAIRN_ENOSPC;
+        L->la_start = (L->la_start + L->la_next) % L->block_count;
+        L->la_next = 0;
+        L->la_size = lx_min(8 * L->la_bytes, L->la_ckpoint);
+        memset(L->la_buf, 0, L->la_bytes);
+        int err = lx_traverse(L, lx_la_cb, L, 1);
+        if (err) {
+            lx_alloc_drop(L);
+            return err;
+        }
+    }
+}
+
+/* ---- traversal -------------------------------------------------------------- */
+
+/* Counts blocks: the traversal recognises it and counts CTZ files from their
+ * size instead of walking their pointers. */
+int cairn_lfs2_count_cb(void *ctx, uint32_t block)
+{
+    (void)block;
+    *(uint32_t *)ctx += 1;
+    return 0;
+}
+
+/* Visit a CTZ list, or just count its blocks when that is all `cb` does. */
+static int lx_ctz_visit(lx_t *L, const lx_cache *pc, uint32_t head, uint32_t size,
+                        int (*cb)(void *, uint32_t), void *ctx)
+{
+    if (cb == cairn_lfs2_count_cb) {
+        if (size) {
+            uint32_t last = size - 1;
+            *(uint32_t *)ctx += lx_ctz_index(L, &last) + 1;
+        }
+        return 0;
+    }
+    return lx_ctz_traverse(L, pc, &L->rcache, head, size, cb, ctx);
+}
+
+/* Bit i of `done`: entry i (as numbered at the scan position) needs no more
+ * looking at: its newest struct was seen, or it is deleted by then. */
+static void lx_bits_insert(uint32_t *b, uint32_t at, uint32_t val)
+{
+    for (uint32_t w = 31; w > at / 32; w--)
+        b[w] = (b[w] << 1) | (b[w - 1] >> 31);
+    uint32_t k = at % 32, lo = b[at / 32] & ((1u << k) - 1), hi = b[at / 32] & ~((1u << k) - 1);
+    b[at / 32] = lo | (hi << 1) | (val << k);
+}
+
+static void lx_bits_remove(uint32_t *b, uint32_t at)
+{
+    uint32_t k = at % 32, w0 = at / 32;
+    uint32_t lo = b[w0] & ((1u << k) - 1), hi = k == 31 ? 0 : (b[w0] >> (k + 1)) << k;
+    b[w0] = lo | hi;
+    for (uint32_t w = w0; w < 31; w++) {
+        b[w] |= (b[w + 1] & 1u) << 31;
+        b[w + 1] >>= 1;
+    }
+    b[31] |= 1u << 31; // ids past the end stay "done"
+}
+
+/*
+ * The blocks one pair's entries reference (CTZ files, and with `orphans` the
+ * pairs of child directories), in one backward scan of its log instead of a
+ * lookup per entry.
+ */
+static int lx_traverse_pair(lx_t *L, const lx_mdir *dir, int (*cb)(void *, uint32_t), void *ctx,
+                            int orphans)
+{
+    uint32_t done[32];
+    memset(done, 0, sizeof done);
+    for (uint32_t i = dir->count; i < 1024; i++)
+        done[i / 32] |= 1u << (i % 32);
+    if (lx_g_hasmovehere(&L->gdisk, dir->pair)) {
+        uint32_t m = lx_id(L->gdisk.tag);
+        done[m / 32] |= 1u << (m % 32);
+    }
+    uint32_t off = dir->off, ntag = dir->etag;
+    while (dir->off && off >= 4 + lx_dsize(ntag)) {
+        off -= lx_dsize(ntag);
+        uint32_t tag = ntag;
+        uint8_t b[8];
+        int err = lx_read_small(L, &L->rcache, 4, dir->pair[0], off, b, 4);
+        if (err)
+            return err;
+        ntag = (lx_be32(b) ^ tag) & 0x7fffffff;
+        uint32_t id = lx_id(tag), t3 = lx_type3(tag);
+        if (id == 0x3ff)
+            continue;
+        if (t3 == LX_T_CREATE) {
+            lx_bits_remove(done, id);
+            continue;
+        }
+        if (t3 == LX_T_DELETE) {
+            lx_bits_insert(done, id, 1);
+            continue;
+        }
+        if (lx_type1(tag) != LX_T_STRUCT || (done[id / 32] & (1u << (id % 32))))
+            continue;
+        done[id / 32] |= 1u << (id % 32);
+        if (lx_isdelete(tag) || lx_tsize(tag) < 8 ||
+            !(t3 == LX_T_CTZSTRUCT || (orphans && t3 == LX_T_DIRSTRUCT)))
+            continue;
+        err = lx_read_small(L, &L->rcache, 8, dir->pair[0], off + 4, b, 8);
+        if (err)
+            return err;
+        if (t3 == LX_T_CTZSTRUCT) {
+            err = lx_ctz_visit(L, NULL, lx_le32(b), lx_le32(b + 4), cb, ctx);
+        } else {
+            err = cb(ctx, lx_le32(b));
+            if (!err)
+                err = cb(ctx, lx_le32(b + 4));
+        }
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+int cairn_lfs2_traverse(lx_t *L, int (*cb)(void *, uint32_t), void *ctx, int orphans)
+{
+    lx_mdir dir;
+    dir.tail[0] = 0;
+    dir.tail[1] = 1;
+    uint32_t tort[2] = {LX_NULL, LX_NULL}, ti = 1, tp = 1;
+    while (!lx_pair_isnull(dir.tail)) {
+        if (lx_pair_sync(dir.tail, tort))
+            return CAIRN_ECORRUPT;
+        if (ti == tp) {
+            tort[0] = dir.tail[0], tort[1] = dir.tail[1];
+            ti = 0;
+            tp *= 2;
+        }
+        ti++;
+        for (int i = 0; i < 2; i++) {
+            int err = cb(ctx, dir.tail[i]);
+            if (err)
+                return err;
+        }
+        int err = lx_fetch(L, &dir, dir.tail);
+        if (err)
+            return err;
+        err = lx_traverse_pair(L, &dir, cb, ctx, orphans);
+        if (err)
+            return err;
+    }
+    for (struct lx_mlist *d = L->mlist; d; d = d->next) {
+        if (d->type != LX_T_REG)
+            continue;
+        struct lx_file *f = (struct lx_file *)d;
+        // an outlined file still has its old inline head until the flush
+        if ((f->flags & LX_F_DIRTY) && !(f->flags & LX_F_INLINE) && f->head != LX_INLINE) {
+            int err = lx_ctz_visit(L, &f->cache, f->head, f->size, cb, ctx);
+            if (err)
+                return err;
+        }
+        if ((f->flags & LX_F_WRITING) && !(f->flags & LX_F_INLINE)) {
+            int err = lx_ctz_visit(L, &f->cache, f->block, f->pos, cb, ctx);
+            if (err)
+                return err;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,502 @@
+/*
+ * littlefs v2 driver: paths and directories: lookup, listing, stat, mkdir, remove, rename.
+ */
+#include "lx.h"
+
+/* ---- paths ------------------------------------------------------------------------------ */
+
+uint32_t lx_namelen(const char *p)
+{
+    uint32_t n = 0;
+    while (p[n] && p[n] != '/')
+        n++;
+    return n;
+}
+/* only slashes left after this name */
+int lx_path_islast(const char *p)
+{
+    p += lx_namelen(p);
+    while (*p == '/')
+        p++;
+    return *p == '\0';
+}
+int lx_path_isdir(const char *p)
+{
+    return p[lx_namelen(p)] != '\0';
+}
+
+int32_t lx_find_h(lx_t *L, lx_mdir *dir, const char **path, uint16_t *id, struct lx_hint *h)
+{
+    if (h)
+        h->stag = h->atag = 0;
+    const char *name = *path;
+    uint32_t tag = LX_TAG(LX_T_DIR, 0x3ff, 0);
+    dir->tail[0] = L->root[0];
+    dir->tail[1] = L->root[1];
+    if (*name == '\0')
+        return CAIRN_EINVAL;
+    if (id)
+        *id = 0x3ff;
+    for (uint32_t depth = 0;; depth++) {
+        if (lx_type3(tag) == LX_T_DIR)
+            while (*name == '/')
+                name++;
+        uint32_t nlen = lx_namelen(name);
+        if (*name == '\0')
+            return (int32_t)tag;
+        *path = name;
+        if (lx_type3(tag) != LX_T_DIR)
+            return CAIRN_ENOTDIR;
+        if (lx_id(tag) != 0x3ff) {
+            uint8_t b[8];
+            int32_t res = lx_get(L, dir, LX_TAG(0x700, 0x3ff, 0), LX_TAG(LX_T_STRUCT, lx_id(tag), 0), b, 8);
+            if (res < 0)
+                return res;
+            dir->tail[0] = lx_le32(b);
+            dir->tail[1] = lx_le32(b + 4);
+        }
+        for (uint32_t hops = 0;; hops++) {
+            if (hops > L->block_count)
+                return CAIRN_ECORRUPT;
+            struct lx_match m = {1, name, nlen, NULL, 0, 0, 0, 0, 0, 0, 0};
+            uint32_t t[2] = {dir->tail[0], dir->tail[1]};
+            int err = cairn_lfs2_fetch_m(L, dir, t, &m);
+            if (err)
+                return err;
+            if (id)
+                *id = m.id;
+            if (m.eq) {
+                tag = m.tag;
+                if (h)
+                    h->stag = m.stag, h->soff = m.soff, h->atag = m.atag, h->aoff = m.aoff;
+                break;
+            }
+            if (m.id < dir->count || !dir->split)
+                return CAIRN_ENOENT;
+        }
+        name += nlen;
+        if (h)
+            h->stag = h->atag = 0;
+        (void)depth;
+    }
+}
+
+int32_t lx_find(lx_t *L, lx_mdir *dir, const char **path, uint16_t *id)
+{
+    return lx_find_h(L, dir, path, id, NULL);
+}
+
+/* The struct tag of entry `id` (data into b[8]), from the find hint if any. */
+int32_t lx_get_struct(lx_t *L, const lx_mdir *dir, uint32_t id, const struct lx_hint *h,
+                             uint8_t b[8])
+{
+    if (h && h->stag) {
+        uint32_t n = lx_min(8, lx_tsize(h->stag));
+        memset(b, 0, 8);
+        int err = lx_read(L, NULL, &L->rcache, n, dir->pair[0], h->soff, b, n);
+        if (err)
+            return err;
+        return (int32_t)((h->stag & ~LX_TAG(0, 0x3ff, 0)) | LX_TAG(0, id, 0));
+    }
+    return lx_get(L, dir, LX_TAG(0x700, 0x3ff, 0), LX_TAG(LX_T_STRUCT, id, 0), b, 8);
+}
+
+/* The mtime attribute (8 bytes into b) of entry `id`: its tag, or ENOENT. */
+int32_t lx_get_mtime(lx_t *L, const lx_mdir *dir, uint32_t id, const struct lx_hint *h,
+                            uint8_t b[8])
+{
+    if (h && h->atag) {
+        if (lx_tsize(h->atag) == 0x3ff)
+            return CAIRN_ENOENT;
+        uint32_t n = lx_min(8, lx_tsize(h->atag));
+        memset(b, 0, 8);
+        int err = lx_read(L, NULL, &L->rcache, n, dir->pair[0], h->aoff, b, n);
+        if (err)
+            return err;
+        return (int32_t)h->atag;
+    }
+    return lx_get(L, dir, LX_TAG(0x7ff, 0x3ff, 0),
+                  LX_TAG(LX_T_USERATTR + CAIRN_LFS2_ATTR_MTIME, id, 0), b, 8);
+}
+
+/* ---- directories ----------------------------------------------------------------------- */
+
+static int lx_getinfo(lx_t *L, const lx_mdir *m, uint32_t id, char *name, uint32_t *type,
+                      int64_t *size)
+{
+    uint32_t cap = lx_min(L->name_max, CAIRN_NAME_MAX);
+    uint32_t ntag, noff, stag, soff;
+    int err = cairn_lfs2_get_entry(L, m, id, &ntag, &noff, &stag, &soff);
+    if (err)
+        return err;
+    uint32_t nlen = lx_min(lx_tsize(ntag), cap);
+    err = lx_read(L, NULL, &L->rcache, nlen, m->pair[0], noff, name, nlen);
+    if (err)
+        return err;
+    name[nlen] = '\0';
+    *type = lx_type3(ntag) == LX_T_REG ? CAIRN_S_IFREG : CAIRN_S_IFDIR;
+    *size = 0;
+    if (*type == CAIRN_S_IFREG) {
+        if (!stag)
+            return CAIRN_ECORRUPT;
+        if (lx_type3(stag) == LX_T_CTZSTRUCT) {
+            uint8_t b[4];
+            if (lx_tsize(stag) < 8)
+                return CAIRN_ECORRUPT;
+            err = lx_read(L, NULL, &L->rcache, 4, m->pair[0], soff + 4, b, 4);
+            if (err)
+                return err;
+            *size = lx_le32(b);
+        } else if (lx_type3(stag) == LX_T_INLINESTRUCT) {
+            *size = lx_tsize(stag);
+        }
+    }
+    return 0;
+}
+
+int lx_opendir(struct cairn_fs *fs, void *dp, const char *path)
+{
+    lx_t *L = lx_of(fs);
+    struct lx_dir *d = dp;
+    if (!fs->mounted)
+        return CAIRN_EINVAL;
+    memset(d, 0, sizeof *d);
+    const char *p = path;
+    int32_t tag = lx_find(L, &d->l.m, &p, NULL);
+    if (tag < 0)
+        return tag;
+    if (lx_type3((uint32_t)tag) != LX_T_DIR)
+        return CAIRN_ENOTDIR;
+    uint32_t pair[2];
+    if (lx_id((uint32_t)tag) == 0x3ff) {
+        pair[0] = L->root[0], pair[1] = L->root[1];
+    } else {
+        uint8_t b[8];
+        int32_t res = lx_get(L, &d->l.m, LX_TAG(0x700, 0x3ff, 0),
+                             LX_TAG(LX_T_STRUCT, lx_id((uint32_t)tag), 0), b, 8);
+        if (res < 0)
+            return res;
+        pair[0] = lx_le32(b), pair[1] = lx_le32(b + 4);
+    }
+    int err = lx_fetch(L, &d->l.m, pair);
+    if (err)
+        return err;
+    d->head[0] = d->l.m.pair[0];
+    d->head[1] = d->l.m.pair[1];
+    d->l.id = 0;
+    d->pos = 0;
+    d->l.type = LX_T_DIR;
+    lx_mlist_append(L, &d->l);
+    return 0;
+}
+
+int lx_readdir(struct cairn_fs *fs, void *dp, struct cairn_dirent *ent)
+{
+    lx_t *L = lx_of(fs);
+    struct lx_dir *d = dp;
+    for (uint32_t guard = 0;; guard++) {
+        if (guard > 0x400u * 4 + L->block_count)
+            return CAIRN_ECORRUPT;
+        if (d->l.id >= d->l.m.count) {
+            if (!d->l.m.split)
+                return 0;
+            int err = lx_fetch(L, &d->l.m, d->l.m.tail);
+            if (err)
+                return err;
+            d->l.id = 0;
+            continue;
+        }
+        if (lx_g_hasmovehere(&L->gdisk, d->l.m.pair) && lx_id(L->gdisk.tag) == d->l.id) {
+            d->l.id++;
+            continue;
+        }
+        int err = lx_getinfo(L, &d->l.m, d->l.id, ent->name, &ent->type, &ent->size);
+        d->l.id++;
+        if (err == CAIRN_ENOENT)
+            continue;
+        if (err)
+            return err;
+        d->pos++;
+        return 1;
+    }
+}
+
+int lx_closedir(struct cairn_fs *fs, void *dp)
+{
+    lx_mlist_remove(lx_of(fs), &((struct lx_dir *)dp)->l);
+    return 0;
+}
+
+/* ---- path operations ------------------------------------------------------------------- */
+
+int lx_stat(struct cairn_fs *fs, const char *path, struct cairn_stat *st)
+{
+    lx_t *L = lx_of(fs);
+    lx_mdir cwd;
+    const char *p = path;
+    struct lx_hint h;
+    memset(st, 0, sizeof *st);
+    int32_t tag = lx_find_h(L, &cwd, &p, NULL, &h);
+    if (tag < 0)
+        return tag;
+    uint32_t id = lx_id((uint32_t)tag);
+    if (id == 0x3ff) {
+        st->mode = CAIRN_S_IFDIR;
+        return 0;
+    }
+    uint8_t b[8];
+    st->mode = lx_type3((uint32_t)tag) == LX_T_REG ? CAIRN_S_IFREG : CAIRN_S_IFDIR;
+    if (st->mode == CAIRN_S_IFREG) {
+        int32_t s2 = lx_get_struct(L, &cwd, id, &h, b);
+        if (s2 < 0)
+            return s2 == CAIRN_ENOENT ? CAIRN_ECORRUPT : s2;
+        if (lx_type3((uint32_t)s2) == LX_T_CTZSTRUCT)
+            st->size = lx_le32(b + 4);
+        else if (lx_type3((uint32_t)s2) == LX_T_INLINESTRUCT)
+            st->size = lx_tsize((uint32_t)s2);
+    }
+    int32_t t = lx_get_mtime(L, &cwd, id, &h, b);
+    if (t < 0 && t != CAIRN_ENOENT)
+        return t;
+    if (t >= 0 && lx_tsize((uint32_t)t) == 8) {
+        uint64_t ns = (uint64_t)lx_le32(b) | (uint64_t)lx_le32(b + 4) << 32;
+        st->mtime = (int64_t)(ns / 1000000000u);
+        st->mtime_nsec = (uint32_t)(ns % 1000000000u);
+        st->has_mtime = 1;
+    }
+    return 0;
+}
+
+int lx_mkdir(struct cairn_fs *fs, const char *path)
+{
+    lx_t *L = lx_of(fs);
+    if (L->ro)
+        return CAIRN_EROFS;
+    int err = lx_forceconsistency(L);
+    if (err)
+        return err;
+    struct lx_mlist cwd;
+    memset(&cwd, 0, sizeof cwd);
+    cwd.next = L->mlist;
+    uint16_t id = 0x3ff;
+    const char *p = path;
+    int32_t tag = lx_find(L, &cwd.m, &p, &id);
+    if (!(tag == CAIRN_ENOENT && lx_path_islast(p)))
+        return tag < 0 ? tag : CAIRN_EEXIST;
+    uint32_t nlen = lx_namelen(p);
+    if (nlen > L->name_max)
+        return CAIRN_ENAMETOOLONG;
+    lx_alloc_ckpoint(L);
+    lx_mdir dir;
+    err = lx_dir_alloc(L, &dir);
+    if (err)
+        return err;
+    lx_mdir pred = cwd.m;
+    for (uint32_t hops = 0; pred.split; hops++) {
+        if (hops > L->block_count)
+            return CAIRN_ECORRUPT;
+        err = lx_fetch(L, &pred, pred.tail);
+        if (err)
+            return err;
+    }
+    uint8_t b[8];
+    lx_ple32(b, pred.tail[0]);
+    lx_ple32(b + 4, pred.tail[1]);
+    struct lx_attr a0 = {LX_TAG(LX_T_SOFTTAIL, 0x3ff, 8), b};
+    err = lx_commit(L, &dir, &a0, 1);
+    if (err)
+        return err;
+    uint8_t dp[8];
+    lx_ple32(dp, dir.pair[0]);
+    lx_ple32(dp + 4, dir.pair[1]);
+    if (cwd.m.split) {
+        lx_preporphans(L, +1);
+        cwd.type = 0;
+        cwd.id = 0;
+        L->mlist = &cwd;
+        struct lx_attr a1 = {LX_TAG(LX_T_SOFTTAIL, 0x3ff, 8), dp};
+        err = lx_commit(L, &pred, &a1, 1);
+        L->mlist = cwd.next;
+        if (err)
+            return err;
+        lx_preporphans(L, -1);
+    }
+    struct lx_attr a[4] = {
+        {LX_TAG(LX_T_CREATE, id, 0), NULL},
+        {LX_TAG(LX_T_DIR, id, nlen), p},
+        {LX_TAG(LX_T_DIRSTRUCT, id, 8), dp},
+        {LX_TAG(LX_T_SOFTTAIL, 0x3ff, 8), dp},
+    };
+    err = lx_commit(L, &cwd.m, a, cwd.m.split ? 3 : 4);
+    return err;
+}
+
+/* Remove an entry; want_dir selects rmdir (dirs only) or remove (files only). */
+static int lx_remove_any(struct cairn_fs *fs, const char *path, int want_dir)
+{
+    lx_t *L = lx_of(fs);
+    if (L->ro)
+        return CAIRN_EROFS;
+    int err = lx_forceconsistency(L);
+    if (err)
+        return err;
+    lx_mdir cwd;
+    const char *p = path;
+    int32_t tag = lx_find(L, &cwd, &p, NULL);
+    if (tag < 0)
+        return tag;
+    if (lx_id((uint32_t)tag) == 0x3ff)
+        return want_dir ? CAIRN_EINVAL : CAIRN_EISDIR;
+    int isdir = lx_type3((uint32_t)tag) == LX_T_DIR;
+    if (isdir && !want_dir)
+        return CAIRN_EISDIR;
+    if (!isdir && want_dir)
+        return CAIRN_ENOTDIR;
+    struct lx_mlist dir;
+    memset(&dir, 0, sizeof dir);
+    dir.next = L->mlist;
+    if (isdir) {
+        uint8_t b[8];
+        int32_t res = lx_get(L, &cwd, LX_TAG(0x700, 0x3ff, 0),
+                             LX_TAG(LX_T_STRUCT, lx_id((uint32_t)tag), 0), b, 8);
+        if (res < 0)
+            return res;
+        uint32_t pair[2] = {lx_le32(b), lx_le32(b + 4)};
+        err = lx_fetch(L, &dir.m, pair);
+        if (err)
+            return err;
+        if (dir.m.count > 0 || dir.m.split)
+            return CAIRN_ENOTEMPTY;
+        lx_preporphans(L, +1);
+        L->mlist = &dir;
+    }
+    struct lx_attr a = {LX_TAG(LX_T_DELETE, lx_id((uint32_t)tag), 0), NULL};
+    err = lx_commit(L, &cwd, &a, 1);
+    L->mlist = dir.next;
+    if (err)
+        return err;
+    if (isdir) {
+        lx_preporphans(L, -1);
+        err = lx_pred(L, dir.m.pair, &cwd);
+        if (err)
+            return err;
+        err = lx_drop(L, &cwd, &dir.m);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+int lx_remove(struct cairn_fs *fs, const char *path)
+{
+    return lx_remove_any(fs, path, 0);
+}
+int lx_rmdir(struct cairn_fs *fs, const char *path)
+{
+    return lx_remove_any(fs, path, 1);
+}
+
+int lx_rename(struct cairn_fs *fs, const char *from, const char *to)
+{
+    lx_t *L = lx_of(fs);
+    if (L->ro)
+        return CAIRN_EROFS;
+    int err = lx_forceconsistency(L);
+    if (err)
+        return err;
+    lx_mdir oldcwd, newcwd;
+    const char *op = from, *np = to;
+    int32_t oldtag = lx_find(L, &oldcwd, &op, NULL);
+    if (oldtag < 0)
+        return oldtag;
+    if (lx_id((uint32_t)oldtag) == 0x3ff)
+        return CAIRN_EINVAL;
+    uint16_t newid = 0x3ff;
+    int32_t prevtag = lx_find(L, &newcwd, &np, &newid);
+    if ((prevtag < 0 || lx_id((uint32_t)prevtag) == 0x3ff) &&
+        !(prevtag == CAIRN_ENOENT && lx_path_islast(np)))
+        return prevtag < 0 ? prevtag : CAIRN_EINVAL;
+    int olddir = lx_type3((uint32_t)oldtag) == LX_T_DIR;
+    if (olddir) {
+        // D7: not into its own subtree
+        size_t fl = strlen(from);
+        while (fl > 1 && from[fl - 1] == '/')
+            fl--;
+        if (strncmp(to, from, fl) == 0 && to[fl] == '/') {
+            const char *rest = to + fl;
+            while (*rest == '/')
+                rest++;
+            if (*rest)
+                return CAIRN_EINVAL;
+        }
+    }
+    int samepair = lx_pair_cmp(oldcwd.pair, newcwd.pair) == 0;
+    uint32_t newoldid = lx_id((uint32_t)oldtag);
+    struct lx_mlist prevdir;
+    memset(&prevdir, 0, sizeof prevdir);
+    prevdir.next = L->mlist;
+    int previsdir = 0;
+    if (prevtag == CAIRN_ENOENT) {
+        if (lx_path_isdir(np) && !olddir)
+            return CAIRN_ENOTDIR;
+        uint32_t nlen = lx_namelen(np);
+        if (nlen > L->name_max)
+            return CAIRN_ENAMETOOLONG;
+        if (samepair && newid <= newoldid)
+            newoldid += 1;
+    } else if (lx_type3((uint32_t)prevtag) != lx_type3((uint32_t)oldtag)) {
+        return lx_type3((uint32_t)prevtag) == LX_T_DIR ? CAIRN_EISDIR : CAIRN_ENOTDIR;
+    } else if (samepair && newid == newoldid) {
+        return 0;
+    } else if (lx_type3((uint32_t)prevtag) == LX_T_DIR) {
+        uint8_t b[8];
+        int32_t res = lx_get(L, &newcwd, LX_TAG(0x700, 0x3ff, 0), LX_TAG(LX_T_STRUCT, newid, 0), b, 8);
+        if (res < 0)
+            return res;
+        uint32_t pp[2] = {lx_le32(b), lx_le32(b + 4)};
+        err = lx_fetch(L, &prevdir.m, pp);
+        if (err)
+            return err;
+        if (prevdir.m.count > 0 || prevdir.m.split)
+            return CAIRN_ENOTEMPTY;
+        lx_preporphans(L, +1);
+        previsdir = 1;
+        L->mlist = &prevdir;
+    }
+    if (!samepair)
+        lx_prepmove(L, newoldid, oldcwd.pair);
+    struct lx_attr a[5];
+    int n = 0;
+    if (prevtag != CAIRN_ENOENT)
+        a[n++] = (struct lx_attr){LX_TAG(LX_T_DELETE, newid, 0), NULL};
+    a[n++] = (struct lx_attr){LX_TAG(LX_T_CREATE, newid, 0), NULL};
+    a[n++] = (struct lx_attr){LX_TAG(lx_type3((uint32_t)oldtag), newid, lx_namelen(np)), np};
+    a[n++] = (struct lx_attr){LX_TAG(LX_T_FROM_MOVE, newid, lx_id((uint32_t)oldtag)), &oldcwd};
+    if (samepair)
+        a[n++] = (struct lx_attr){LX_TAG(LX_T_DELETE, newoldid, 0), NULL};
+    err = lx_commit(L, &newcwd, a, n);
+    if (err) {
+        L->mlist = prevdir.next;
+        return err;
+    }
+    if (!samepair && (L->gstate.tag >> 20) & 0x700) {
+        lx_prepmove(L, 0x3ff, NULL);
+        struct lx_attr d = {LX_TAG(LX_T_DELETE, lx_id((uint32_t)oldtag), 0), NULL};
+        err = lx_commit(L, &oldcwd, &d, 1);
+        if (err) {
+            L->mlist = prevdir.next;
+            return err;
+        }
+    }
+    L->mlist = prevdir.next;
+    if (previsdir) {
+        lx_preporphans(L, -1);
+        err = lx_pred(L, prevdir.m.pair, &newcwd);
+        if (err)
+            return err;
+        err = lx_drop(L, &newcwd, &prevdir.m);
+        if (err)
+            return err;
+    }
+    return 0;
+}

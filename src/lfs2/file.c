@@ -1,0 +1,599 @@
+/*
+ * littlefs v2 driver: files: open, read, write, seek, truncate, flush and sync.
+ */
+#include "lx.h"
+
+/* ---- files ---------------------------------------------------------------------------- */
+
+size_t lx_file_size(const struct cairn_fs *fs)
+{
+    const struct cairn_lfs2 *lf = (const struct cairn_lfs2 *)fs;
+    uint32_t cs = lf->priv.cache_size;
+    if (!cs) {
+        const struct cairn_lfs2_config *cfg = lf->priv.cfg;
+        uint32_t rs = cfg && cfg->read_size ? cfg->read_size : 32;
+        uint32_t ps = cfg && cfg->prog_size ? cfg->prog_size : 32;
+        cs = cfg && cfg->cache_size ? cfg->cache_size : 4 * lx_max(rs, ps);
+    }
+    return (sizeof(struct lx_file) + 7u) / 8u * 8u + cs;
+}
+
+size_t lx_dir_size(const struct cairn_fs *fs)
+{
+    (void)fs;
+    return sizeof(struct lx_dir);
+}
+
+static uint8_t *lx_fbuf(struct lx_file *f)
+{
+    return (uint8_t *)f + (sizeof(struct lx_file) + 7u) / 8u * 8u;
+}
+
+static void lx_mtime_now(uint8_t *b)
+{
+    uint64_t ns = (uint64_t)cairn_clock_now_ns();
+    lx_ple32(b, (uint32_t)ns);
+    lx_ple32(b + 4, (uint32_t)(ns >> 32));
+}
+
+int lx_open(struct cairn_fs *fs, void *fp, const char *path, uint32_t flags)
+{
+    lx_t *L = lx_of(fs);
+    struct lx_file *f = fp;
+    uint32_t acc = flags & CAIRN_O_ACCMODE;
+    if (!fs->mounted)
+        return CAIRN_EINVAL;
+    if (acc == 0)
+        return CAIRN_EINVAL;
+    memset(f, 0, sizeof *f);
+    f->cache.buf = lx_fbuf(f);
+    if (L->ro && ((acc & CAIRN_O_WRONLY) || (flags & CAIRN_O_TRUNC)))
+        return CAIRN_EROFS;
+    if (acc & CAIRN_O_WRONLY) {
+        int err = lx_forceconsistency(L);
+        if (err)
+            return err;
+    }
+    f->flags = flags & (CAIRN_O_ACCMODE | CAIRN_O_APPEND);
+    const char *p = path;
+    uint16_t id = 0x3ff;
+    struct lx_hint h;
+    int32_t tag = lx_find_h(L, &f->l.m, &p, &id, &h);
+    if (tag < 0 && !(tag == CAIRN_ENOENT && lx_path_islast(p)))
+        return tag;
+    f->l.type = LX_T_REG;
+    f->l.id = id;
+    lx_mlist_append(L, &f->l);
+    int err = 0, created = 0;
+    if (tag == CAIRN_ENOENT) {
+        if (!(flags & CAIRN_O_CREAT)) {
+            err = CAIRN_ENOENT;
+            goto cleanup;
+        }
+        if (L->ro) {
+            err = CAIRN_EROFS;
+            goto cleanup;
+        }
+        if (lx_path_isdir(p)) {
+            err = CAIRN_ENOTDIR;
+            goto cleanup;
+        }
+        uint32_t nlen = lx_namelen(p);
+        if (nlen > L->name_max) {
+            err = CAIRN_ENAMETOOLONG;
+            goto cleanup;
+        }
+        struct lx_attr a[3] = {
+            {LX_TAG(LX_T_CREATE, id, 0), NULL},
+            {LX_TAG(LX_T_REG, id, nlen), p},
+            {LX_TAG(LX_T_INLINESTRUCT, id, 0), NULL},
+        };
+        err = lx_commit(L, &f->l.m, a, 3);
+        if (err == CAIRN_ENOSPC && nlen > L->metadata_max / 4)
+            err = CAIRN_ENAMETOOLONG;
+        if (err)
+            goto cleanup;
+        tag = (int32_t)LX_TAG(LX_T_INLINESTRUCT, 0, 0);
+        created = 1;
+    } else if (flags & CAIRN_O_EXCL) {
+        err = CAIRN_EEXIST;
+        goto cleanup;
+    } else if (lx_type3((uint32_t)tag) != LX_T_REG) {
+        err = CAIRN_EISDIR;
+        goto cleanup;
+    } else if (lx_path_isdir(p)) {
+        err = CAIRN_ENOTDIR;
+        goto cleanup;
+    } else if (flags & CAIRN_O_TRUNC) {
+        tag = (int32_t)LX_TAG(LX_T_INLINESTRUCT, f->l.id, 0);
+        f->flags |= LX_F_DIRTY;
+    } else {
+        uint8_t b[8];
+        tag = lx_get_struct(L, &f->l.m, f->l.id, &h, b);
+        if (tag < 0) {
+            err = tag == CAIRN_ENOENT ? CAIRN_ECORRUPT : tag;
+            goto cleanup;
+        }
+        f->head = lx_le32(b);
+        f->size = lx_le32(b + 4);
+    }
+    if (!L->no_mtime) {
+        lx_mtime_now(f->mtime);
+        if (acc & CAIRN_O_RDONLY) {
+            uint8_t b[8];
+            // a file just created has no attribute yet
+            int32_t t = created ? CAIRN_ENOENT : lx_get_mtime(L, &f->l.m, f->l.id, &h, b);
+            if (t < 0 && t != CAIRN_ENOENT) {
+                err = t;
+                goto cleanup;
+            }
+            if (t >= 0 && lx_tsize((uint32_t)t) == 8)
+                memcpy(f->mtime, b, 8);
+        }
+        if (acc & CAIRN_O_WRONLY)
+            f->flags |= LX_F_DIRTY | LX_F_MTIME;
+    }
+    lx_cache_zero(L, &f->cache);
+    if (lx_type3((uint32_t)tag) == LX_T_INLINESTRUCT) {
+        f->head = LX_INLINE;
+        f->size = lx_tsize((uint32_t)tag);
+        f->flags |= LX_F_INLINE;
+        f->cache.block = LX_INLINE;
+        f->cache.off = 0;
+        f->cache.size = L->cache_size;
+        if (f->size > L->cache_size) {
+            err = CAIRN_ENOMEM;
+            goto cleanup;
+        }
+        if (f->size > 0) {
+            int32_t t = lx_get(L, &f->l.m, LX_TAG(0x700, 0x3ff, 0), LX_TAG(LX_T_STRUCT, f->l.id, 0),
+                               f->cache.buf, f->size);
+            if (t < 0) {
+                err = t;
+                goto cleanup;
+            }
+        }
+    } else if (lx_type3((uint32_t)tag) == LX_T_CTZSTRUCT) {
+        if (f->size > 0 && f->head >= L->block_count) {
+            err = CAIRN_ECORRUPT;
+            goto cleanup;
+        }
+    } else {
+        err = CAIRN_ECORRUPT;
+        goto cleanup;
+    }
+    return 0;
+cleanup:
+    lx_mlist_remove(L, &f->l);
+    return err;
+}
+
+static int lx_file_relocate(lx_t *L, struct lx_file *f)
+{
+    for (;;) {
+        uint32_t nb;
+        int err = lx_alloc(L, &nb);
+        if (err)
+            return err;
+        err = lx_erase(L, nb);
+        if (err) {
+            if (err == CAIRN_ECORRUPT)
+                goto relocate;
+            return err;
+        }
+        for (uint32_t i = 0; i < f->off;) {
+            uint8_t t[32];
+            uint32_t n = lx_min(f->off - i, sizeof t);
+            if (f->flags & LX_F_INLINE)
+                memcpy(t, f->cache.buf + i, n);
+            else {
+                err = lx_read(L, &f->cache, &L->rcache, f->off - i, f->block, i, t, n);
+                if (err)
+                    return err;
+            }
+            err = lx_prog(L, &L->pcache, &L->rcache, 1, nb, i, t, n);
+            if (err) {
+                if (err == CAIRN_ECORRUPT)
+                    goto relocate;
+                return err;
+            }
+            i += n;
+        }
+        memcpy(f->cache.buf, L->pcache.buf, L->cache_size);
+        f->cache.block = L->pcache.block;
+        f->cache.off = L->pcache.off;
+        f->cache.size = L->pcache.size;
+        lx_cache_zero(L, &L->pcache);
+        f->block = nb;
+        f->flags |= LX_F_WRITING;
+        return 0;
+relocate:
+        lx_cache_zero(L, &L->pcache);
+    }
+}
+
+static int lx_file_outline(lx_t *L, struct lx_file *f)
+{
+    f->off = f->pos;
+    lx_alloc_ckpoint(L);
+    int err = lx_file_relocate(L, f);
+    if (err)
+        return err;
+    f->flags &= ~LX_F_INLINE;
+    return 0;
+}
+
+static int32_t lx_fwrite_raw(lx_t *L, struct lx_file *f, const uint8_t *d, uint32_t n)
+{
+    uint32_t total = n;
+    if (f->flags & LX_F_READING) {
+        // the cache changes role: from read cache to program cache
+        if (!(f->flags & LX_F_INLINE))
+            lx_cache_zero(L, &f->cache);
+        f->flags &= ~LX_F_READING;
+    }
+    if ((f->flags & LX_F_INLINE) && lx_max(f->pos + n, f->size) > L->inline_max) {
+        int err = lx_file_outline(L, f);
+        if (err) {
+            f->flags |= LX_F_ERRED;
+            return err;
+        }
+    }
+    while (n > 0) {
+        if (!(f->flags & LX_F_WRITING) || f->off == L->block_size) {
+            if (!(f->flags & LX_F_INLINE)) {
+                if (!(f->flags & LX_F_WRITING) && f->pos > 0) {
+                    uint32_t dummy;
+                    int err = lx_ctz_find(L, NULL, &f->cache, f->head, f->size, f->pos - 1,
+                                          &f->block, &dummy);
+                    if (err) {
+                        f->flags |= LX_F_ERRED;
+                        return err;
+                    }
+                    lx_cache_zero(L, &f->cache);
+                }
+                lx_alloc_ckpoint(L);
+                int err = lx_ctz_extend(L, &f->cache, &L->rcache, f->block, f->pos, &f->block, &f->off);
+                if (err) {
+                    f->flags |= LX_F_ERRED;
+                    return err;
+                }
+            } else {
+                f->block = LX_INLINE;
+                f->off = f->pos;
+            }
+            f->flags |= LX_F_WRITING;
+        }
+        uint32_t diff = lx_min(n, L->block_size - f->off);
+        if (f->flags & LX_F_INLINE) {
+            memcpy(f->cache.buf + f->off, d, diff);
+        } else {
+            for (;;) {
+                int err = lx_prog(L, &f->cache, &L->rcache, 1, f->block, f->off, d, diff);
+                if (!err)
+                    break;
+                if (err == CAIRN_ECORRUPT)
+                    err = lx_file_relocate(L, f);
+                if (err) {
+                    f->flags |= LX_F_ERRED;
+                    return err;
+                }
+            }
+        }
+        f->pos += diff, f->off += diff, d += diff, n -= diff;
+        lx_alloc_ckpoint(L);
+    }
+    return (int32_t)total;
+}
+
+static int lx_file_flush(lx_t *L, struct lx_file *f)
+{
+    if (f->flags & LX_F_READING) {
+        if (!(f->flags & LX_F_INLINE))
+            lx_cache_zero(L, &f->cache);
+        f->flags &= ~LX_F_READING;
+    }
+    if (f->flags & LX_F_WRITING) {
+        uint32_t pos = f->pos;
+        if (!(f->flags & LX_F_INLINE)) {
+            // copy what follows the write from the old list
+            uint32_t blk = 0, boff = L->block_size;
+            while (f->pos < f->size) {
+                if (boff >= L->block_size) {
+                    int err = lx_ctz_find(L, NULL, &L->rcache, f->head, f->size, f->pos, &blk, &boff);
+                    if (err)
+                        return err;
+                }
+                uint8_t t[64];
+                uint32_t n = lx_min(lx_min(f->size - f->pos, L->block_size - boff), sizeof t);
+                int err = lx_read(L, NULL, &L->rcache, L->block_size - boff, blk, boff, t, n);
+                if (err)
+                    return err;
+                int32_t w = lx_fwrite_raw(L, f, t, n);
+                if (w < 0)
+                    return w;
+                boff += n;
+            }
+            for (;;) {
+                int err = lx_flush(L, &f->cache, &L->rcache, 1);
+                if (!err)
+                    break;
+                if (err == CAIRN_ECORRUPT)
+                    err = lx_file_relocate(L, f);
+                if (err)
+                    return err;
+            }
+        } else {
+            f->pos = lx_max(f->pos, f->size);
+        }
+        f->head = f->block;
+        f->size = f->pos;
+        f->flags &= ~LX_F_WRITING;
+        f->flags |= LX_F_DIRTY;
+        f->pos = pos;
+    }
+    return 0;
+}
+
+int lx_file_sync(lx_t *L, struct lx_file *f)
+{
+    if (f->flags & LX_F_ERRED)
+        return 0;
+    int err = lx_file_flush(L, f);
+    if (err) {
+        f->flags |= LX_F_ERRED;
+        return err;
+    }
+    if ((f->flags & LX_F_DIRTY) && !lx_pair_isnull(f->l.m.pair)) {
+        if (L->ro)
+            return CAIRN_EROFS;
+        if (!(f->flags & LX_F_INLINE)) {
+            err = lx_bd_sync(L, &L->pcache, &L->rcache, 0);
+            if (err) {
+                f->flags |= LX_F_ERRED;
+                return err;
+            }
+        }
+        uint8_t ctz[8];
+        struct lx_attr a[2];
+        int n = 0;
+        if (f->flags & LX_F_INLINE) {
+            a[n].tag = LX_TAG(LX_T_INLINESTRUCT, f->l.id, f->size);
+            a[n++].buf = f->cache.buf;
+        } else {
+            lx_ple32(ctz, f->head);
+            lx_ple32(ctz + 4, f->size);
+            a[n].tag = LX_TAG(LX_T_CTZSTRUCT, f->l.id, 8);
+            a[n++].buf = ctz;
+        }
+        if (f->flags & LX_F_MTIME) {
+            a[n].tag = LX_TAG(LX_T_USERATTR + CAIRN_LFS2_ATTR_MTIME, f->l.id, 8);
+            a[n++].buf = f->mtime;
+        }
+        err = lx_commit(L, &f->l.m, a, n);
+        if (err) {
+            f->flags |= LX_F_ERRED;
+            return err;
+        }
+        f->flags &= ~LX_F_DIRTY;
+    }
+    return 0;
+}
+
+int lx_close(struct cairn_fs *fs, void *fp)
+{
+    lx_t *L = lx_of(fs);
+    struct lx_file *f = fp;
+    int err = 0;
+    if ((f->flags & CAIRN_O_WRONLY) && !L->ro)
+        err = lx_file_sync(L, f);
+    lx_mlist_remove(L, &f->l);
+    return err;
+}
+
+int lx_sync(struct cairn_fs *fs, void *fp)
+{
+    lx_t *L = lx_of(fs);
+    struct lx_file *f = fp;
+    if (!(f->flags & CAIRN_O_WRONLY))
+        return 0;
+    return lx_file_sync(L, f);
+}
+
+static uint32_t lx_fsize(struct lx_file *f)
+{
+    if (f->flags & LX_F_WRITING)
+        return lx_max(f->pos, f->size);
+    return f->size;
+}
+
+static int32_t lx_fread_raw(lx_t *L, struct lx_file *f, uint8_t *d, uint32_t len)
+{
+    if (f->flags & LX_F_WRITING) {
+        int err = lx_file_flush(L, f);
+        if (err)
+            return err;
+    }
+    if (f->pos >= f->size)
+        return 0;
+    uint32_t n = lx_min(len, f->size - f->pos), total = n;
+    while (n > 0) {
+        if (!(f->flags & LX_F_READING) || f->off == L->block_size) {
+            if (!(f->flags & LX_F_INLINE)) {
+                int err = lx_ctz_find(L, NULL, &f->cache, f->head, f->size, f->pos, &f->block, &f->off);
+                if (err)
+                    return err;
+            } else {
+                f->block = LX_INLINE;
+                f->off = f->pos;
+            }
+            f->flags |= LX_F_READING;
+        }
+        uint32_t diff = lx_min(n, L->block_size - f->off);
+        if (f->flags & LX_F_INLINE) {
+            memcpy(d, f->cache.buf + f->off, diff);
+        } else {
+            int err = lx_read(L, NULL, &f->cache, L->block_size, f->block, f->off, d, diff);
+            if (err)
+                return err;
+        }
+        f->pos += diff, f->off += diff, d += diff, n -= diff;
+    }
+    return (int32_t)total;
+}
+
+int32_t lx_read_op(struct cairn_fs *fs, void *fp, void *buf, uint32_t len)
+{
+    struct lx_file *f = fp;
+    if (!(f->flags & CAIRN_O_RDONLY))
+        return CAIRN_EBADF;
+    if (len > 0x7fffffff)
+        len = 0x7fffffff;
+    return lx_fread_raw(lx_of(fs), f, buf, len);
+}
+
+int32_t lx_write_op(struct cairn_fs *fs, void *fp, const void *buf, uint32_t len)
+{
+    lx_t *L = lx_of(fs);
+    struct lx_file *f = fp;
+    if (!(f->flags & CAIRN_O_WRONLY))
+        return CAIRN_EBADF;
+    if (L->ro)
+        return CAIRN_EROFS;
+    if (len > 0x7fffffff)
+        len = 0x7fffffff;
+    if (f->flags & LX_F_READING) {
+        int err = lx_file_flush(L, f);
+        if (err)
+            return err;
+    }
+    if ((f->flags & CAIRN_O_APPEND) && f->pos < f->size)
+        f->pos = f->size;
+    if ((uint64_t)f->pos + len > L->file_max)
+        return CAIRN_EFBIG;
+    if (!(f->flags & LX_F_WRITING) && f->pos > f->size) {
+        // zero-fill the gap left by a seek past the end
+        uint32_t target = f->pos;
+        static const uint8_t zeros[32];
+        f->pos = f->size;
+        while (f->pos < target) {
+            int32_t w = lx_fwrite_raw(L, f, zeros, lx_min(target - f->pos, sizeof zeros));
+            if (w < 0)
+                return w;
+        }
+    }
+    int32_t w = lx_fwrite_raw(L, f, buf, len);
+    if (w >= 0 && (f->flags & LX_F_MTIME))
+        lx_mtime_now(f->mtime);
+    return w;
+}
+
+static int64_t lx_seek_in(lx_t *L, struct lx_file *f, int64_t off, int whence)
+{
+    int64_t npos;
+    if (whence == CAIRN_SEEK_SET)
+        npos = off;
+    else if (whence == CAIRN_SEEK_CUR)
+        npos = (int64_t)f->pos + off;
+    else if (whence == CAIRN_SEEK_END)
+        npos = (int64_t)lx_fsize(f) + off;
+    else
+        return f->pos;
+    if (npos < 0 || npos > (int64_t)L->file_max)
+        return CAIRN_EINVAL;
+    if ((uint32_t)npos == f->pos)
+        return npos;
+    if ((f->flags & LX_F_READING) && !(f->flags & (LX_F_INLINE | LX_F_WRITING)) &&
+        f->off != L->block_size) {
+        uint32_t o = f->pos, nn = (uint32_t)npos;
+        uint32_t oi = lx_ctz_index(L, &o);
+        uint32_t ni = lx_ctz_index(L, &nn);
+        if (oi == ni && nn >= f->cache.off && nn < f->cache.off + f->cache.size &&
+            f->cache.block == f->block) {
+            f->pos = (uint32_t)npos;
+            f->off = nn;
+            return npos;
+        }
+    }
+    int err = lx_file_flush(L, f);
+    if (err)
+        return err;
+    f->pos = (uint32_t)npos;
+    return npos;
+}
+
+int64_t lx_seek(struct cairn_fs *fs, void *fp, int64_t off, int whence)
+{
+    return lx_seek_in(lx_of(fs), fp, off, whence);
+}
+
+int64_t lx_tell(struct cairn_fs *fs, void *fp)
+{
+    (void)fs;
+    return ((struct lx_file *)fp)->pos;
+}
+
+int64_t lx_size_op(struct cairn_fs *fs, void *fp)
+{
+    (void)fs;
+    return lx_fsize(fp);
+}
+
+int lx_truncate(struct cairn_fs *fs, void *fp, int64_t size)
+{
+    lx_t *L = lx_of(fs);
+    struct lx_file *f = fp;
+    if (!(f->flags & CAIRN_O_WRONLY))
+        return CAIRN_EBADF;
+    if (L->ro)
+        return CAIRN_EROFS;
+    if (size < 0 || size > (int64_t)L->file_max)
+        return CAIRN_EINVAL;
+    uint32_t pos = f->pos, oldsize = lx_fsize(f), nsize = (uint32_t)size;
+    if (nsize < oldsize) {
+        if (nsize <= L->inline_max) {
+            int64_t r = lx_seek_in(L, f, 0, CAIRN_SEEK_SET);
+            if (r < 0)
+                return (int)r;
+            lx_cache_zero(L, &L->rcache);
+            int32_t got = lx_fread_raw(L, f, L->rcache.buf, nsize);
+            if (got < 0)
+                return got;
+            f->head = LX_INLINE;
+            f->size = nsize;
+            f->flags |= LX_F_DIRTY | LX_F_INLINE;
+            f->flags &= ~LX_F_READING;
+            f->cache.block = LX_INLINE;
+            f->cache.off = 0;
+            f->cache.size = L->cache_size;
+            memcpy(f->cache.buf, L->rcache.buf, nsize);
+            lx_cache_zero(L, &L->rcache);
+        } else {
+            int err = lx_file_flush(L, f);
+            if (err)
+                return err;
+            uint32_t blk, dummy;
+            err = lx_ctz_find(L, NULL, &f->cache, f->head, f->size, nsize - 1, &blk, &dummy);
+            if (err)
+                return err;
+            lx_cache_zero(L, &f->cache);
+            f->pos = nsize;
+            f->head = blk;
+            f->size = nsize;
+            f->flags |= LX_F_DIRTY;
+            f->flags &= ~LX_F_READING;
+        }
+    } else if (nsize > oldsize) {
+        int64_t r = lx_seek_in(L, f, 0, CAIRN_SEEK_END);
+        if (r < 0)
+            return (int)r;
+        static const uint8_t zeros[32];
+        while (f->pos < nsize) {
+            int32_t w = lx_fwrite_raw(L, f, zeros, lx_min(nsize - f->pos, sizeof zeros));
+            if (w < 0)
+                return w;
+        }
+    }
+    int64_t r = lx_seek_in(L, f, pos, CAIRN_SEEK_SET);
+    return r < 0 ? (int)r : 0;
+}

@@ -1,0 +1,212 @@
+/*
+ * littlefs v2 driver: global state: move and orphan bookkeeping, predecessor/parent search,
+ * orphan repair, pending-move repair, superblock upgrade.
+ */
+#include "lx.h"
+
+void cairn_lfs2_preporphans(lx_t *L, int n)
+{
+    L->gstate.tag += (uint32_t)n;
+    L->gstate.tag = (L->gstate.tag & ~0x80000000u) | ((lx_g_orphans(&L->gstate) != 0) ? 0x80000000u : 0);
+}
+
+void cairn_lfs2_prepmove(lx_t *L, uint32_t id, const uint32_t pair[2])
+{
+    L->gstate.tag = (L->gstate.tag & ~LX_TAG(0x7ff, 0x3ff, 0)) |
+                    (id != 0x3ff ? LX_TAG(LX_T_DELETE, id, 0) : 0);
+    L->gstate.pair[0] = id != 0x3ff ? pair[0] : 0;
+    L->gstate.pair[1] = id != 0x3ff ? pair[1] : 0;
+}
+
+/* Find the pair whose tail points at `pair`. */
+int cairn_lfs2_pred(lx_t *L, const uint32_t pair[2], lx_mdir *pdir)
+{
+    pdir->tail[0] = 0;
+    pdir->tail[1] = 1;
+    uint32_t tort[2] = {LX_NULL, LX_NULL}, ti = 1, tp = 1;
+    while (!lx_pair_isnull(pdir->tail)) {
+        if (lx_pair_sync(pdir->tail, tort))
+            return CAIRN_ECORRUPT;
+        if (ti == tp) {
+            tort[0] = pdir->tail[0], tort[1] = pdir->tail[1];
+            ti = 0;
+            tp *= 2;
+        }
+        ti++;
+        if (lx_pair_cmp(pdir->tail, pair) == 0)
+            return 0;
+        int err = lx_fetch(L, pdir, pdir->tail);
+        if (err)
+            return err;
+    }
+    return CAIRN_ENOENT;
+}
+
+/* Find the directory entry pointing at `pair`; returns its DIRSTRUCT tag. */
+int32_t cairn_lfs2_parent(lx_t *L, const uint32_t pair[2], lx_mdir *parent)
+{
+    parent->tail[0] = 0;
+    parent->tail[1] = 1;
+    uint32_t tort[2] = {LX_NULL, LX_NULL}, ti = 1, tp = 1;
+    while (!lx_pair_isnull(parent->tail)) {
+        if (lx_pair_sync(parent->tail, tort))
+            return CAIRN_ECORRUPT;
+        if (ti == tp) {
+            tort[0] = parent->tail[0], tort[1] = parent->tail[1];
+            ti = 0;
+            tp *= 2;
+        }
+        ti++;
+        struct lx_match m = {2, NULL, 0, pair, 0, 0, 0, 0, 0, 0, 0};
+        uint32_t t[2] = {parent->tail[0], parent->tail[1]};
+        int err = lx_fetch_m(L, parent, t, &m);
+        if (err)
+            return err;
+        if (m.eq)
+            return (int32_t)LX_TAG(LX_T_DIRSTRUCT, m.id, 8);
+    }
+    return CAIRN_ENOENT;
+}
+
+/* ---- consistency: pending moves, orphans, superblock upgrade --------------- */
+
+int cairn_lfs2_deorphan(lx_t *L, int powerloss)
+{
+    if (!lx_g_orphans(&L->gstate))
+        return 0;
+    int pass = 0;
+    for (uint32_t guard = 0; pass < 2; guard++) {
+        if (guard > 2 * L->block_count + 4)
+            return CAIRN_ECORRUPT;
+        lx_mdir pdir, dir;
+        memset(&pdir, 0, sizeof pdir);
+        pdir.split = 1;
+        pdir.tail[0] = 0;
+        pdir.tail[1] = 1;
+        int more = 0;
+        uint32_t hops = 0;
+        while (!lx_pair_isnull(pdir.tail)) {
+            if (++hops > 4 * L->block_count + 8)
+                return CAIRN_ECORRUPT;
+            int err = lx_fetch(L, &dir, pdir.tail);
+            if (err)
+                return err;
+            if (!pdir.split) {
+                lx_mdir parent;
+                int32_t tag = lx_parent(L, pdir.tail, &parent);
+                if (tag < 0 && tag != CAIRN_ENOENT)
+                    return tag;
+                if (pass == 0 && tag != CAIRN_ENOENT) {
+                    uint8_t b[8];
+                    int32_t st = lx_get(L, &parent, LX_TAG(0x7ff, 0x3ff, 0), (uint32_t)tag, b, 8);
+                    if (st < 0)
+                        return st;
+                    uint32_t pair[2] = {lx_le32(b), lx_le32(b + 4)};
+                    if (!lx_pair_sync(pair, pdir.tail)) {
+                        // half-orphan: the parent points at the relocated pair
+                        uint32_t moveid = 0x3ff;
+                        if (lx_g_hasmovehere(&L->gstate, pdir.pair)) {
+                            moveid = lx_id(L->gstate.tag);
+                            lx_prepmove(L, 0x3ff, NULL);
+                        }
+                        struct lx_attr a[2] = {{LX_TAG(LX_T_DELETE, moveid, 0), NULL},
+                                               {LX_TAG(LX_T_SOFTTAIL, 0x3ff, 8), b}};
+                        int state = lx_orphaningcommit(L, &pdir, moveid != 0x3ff ? a : a + 1,
+                                                       moveid != 0x3ff ? 2 : 1);
+                        if (state < 0)
+                            return state;
+                        if (state == LX_OK_ORPHANED)
+                            more = 1;
+                        continue;
+                    }
+                }
+                if (pass == 1 && tag == CAIRN_ENOENT && powerloss) {
+                    // full orphan: nobody references it
+                    err = lx_getgstate(L, &dir, &L->gdelta);
+                    if (err)
+                        return err;
+                    uint8_t b[8];
+                    lx_ple32(b, dir.tail[0]);
+                    lx_ple32(b + 4, dir.tail[1]);
+                    struct lx_attr a = {LX_TAG(LX_T_TAIL + dir.split, 0x3ff, 8), b};
+                    int state = lx_orphaningcommit(L, &pdir, &a, 1);
+                    if (state < 0)
+                        return state;
+                    if (state == LX_OK_ORPHANED)
+                        more = 1;
+                    continue;
+                }
+            }
+            pdir = dir;
+        }
+        pass = more ? 0 : pass + 1;
+    }
+    lx_preporphans(L, -(int)lx_g_orphans(&L->gstate));
+    return 0;
+}
+
+static int lx_demove(lx_t *L)
+{
+    if (!lx_g_hasmove(&L->gdisk))
+        return 0;
+    lx_mdir movedir;
+    int err = lx_fetch(L, &movedir, L->gdisk.pair);
+    if (err)
+        return err;
+    uint32_t moveid = lx_id(L->gdisk.tag);
+    // only a file or directory can be a move source: a damaged gstate naming
+    // the superblock (or nothing) is just cleared
+    int32_t nt = CAIRN_ENOENT;
+    if (moveid < movedir.count) {
+        lx_gstate keep = L->gdisk;
+        L->gdisk.tag &= ~LX_TAG(0x700, 0, 0); // look past the move's own hiding
+        nt = lx_get(L, &movedir, LX_TAG(0x700, 0x3ff, 0), LX_TAG(LX_T_NAME, moveid, 0), NULL, 0);
+        L->gdisk = keep;
+        if (nt < 0 && nt != CAIRN_ENOENT)
+            return nt;
+    }
+    lx_prepmove(L, 0x3ff, NULL);
+    if (nt < 0 || (lx_type3((uint32_t)nt) != LX_T_REG && lx_type3((uint32_t)nt) != LX_T_DIR))
+        return lx_commit(L, &movedir, NULL, 0);
+    struct lx_attr a = {LX_TAG(LX_T_DELETE, moveid, 0), NULL};
+    return lx_commit(L, &movedir, &a, 1);
+}
+
+void cairn_lfs2_sb_encode(lx_t *L, uint8_t *b)
+{
+    lx_ple32(b, L->disk_version);
+    lx_ple32(b + 4, L->block_size);
+    lx_ple32(b + 8, L->block_count);
+    lx_ple32(b + 12, L->name_max);
+    lx_ple32(b + 16, L->file_max);
+    lx_ple32(b + 20, L->attr_max);
+}
+
+static int lx_desuperblock(lx_t *L)
+{
+    if (!(L->gstate.tag & 0x200))
+        return 0;
+    lx_mdir root;
+    int err = lx_fetch(L, &root, L->root);
+    if (err)
+        return err;
+    uint8_t b[24];
+    cairn_lfs2_sb_encode(L, b);
+    struct lx_attr a = {LX_TAG(LX_T_INLINESTRUCT, 0, 24), b};
+    err = lx_commit(L, &root, &a, 1);
+    if (err)
+        return err;
+    L->gstate.tag &= ~0x200u;
+    return 0;
+}
+
+int cairn_lfs2_forceconsistency(lx_t *L)
+{
+    int err = lx_desuperblock(L);
+    if (err)
+        return err;
+    err = lx_demove(L);
+    if (err)
+        return err;
+    return lx_deorphan(L, 1);
+}

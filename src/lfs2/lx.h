@@ -1,0 +1,345 @@
+/*
+ * littlefs v2 driver: private declarations shared by the files of src/lfs2.
+ */
+#ifndef CAIRN_LFS2_LX_H
+#define CAIRN_LFS2_LX_H
+
+#include <stddef.h>
+#include <string.h>
+
+#include "cairn/lfs2.h"
+
+typedef struct cairn_lfs2_private lx_t;
+typedef struct cairn_lfs2_mdir lx_mdir;
+typedef struct cairn_lfs2_cache lx_cache;
+typedef struct cairn_lfs2_gstate lx_gstate;
+
+#define LX_NULL 0xffffffffu
+#define LX_INLINE 0xfffffffeu
+
+#define LX_TAG(t, id, sz) (((uint32_t)(t) << 20) | ((uint32_t)(id) << 10) | (uint32_t)(sz))
+
+enum {
+    LX_T_NAME = 0x000,
+    LX_T_REG = 0x001,
+    LX_T_DIR = 0x002,
+    LX_T_SUPERBLOCK = 0x0ff,
+    LX_T_FROM_MOVE = 0x101, /* in memory only */
+    LX_T_STRUCT = 0x200,
+    LX_T_DIRSTRUCT = 0x200,
+    LX_T_INLINESTRUCT = 0x201,
+    LX_T_CTZSTRUCT = 0x202,
+    LX_T_USERATTR = 0x300,
+    LX_T_SPLICE = 0x400,
+    LX_T_CREATE = 0x401,
+    LX_T_DELETE = 0x4ff,
+    LX_T_CRC = 0x500,
+    LX_T_FCRC = 0x5ff,
+    LX_T_TAIL = 0x600,
+    LX_T_SOFTTAIL = 0x600,
+    LX_T_HARDTAIL = 0x601,
+    LX_T_MOVESTATE = 0x7ff,
+};
+
+/* commit outcomes besides errors */
+#define LX_OK_RELOCATED 1
+#define LX_OK_DROPPED 2
+#define LX_OK_ORPHANED 3
+
+/* open handle bookkeeping: every open file/dir sits on the mount's list so
+ * commits can fix up ids and pairs under it */
+struct lx_mlist {
+    struct lx_mlist *next;
+    uint16_t id;
+    uint8_t type; /* LX_T_REG, LX_T_DIR, 0 = temporary */
+    uint8_t pad;
+    lx_mdir m;
+};
+
+#define LX_F_DIRTY 0x010000u
+#define LX_F_WRITING 0x020000u
+#define LX_F_READING 0x040000u
+#define LX_F_ERRED 0x080000u
+#define LX_F_INLINE 0x100000u
+#define LX_F_MTIME 0x200000u
+
+struct lx_file {
+    struct lx_mlist l;
+    uint32_t head, size; /* ctz (or LX_INLINE, inline size) */
+    uint32_t flags;
+    uint32_t pos, block, off;
+    lx_cache cache;
+    uint8_t mtime[8];
+    /* cache_size bytes follow */
+};
+
+struct lx_dir {
+    struct lx_mlist l;
+    uint32_t head[2];
+    uint32_t pos;
+};
+
+struct lx_attr {
+    uint32_t tag;
+    const void *buf;
+};
+
+/* Optional matcher run during a fetch's forward scan (one pass per pair). */
+struct lx_match {
+    int kind; /* 1 name (REG/DIR), 2 dirstruct pair, 3 superblock magic */
+    const char *name;
+    uint32_t len;
+    const uint32_t *pair;
+    /* results */
+    uint16_t id;
+    uint8_t eq;
+    uint32_t tag;
+    /* kind 1: where the match's struct and mtime attribute were seen after
+     * its name (tag 0 = not seen; the caller falls back to a get) */
+    uint32_t stag, soff, atag, aoff;
+};
+
+/* internal cross-file functions (core.c) */
+int cairn_lfs2_pair_cmp(const uint32_t a[2], const uint32_t b[2]);
+int cairn_lfs2_pair_isnull(const uint32_t a[2]);
+uint32_t cairn_lfs2_crc(uint32_t crc, const void *buf, size_t size);
+struct cairn_bdev *cairn_lfs2_bd(lx_t *L);
+void cairn_lfs2_cache_zero(lx_t *L, lx_cache *c);
+int cairn_lfs2_read(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t hint, uint32_t block, uint32_t off, void *buf, uint32_t size);
+int cairn_lfs2_crc_disk(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t hint, uint32_t block, uint32_t off, uint32_t size, uint32_t *crc);
+int cairn_lfs2_flush(lx_t *L, lx_cache *pc, lx_cache *rc, int validate);
+int cairn_lfs2_prog(lx_t *L, lx_cache *pc, lx_cache *rc, int validate, uint32_t block, uint32_t off, const void *buf, uint32_t size);
+int cairn_lfs2_erase(lx_t *L, uint32_t block);
+int cairn_lfs2_bd_sync(lx_t *L, lx_cache *pc, lx_cache *rc, int validate);
+int cairn_lfs2_hasmovehere(const lx_gstate *g, const uint32_t pair[2]);
+void cairn_lfs2_preporphans(lx_t *L, int n);
+void cairn_lfs2_prepmove(lx_t *L, uint32_t id, const uint32_t pair[2]);
+int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_match *m);
+int cairn_lfs2_fetch(lx_t *L, lx_mdir *dir, const uint32_t pair[2]);
+int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t mask, uint32_t want, void *buf, uint32_t size);
+void cairn_lfs2_alloc_ckpoint(lx_t *L);
+void cairn_lfs2_alloc_drop(lx_t *L);
+int cairn_lfs2_alloc(lx_t *L, uint32_t *block);
+uint32_t cairn_lfs2_ctz_index(lx_t *L, uint32_t *off);
+int cairn_lfs2_ctz_find(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t head, uint32_t size, uint32_t pos, uint32_t *block, uint32_t *off);
+int cairn_lfs2_ctz_extend(lx_t *L, lx_cache *pc, lx_cache *rc, uint32_t head, uint32_t size, uint32_t *block, uint32_t *off);
+int cairn_lfs2_dir_alloc(lx_t *L, lx_mdir *dir);
+int cairn_lfs2_pred(lx_t *L, const uint32_t pair[2], lx_mdir *pdir);
+int32_t cairn_lfs2_parent(lx_t *L, const uint32_t pair[2], lx_mdir *parent);
+int cairn_lfs2_commit(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n);
+int cairn_lfs2_drop(lx_t *L, lx_mdir *dir, const lx_mdir *tail);
+int cairn_lfs2_deorphan(lx_t *L, int powerloss);
+void cairn_lfs2_sb_encode(lx_t *L, uint8_t *b);
+int cairn_lfs2_forceconsistency(lx_t *L);
+int cairn_lfs2_count_cb(void *ctx, uint32_t block);
+int cairn_lfs2_get_entry(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t *ntag,
+                         uint32_t *noff, uint32_t *stag, uint32_t *soff);
+void cairn_lfs2_mc_put(lx_t *L, const lx_mdir *dir);
+void cairn_lfs2_mc_drop(lx_t *L, uint32_t block);
+void cairn_lfs2_mc_clear(lx_t *L);
+int cairn_lfs2_traverse(lx_t *L, int (*cb)(void *, uint32_t), void *ctx, int orphans);
+int cairn_lfs2_ctz_traverse(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t head,
+                            uint32_t size, int (*cb)(void *, uint32_t), void *ctx);
+
+#define lx_pair_cmp cairn_lfs2_pair_cmp
+#define lx_pair_isnull cairn_lfs2_pair_isnull
+#define lx_crc cairn_lfs2_crc
+#define lx_bd cairn_lfs2_bd
+#define lx_cache_zero cairn_lfs2_cache_zero
+#define lx_read cairn_lfs2_read
+#define lx_crc_disk cairn_lfs2_crc_disk
+#define lx_flush cairn_lfs2_flush
+#define lx_prog cairn_lfs2_prog
+#define lx_erase cairn_lfs2_erase
+#define lx_bd_sync cairn_lfs2_bd_sync
+#define lx_g_hasmovehere cairn_lfs2_hasmovehere
+#define lx_preporphans cairn_lfs2_preporphans
+#define lx_prepmove cairn_lfs2_prepmove
+#define lx_fetch_m cairn_lfs2_fetch_m
+#define lx_fetch cairn_lfs2_fetch
+#define lx_get cairn_lfs2_get
+#define lx_alloc_ckpoint cairn_lfs2_alloc_ckpoint
+#define lx_alloc_drop cairn_lfs2_alloc_drop
+#define lx_traverse cairn_lfs2_traverse
+#define lx_alloc cairn_lfs2_alloc
+#define lx_ctz_index cairn_lfs2_ctz_index
+#define lx_ctz_find cairn_lfs2_ctz_find
+#define lx_ctz_traverse cairn_lfs2_ctz_traverse
+#define lx_dir_alloc cairn_lfs2_dir_alloc
+#define lx_pred cairn_lfs2_pred
+#define lx_parent cairn_lfs2_parent
+#define lx_deorphan cairn_lfs2_deorphan
+#define lx_commit cairn_lfs2_commit
+#define lx_drop cairn_lfs2_drop
+#define lx_forceconsistency cairn_lfs2_forceconsistency
+#define lx_ctz_extend cairn_lfs2_ctz_extend
+#define lx_sb_encode cairn_lfs2_sb_encode
+
+/* ---- small helpers shared by the driver files ---- */
+/* ---- small helpers --------------------------------------------------------- */
+
+static inline uint32_t lx_min(uint32_t a, uint32_t b) { return a < b ? a : b; }
+static inline uint32_t lx_max(uint32_t a, uint32_t b) { return a > b ? a : b; }
+static inline uint32_t lx_aligndown(uint32_t a, uint32_t b) { return a - (a % b); }
+static inline uint32_t lx_alignup(uint32_t a, uint32_t b) { return lx_aligndown(a + b - 1, b); }
+static inline uint32_t lx_ctz(uint32_t a) { return (uint32_t)__builtin_ctz(a); }
+static inline uint32_t lx_popc(uint32_t a) { return (uint32_t)__builtin_popcount(a); }
+static inline int lx_scmp(uint32_t a, uint32_t b) { return (int)(int32_t)(a - b); }
+static inline uint32_t lx_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline void lx_ple32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
+}
+static inline uint32_t lx_be32(const uint8_t *p)
+{
+    return (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
+}
+static inline void lx_pbe32(uint8_t *p, uint32_t v)
+{
+    p[3] = (uint8_t)v, p[2] = (uint8_t)(v >> 8), p[1] = (uint8_t)(v >> 16), p[0] = (uint8_t)(v >> 24);
+}
+static inline uint32_t lx_type1(uint32_t t) { return (t >> 20) & 0x700; }
+static inline uint32_t lx_type3(uint32_t t) { return (t >> 20) & 0x7ff; }
+static inline uint32_t lx_chunk(uint32_t t) { return (t >> 20) & 0xff; }
+static inline uint32_t lx_id(uint32_t t) { return (t >> 10) & 0x3ff; }
+static inline uint32_t lx_tsize(uint32_t t) { return t & 0x3ff; }
+static inline int lx_isdelete(uint32_t t) { return (t & 0x3ff) == 0x3ff; }
+static inline uint32_t lx_dsize(uint32_t t) { return 4 + (lx_isdelete(t) ? 0 : lx_tsize(t)); }
+static inline int lx_splice(uint32_t t) { return (int8_t)lx_chunk(t); }
+static inline int lx_pair_sync(const uint32_t a[2], const uint32_t b[2])
+{
+    return (a[0] == b[0] && a[1] == b[1]) || (a[0] == b[1] && a[1] == b[0]);
+}
+static inline void lx_pair_swap(uint32_t p[2])
+{
+    uint32_t t = p[0];
+    p[0] = p[1];
+    p[1] = t;
+}
+static inline void lx_cache_drop(lx_cache *c) { c->block = LX_NULL; }
+/* ---- global state ---------------------------------------------------------- */
+
+static inline int lx_g_iszero(const lx_gstate *g) { return !g->tag && !g->pair[0] && !g->pair[1]; }
+static inline void lx_g_xor(lx_gstate *a, const lx_gstate *b)
+{
+    a->tag ^= b->tag, a->pair[0] ^= b->pair[0], a->pair[1] ^= b->pair[1];
+}
+static inline uint32_t lx_g_orphans(const lx_gstate *g) { return g->tag & 0x1ff; }
+static inline int lx_g_hasmove(const lx_gstate *g) { return lx_type1(g->tag) != 0; }
+static inline lx_t *lx_of(struct cairn_fs *fs) { return &((struct cairn_lfs2 *)fs)->priv; }
+static inline void lx_mlist_append(lx_t *L, struct lx_mlist *m)
+{
+    m->next = L->mlist;
+    L->mlist = m;
+}
+static inline void lx_mlist_remove(lx_t *L, struct lx_mlist *m)
+{
+    for (struct lx_mlist **p = (struct lx_mlist **)&L->mlist; *p; p = &(*p)->next) {
+        if (*p == m) {
+            *p = m->next;
+            return;
+        }
+    }
+}
+
+/* ---- commits --------------------------------------------------------------------- */
+
+struct lx_commit {
+    uint32_t block, off, ptag, crc, begin, end;
+};
+
+/*
+ * Walk `*path` from the root. Returns the entry's name tag (id 0x3ff for the
+ * root), leaving *path at the last name looked at and `dir` at its pair; on
+ * NOENT *id is where a new entry of that name goes.
+ */
+struct lx_hint {
+    uint32_t stag, soff, atag, aoff;
+};
+
+/* functions shared between the driver files */
+#define lx_cmp cairn_lfs2_cmp
+#define lx_getgstate cairn_lfs2_getgstate
+#define lx_orphaningcommit cairn_lfs2_orphaningcommit
+#define lx_mkfs cairn_lfs2_mkfs
+#define lx_mount cairn_lfs2_mount
+#define lx_umount cairn_lfs2_umount
+#define lx_file_size cairn_lfs2_file_size
+#define lx_dir_size cairn_lfs2_dir_size
+#define lx_open cairn_lfs2_open
+#define lx_file_sync cairn_lfs2_file_sync
+#define lx_close cairn_lfs2_close
+#define lx_sync cairn_lfs2_sync
+#define lx_read_op cairn_lfs2_read_op
+#define lx_write_op cairn_lfs2_write_op
+#define lx_seek cairn_lfs2_seek
+#define lx_tell cairn_lfs2_tell
+#define lx_size_op cairn_lfs2_size_op
+#define lx_truncate cairn_lfs2_truncate
+#define lx_namelen cairn_lfs2_namelen
+#define lx_path_islast cairn_lfs2_path_islast
+#define lx_path_isdir cairn_lfs2_path_isdir
+#define lx_find_h cairn_lfs2_find_h
+#define lx_find cairn_lfs2_find
+#define lx_get_struct cairn_lfs2_get_struct
+#define lx_get_mtime cairn_lfs2_get_mtime
+#define lx_opendir cairn_lfs2_opendir
+#define lx_readdir cairn_lfs2_readdir
+#define lx_closedir cairn_lfs2_closedir
+#define lx_stat cairn_lfs2_stat
+#define lx_mkdir cairn_lfs2_mkdir
+#define lx_remove cairn_lfs2_remove
+#define lx_rmdir cairn_lfs2_rmdir
+#define lx_rename cairn_lfs2_rename
+int lx_cmp(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t hint, uint32_t block, uint32_t off, const void *buf, uint32_t size);
+int lx_getgstate(lx_t *L, const lx_mdir *dir, lx_gstate *g);
+int lx_orphaningcommit(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n);
+int lx_mkfs(struct cairn_fs *fs);
+int lx_mount(struct cairn_fs *fs, uint32_t flags);
+int lx_umount(struct cairn_fs *fs);
+size_t lx_file_size(const struct cairn_fs *fs);
+size_t lx_dir_size(const struct cairn_fs *fs);
+int lx_open(struct cairn_fs *fs, void *fp, const char *path, uint32_t flags);
+int lx_file_sync(lx_t *L, struct lx_file *f);
+int lx_close(struct cairn_fs *fs, void *fp);
+int lx_sync(struct cairn_fs *fs, void *fp);
+int32_t lx_read_op(struct cairn_fs *fs, void *fp, void *buf, uint32_t len);
+int32_t lx_write_op(struct cairn_fs *fs, void *fp, const void *buf, uint32_t len);
+int64_t lx_seek(struct cairn_fs *fs, void *fp, int64_t off, int whence);
+int64_t lx_tell(struct cairn_fs *fs, void *fp);
+int64_t lx_size_op(struct cairn_fs *fs, void *fp);
+int lx_truncate(struct cairn_fs *fs, void *fp, int64_t size);
+uint32_t lx_namelen(const char *p);
+int lx_path_islast(const char *p);
+int lx_path_isdir(const char *p);
+int32_t lx_find_h(lx_t *L, lx_mdir *dir, const char **path, uint16_t *id, struct lx_hint *h);
+int32_t lx_find(lx_t *L, lx_mdir *dir, const char **path, uint16_t *id);
+int32_t lx_get_struct(lx_t *L, const lx_mdir *dir, uint32_t id, const struct lx_hint *h, uint8_t b[8]);
+int32_t lx_get_mtime(lx_t *L, const lx_mdir *dir, uint32_t id, const struct lx_hint *h, uint8_t b[8]);
+int lx_opendir(struct cairn_fs *fs, void *dp, const char *path);
+int lx_readdir(struct cairn_fs *fs, void *dp, struct cairn_dirent *ent);
+int lx_closedir(struct cairn_fs *fs, void *dp);
+int lx_stat(struct cairn_fs *fs, const char *path, struct cairn_stat *st);
+int lx_mkdir(struct cairn_fs *fs, const char *path);
+int lx_remove(struct cairn_fs *fs, const char *path);
+int lx_rmdir(struct cairn_fs *fs, const char *path);
+int lx_rename(struct cairn_fs *fs, const char *from, const char *to);
+
+/* Small metadata reads (tags, pointers) served straight from the read cache
+ * when it holds them; no program cache may shadow the range. */
+static inline int lx_read_small(lx_t *L, lx_cache *rc, uint32_t hint, uint32_t block,
+                                uint32_t off, uint8_t *out, uint32_t n)
+{
+    if (block == rc->block && off >= rc->off && off + n <= rc->off + rc->size) {
+        const uint8_t *src = &rc->buf[off - rc->off];
+        for (uint32_t i = 0; i < n; i++)
+            out[i] = src[i];
+        return 0;
+    }
+    return lx_read(L, NULL, rc, hint, block, off, out, n);
+}
+
+#endif

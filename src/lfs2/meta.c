@@ -1,0 +1,1239 @@
+/*
+ * littlefs v2 driver: metadata pairs: fetch (with a one-pass name matcher), backward tag
+ * lookup, commits with FCRC/CRC, compaction, splitting, relocation, and the
+ * cache of known pair states.
+ */
+#include "lx.h"
+
+static const uint32_t lx_sbpair[2] = {0, 1};
+
+int cairn_lfs2_hasmovehere(const lx_gstate *g, const uint32_t pair[2])
+{
+    return lx_g_hasmove(g) && lx_pair_cmp(g->pair, pair) == 0;
+}
+
+/* ---- cache of known pair states ------------------------------------------ */
+
+static lx_mdir *lx_mc_find(lx_t *L, const uint32_t pair[2])
+{
+    for (int i = 0; i < L->mc_n; i++) {
+        if (L->mc[i].pair[0] != LX_NULL && lx_pair_sync(L->mc[i].pair, pair)) {
+            L->mc_used |= 1u << i;
+            return &L->mc[i];
+        }
+    }
+    return NULL;
+}
+
+void cairn_lfs2_mc_put(lx_t *L, const lx_mdir *dir)
+{
+    if (!L->mc_n)
+        return;
+    lx_mdir *e = lx_mc_find(L, dir->pair);
+    if (!e) {
+        // clock replacement: recently used entries get a second chance
+        for (int k = 0; k < 2 * L->mc_n; k++) {
+            uint32_t bit = 1u << L->mc_next;
+            if (L->mc[L->mc_next].pair[0] == LX_NULL || !(L->mc_used & bit))
+                break;
+            L->mc_used &= ~bit;
+            L->mc_next = (uint8_t)((L->mc_next + 1) % L->mc_n);
+        }
+        e = &L->mc[L->mc_next];
+        L->mc_used |= 1u << L->mc_next;
+        L->mc_next = (uint8_t)((L->mc_next + 1) % L->mc_n);
+    }
+    *e = *dir;
+}
+
+/* Forget every cached pair that uses `block`. */
+void cairn_lfs2_mc_drop(lx_t *L, uint32_t block)
+{
+    for (int i = 0; i < L->mc_n; i++)
+        if (L->mc[i].pair[0] == block || L->mc[i].pair[1] == block)
+            L->mc[i].pair[0] = L->mc[i].pair[1] = LX_NULL;
+}
+
+void cairn_lfs2_mc_clear(lx_t *L)
+{
+    L->mc_used = 0;
+    L->mc_next = 0;
+    for (int i = 0; i < L->mc_n; i++)
+        L->mc[i].pair[0] = L->mc[i].pair[1] = LX_NULL;
+}
+
+/* ---- fetch ------------------------------------------------------------------- */
+
+struct lx_mstate {
+    uint32_t mid, mtag;
+    uint8_t meq;
+    uint32_t stag, soff, atag, aoff;
+};
+
+/* Run the matcher over one tag of a forward scan (data at block:off+4). */
+static int lx_match_tag(lx_t *L, const struct lx_match *m, struct lx_mstate *t, uint32_t tag,
+                        uint32_t block, uint32_t off)
+{
+    uint32_t t1 = lx_type1(tag), id = lx_id(tag);
+    if (t1 == LX_T_NAME) {
+        if ((m->kind == 1 && (lx_type3(tag) & 0x780) == 0) ||
+            (m->kind == 3 && lx_type3(tag) == LX_T_SUPERBLOCK)) {
+            int res;
+            if (m->kind == 3 && lx_tsize(tag) != 8) {
+                res = 2;
+            } else {
+                uint32_t n = lx_min(m->len, lx_tsize(tag));
+                res = lx_cmp(L, NULL, &L->rcache, L->block_size - off - 4, block, off + 4, m->name, n);
+                if (res < 0)
+                    return res;
+                if (res == 0 && m->len != lx_tsize(tag))
+                    res = m->len < lx_tsize(tag) ? 1 : 2;
+            }
+            if (res == 0) {
+                t->mid = id, t->meq = 1, t->mtag = tag;
+                t->stag = t->atag = 0;
+            } else if (t->mid == id && lx_type3(t->mtag) == lx_type3(tag)) {
+                t->mid = 0x3ff, t->meq = 0;
+            } else if (res == 2 && id <= t->mid) {
+                t->mid = id, t->meq = 0, t->mtag = tag;
+            }
+        }
+    } else if (t1 == LX_T_SPLICE) {
+        if (lx_type3(tag) == LX_T_DELETE && id == t->mid && t->mid != 0x3ff)
+            t->meq = 0;
+        else if (t->mid != 0x3ff && id <= t->mid)
+            t->mid = (uint32_t)((int)t->mid + lx_splice(tag)) & 0x3ff;
+    } else if (m->kind == 1 && t->meq && id == t->mid) {
+        if (t1 == LX_T_STRUCT)
+            t->stag = tag, t->soff = off + 4;
+        else if (lx_type3(tag) == LX_T_USERATTR + CAIRN_LFS2_ATTR_MTIME)
+            t->atag = tag, t->aoff = off + 4;
+    } else if (m->kind == 2 && lx_type3(tag) == LX_T_DIRSTRUCT && lx_tsize(tag) == 8) {
+        uint8_t b[8];
+        int err = lx_read_small(L, &L->rcache, L->block_size - off - 4, block, off + 4, b, 8);
+        if (err)
+            return err;
+        uint32_t p[2] = {lx_le32(b), lx_le32(b + 4)};
+        if (lx_pair_cmp(p, m->pair) == 0)
+            t->mid = id, t->meq = 1, t->mtag = tag;
+        else if (t->meq && t->mid == id)
+            t->mid = 0x3ff, t->meq = 0;
+    }
+    return 0;
+}
+
+static void lx_match_done(lx_t *L, const lx_mdir *dir, struct lx_match *m, struct lx_mstate *t)
+{
+    if (t->meq && lx_g_hasmovehere(&L->gdisk, dir->pair) && lx_id(L->gdisk.tag) == t->mid)
+        t->meq = 0;
+    m->id = (uint16_t)lx_min(t->mid, dir->count);
+    m->eq = t->meq;
+    m->tag = (t->mtag & ~LX_TAG(0, 0x3ff, 0)) | LX_TAG(0, t->mid, 0);
+    m->stag = t->meq ? t->stag : 0;
+    m->soff = t->soff;
+    m->atag = t->meq ? t->atag : 0;
+    m->aoff = t->aoff;
+}
+
+/* A pair whose state is known valid: only the matcher needs the tags. */
+static int lx_fetch_known(lx_t *L, const lx_mdir *dir, struct lx_match *m)
+{
+    struct lx_mstate t = {0x3ff, 0, 0, 0, 0, 0, 0};
+    uint32_t off = 4, ptag = 0xffffffff;
+    while (off < dir->off) {
+        uint8_t b[4];
+        int err = lx_read_small(L, &L->rcache, L->block_size - off, dir->pair[0], off, b, 4);
+        if (err)
+            return err;
+        uint32_t tag = lx_be32(b) ^ ptag;
+        if (tag & 0x80000000u)
+            return CAIRN_ECORRUPT;
+        uint32_t dsz = lx_dsize(tag);
+        if (((tag >> 20) & 0x780) == 0x500) {
+            ptag = tag ^ ((lx_chunk(tag) & 1u) << 31);
+            off += dsz;
+            continue;
+        }
+        ptag = tag;
+        err = lx_match_tag(L, m, &t, tag, dir->pair[0], off);
+        if (err)
+            return err;
+        off += dsz;
+    }
+    lx_match_done(L, dir, m, &t);
+    return 0;
+}
+
+int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_match *m)
+{
+    uint32_t revs[2] = {0, 0};
+    int r = 0;
+    if (pair[0] >= L->block_count || pair[1] >= L->block_count)
+        return CAIRN_ECORRUPT;
+    const lx_mdir *known = lx_mc_find(L, pair);
+    if (known) {
+        *dir = *known;
+        return m ? lx_fetch_known(L, dir, m) : 0;
+    }
+    for (int i = 0; i < 2; i++) {
+        uint8_t b[4];
+        int err = lx_read_small(L, &L->rcache, 4, pair[i], 0, b, 4);
+        if (err && err != CAIRN_ECORRUPT)
+            return err;
+        revs[i] = err ? 0 : lx_le32(b);
+        if (i == 1 && !err && lx_scmp(revs[1], revs[0]) > 0)
+            r = 1;
+    }
+    dir->pair[0] = pair[r];
+    dir->pair[1] = pair[1 - r];
+    dir->rev = revs[r];
+    dir->off = 0;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        uint32_t off = 4, ptag = 0xffffffff;
+        uint32_t tcount = 0, ttail[2] = {LX_NULL, LX_NULL};
+        uint8_t tsplit = 0;
+        struct lx_mstate tm = {0x3ff, 0, 0, 0, 0, 0, 0}, cm = tm;
+        int hasfcrc = 0, maybeerased = 0;
+        uint32_t fsize = 0, fcrcv = 0;
+        uint8_t b[8];
+        lx_ple32(b, dir->rev);
+        uint32_t crc = lx_crc(0xffffffff, b, 4);
+        for (;;) {
+            if (off + 4 > L->block_size)
+                break;
+            int err = lx_read_small(L, &L->rcache, L->block_size, dir->pair[0], off, b, 4);
+            if (err) {
+                if (err == CAIRN_ECORRUPT)
+                    break;
+                return err;
+            }
+            crc = lx_crc(crc, b, 4);
+            uint32_t tag = lx_be32(b) ^ ptag;
+            if (tag & 0x80000000u) {
+                maybeerased = ((ptag >> 20) & 0x780) == 0x500;
+                break;
+            }
+            uint32_t dsz = lx_dsize(tag);
+            if (off + dsz > L->block_size)
+                break;
+            ptag = tag;
+            if (((tag >> 20) & 0x780) == 0x500) {
+                // commit CRC
+                err = lx_read_small(L, &L->rcache, L->block_size, dir->pair[0], off + 4, b, 4);
+                if (err) {
+                    if (err == CAIRN_ECORRUPT)
+                        break;
+                    return err;
+                }
+                if (crc != lx_le32(b))
+                    break;
+                ptag ^= (lx_chunk(tag) & 1u) << 31;
+                lx_ple32(b, crc);
+                L->seed = lx_crc(L->seed, b, 4);
+                cm = tm;
+                dir->off = off + dsz;
+                dir->etag = ptag;
+                dir->count = (uint16_t)tcount;
+                dir->tail[0] = ttail[0];
+                dir->tail[1] = ttail[1];
+                dir->split = tsplit;
+                crc = 0xffffffff;
+                off += dsz;
+                continue;
+            }
+            hasfcrc = 0;
+            err = lx_crc_disk(L, NULL, &L->rcache, L->block_size, dir->pair[0], off + 4, dsz - 4, &crc);
+            if (err) {
+                if (err == CAIRN_ECORRUPT)
+                    break;
+                return err;
+            }
+            uint32_t t1 = lx_type1(tag), id = lx_id(tag);
+            int bad = 0;
+            if (t1 == LX_T_NAME) {
+                if (id != 0x3ff && id >= tcount)
+                    tcount = id + 1;
+            } else if (t1 == LX_T_SPLICE) {
+                if (lx_splice(tag) < 0 && tcount == 0)
+                    bad = 1;
+                tcount = (uint32_t)((int)tcount + lx_splice(tag));
+            } else if (t1 == LX_T_TAIL) {
+                tsplit = lx_chunk(tag) & 1;
+                err = lx_read_small(L, &L->rcache, L->block_size, dir->pair[0], off + 4, b, 8);
+                if (err) {
+                    if (err == CAIRN_ECORRUPT)
+                        break;
+                    return err;
+                }
+                ttail[0] = lx_le32(b);
+                ttail[1] = lx_le32(b + 4);
+            } else if (lx_type3(tag) == LX_T_FCRC && lx_tsize(tag) >= 8) {
+                err = lx_read_small(L, &L->rcache, L->block_size, dir->pair[0], off + 4, b, 8);
+                if (err) {
+                    if (err == CAIRN_ECORRUPT)
+                        break;
+                    return err;
+                }
+                fsize = lx_le32(b);
+                fcrcv = lx_le32(b + 4);
+                hasfcrc = 1;
+            }
+            if (m) {
+                err = lx_match_tag(L, m, &tm, tag, dir->pair[0], off);
+                if (err)
+                    return err;
+            }
+            if (bad || tcount > 0x3ff)
+                break;
+            off += dsz;
+        }
+        if (dir->off > 0) {
+            dir->erased = 0;
+            if (maybeerased && dir->off % L->prog_size == 0 && hasfcrc) {
+                uint32_t c = 0xffffffff;
+                int err = lx_crc_disk(L, NULL, &L->rcache, L->prog_size, dir->pair[0], dir->off, fsize, &c);
+                if (err && err != CAIRN_ECORRUPT)
+                    return err;
+                dir->erased = (!err && c == fcrcv);
+            }
+            cairn_lfs2_mc_put(L, dir);
+            if (m)
+                lx_match_done(L, dir, m, &cm);
+            return 0;
+        }
+        lx_pair_swap(dir->pair);
+        dir->rev = revs[1 - r];
+    }
+    return CAIRN_ECORRUPT;
+}
+
+int cairn_lfs2_fetch(lx_t *L, lx_mdir *dir, const uint32_t pair[2])
+{
+    uint32_t p[2] = {pair[0], pair[1]}; // pair may alias dir->tail
+    return lx_fetch_m(L, dir, p, NULL);
+}
+
+/* ---- get: newest tag matching (mask, want), scanning the log backwards -- */
+
+int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t mask, uint32_t want, void *buf,
+                       uint32_t size)
+{
+    uint32_t off = dir->off, ntag = dir->etag;
+    int32_t gdiff = 0;
+    if ((mask & LX_TAG(0, 0x3ff, 0)) && lx_g_hasmovehere(&L->gdisk, dir->pair) &&
+        lx_id(L->gdisk.tag) == lx_id(want))
+        return CAIRN_ENOENT;
+    if (dir->off == 0)
+        return CAIRN_ENOENT;
+    while (off >= 4 + lx_dsize(ntag)) {
+        off -= lx_dsize(ntag);
+        uint32_t tag = ntag;
+        uint8_t b[4];
+        int err = lx_read_small(L, &L->rcache, 4, dir->pair[0], off, b, 4);
+        if (err)
+            return err;
+        ntag = (lx_be32(b) ^ tag) & 0x7fffffff;
+        uint32_t cur = want - (uint32_t)(gdiff * (1 << 10));
+        if ((mask & LX_TAG(0, 0x3ff, 0)) && lx_type1(tag) == LX_T_SPLICE && lx_id(tag) <= lx_id(cur)) {
+            if (tag == (LX_TAG(LX_T_CREATE, 0, 0) | (LX_TAG(0, 0x3ff, 0) & cur)))
+                return CAIRN_ENOENT;
+            gdiff += lx_splice(tag);
+            cur = want - (uint32_t)(gdiff * (1 << 10));
+        }
+        if ((mask & tag) == (mask & cur)) {
+            if (lx_isdelete(tag))
+                return CAIRN_ENOENT;
+            if (buf) {
+                uint32_t n = lx_min(size, lx_tsize(tag));
+                err = lx_read(L, NULL, &L->rcache, n, dir->pair[0], off + 4, buf, n);
+                if (err)
+                    return err;
+                memset((uint8_t *)buf + n, 0, size - n);
+            }
+            return (int32_t)((tag + (uint32_t)(gdiff * (1 << 10))) & 0x7fffffff);
+        }
+    }
+    return CAIRN_ENOENT;
+}
+
+/*
+ * One backward scan for both the name (REG/DIR) and the struct of entry `id`:
+ * their tags and data offsets (tag 0 = none). ENOENT when the name is missing.
+ */
+int cairn_lfs2_get_entry(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t *ntag,
+                         uint32_t *noff, uint32_t *stag, uint32_t *soff)
+{
+    uint32_t off = dir->off, ntg = dir->etag, x = id;
+    int have_n = 0, have_s = 0;
+    *ntag = *stag = 0;
+    if (dir->off == 0 || (lx_g_hasmovehere(&L->gdisk, dir->pair) && lx_id(L->gdisk.tag) == id))
+        return CAIRN_ENOENT;
+    while (off >= 4 + lx_dsize(ntg) && !(have_n && have_s)) {
+        off -= lx_dsize(ntg);
+        uint32_t tag = ntg;
+        uint8_t b[4];
+        int err = lx_read_small(L, &L->rcache, 4, dir->pair[0], off, b, 4);
+        if (err)
+            return err;
+        ntg = (lx_be32(b) ^ tag) & 0x7fffffff;
+        uint32_t tid = lx_id(tag);
+        if (lx_type1(tag) == LX_T_SPLICE && tid <= x) {
+            if (lx_type3(tag) == LX_T_CREATE && tid == x)
+                break;
+            x = lx_type3(tag) == LX_T_CREATE ? x - 1 : x + 1;
+            continue;
+        }
+        if (tid != x)
+            continue;
+        if (!have_n && lx_type1(tag) == LX_T_NAME && (lx_type3(tag) & 0x780) == 0) {
+            have_n = 1;
+            if (!lx_isdelete(tag))
+                *ntag = tag, *noff = off + 4;
+        } else if (!have_s && lx_type1(tag) == LX_T_STRUCT) {
+            have_s = 1;
+            if (!lx_isdelete(tag))
+                *stag = tag, *soff = off + 4;
+        }
+    }
+    return *ntag ? 0 : CAIRN_ENOENT;
+}
+
+int lx_getgstate(lx_t *L, const lx_mdir *dir, lx_gstate *g)
+{
+    uint8_t b[12];
+    int32_t t = lx_get(L, dir, LX_TAG(0x7ff, 0, 0), LX_TAG(LX_T_MOVESTATE, 0, 0), b, 12);
+    if (t == CAIRN_ENOENT)
+        return 0;
+    if (t < 0)
+        return t;
+    lx_gstate d = {lx_le32(b), {lx_le32(b + 4), lx_le32(b + 8)}};
+    lx_g_xor(g, &d);
+    return 0;
+}
+
+static int lx_cprog(lx_t *L, struct lx_commit *c, const void *buf, uint32_t size)
+{
+    int err = lx_prog(L, &L->pcache, &L->rcache, 0, c->block, c->off, buf, size);
+    if (err)
+        return err;
+    c->crc = lx_crc(c->crc, buf, size);
+    c->off += size;
+    return 0;
+}
+
+/* One entry: tag plus data from memory, or copied from disk (mem == NULL). */
+static int lx_cattr(lx_t *L, struct lx_commit *c, uint32_t tag, const void *mem, uint32_t dblock,
+                    uint32_t doff)
+{
+    uint32_t dsz = lx_dsize(tag);
+    if (c->off + dsz > c->end)
+        return CAIRN_ENOSPC;
+    uint8_t b[32];
+    lx_pbe32(b, (tag & 0x7fffffff) ^ c->ptag);
+    int err = lx_cprog(L, c, b, 4);
+    if (err)
+        return err;
+    if (dsz > 4) {
+        if (mem) {
+            err = lx_cprog(L, c, mem, dsz - 4);
+            if (err)
+                return err;
+        } else {
+            for (uint32_t i = 0; i < dsz - 4;) {
+                uint32_t n = lx_min(dsz - 4 - i, sizeof b);
+                err = lx_read(L, &L->pcache, &L->rcache, dsz - 4 - i, dblock, doff + i, b, n);
+                if (err)
+                    return err;
+                err = lx_cprog(L, c, b, n);
+                if (err)
+                    return err;
+                i += n;
+            }
+        }
+    }
+    c->ptag = tag & 0x7fffffff;
+    return 0;
+}
+
+static int lx_ccrc(lx_t *L, struct lx_commit *c)
+{
+    uint32_t end = lx_alignup(lx_min(c->off + 20, L->block_size), L->prog_size);
+    uint32_t off1 = 0, crc1 = 0;
+    int err;
+    while (c->off < end) {
+        uint32_t noff = lx_min(end - (c->off + 4), 0x3fe) + (c->off + 4);
+        if (noff < end)
+            noff = lx_min(noff, end - 20);
+        uint8_t eperturb = 0xff;
+        if (noff >= end && noff <= L->block_size - L->prog_size) {
+            err = lx_read(L, NULL, &L->rcache, L->prog_size, c->block, noff, &eperturb, 1);
+            if (err && err != CAIRN_ECORRUPT)
+                return err;
+            if (L->disk_version > CAIRN_LFS2_DISK_VERSION_2_0) {
+                uint32_t fc = 0xffffffff;
+                err = lx_crc_disk(L, NULL, &L->rcache, L->prog_size, c->block, noff, L->prog_size, &fc);
+                if (err && err != CAIRN_ECORRUPT)
+                    return err;
+                uint8_t fb[8];
+                lx_ple32(fb, L->prog_size);
+                lx_ple32(fb + 4, fc);
+                err = lx_cattr(L, c, LX_TAG(LX_T_FCRC, 0x3ff, 8), fb, 0, 0);
+                if (err)
+                    return err;
+            }
+        }
+        uint32_t ntag = LX_TAG(LX_T_CRC + (((uint8_t)~eperturb) >> 7), 0x3ff, noff - (c->off + 4));
+        uint8_t cc[8];
+        lx_pbe32(cc, ntag ^ c->ptag);
+        c->crc = lx_crc(c->crc, cc, 4);
+        lx_ple32(cc + 4, c->crc);
+        err = lx_prog(L, &L->pcache, &L->rcache, 0, c->block, c->off, cc, 8);
+        if (err)
+            return err;
+        if (off1 == 0) {
+            off1 = c->off + 4;
+            crc1 = c->crc;
+        }
+        c->off = noff;
+        c->ptag = ntag ^ ((uint32_t)(0x80u & ~eperturb) << 24);
+        c->crc = 0xffffffff;
+        if (noff >= end || noff >= L->pcache.off + L->cache_size) {
+            err = lx_bd_sync(L, &L->pcache, &L->rcache, 0);
+            if (err)
+                return err;
+        }
+    }
+    // read the commit back: catches silently failed programs
+    uint32_t crc = 0xffffffff;
+    err = lx_crc_disk(L, NULL, &L->rcache, off1 + 4, c->block, c->begin, off1 - c->begin, &crc);
+    if (err)
+        return err;
+    if (crc != crc1)
+        return CAIRN_ECORRUPT;
+    err = lx_crc_disk(L, NULL, &L->rcache, 4, c->block, off1, 4, &crc);
+    if (err)
+        return err;
+    if (crc != 0)
+        return CAIRN_ECORRUPT;
+    return 0;
+}
+
+/* ---- entry emission (compaction, moves, size estimates) ------------------ */
+
+struct lx_loc {
+    uint32_t tag;
+    const void *mem;
+    uint32_t block, off;
+};
+#define LX_MAXLOC 4
+
+/*
+ * Find the live tags of entry `id` as numbered after `attrs` are applied on
+ * top of `dir`'s log, and write them to `c` renumbered as `newid` (or add
+ * their sizes to *sizep when c is NULL). Name first (the superblock magic must
+ * sit at offset 8), then struct, then user attributes. `moveonly` keeps only
+ * structs and user attributes (the source of a move).
+ */
+static int lx_emit(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir *dir0,
+                   const struct lx_attr *attrs, int n, uint32_t id0, uint32_t newid, int moveonly0)
+{
+    uint8_t seen[32];     // user attribute types already emitted/deleted
+    uint8_t namestruct = 0; // bit0 name seen, bit1 struct seen
+    memset(seen, 0, sizeof seen);
+    for (int pass = 0; pass < 64; pass++) {
+        struct lx_loc loc[LX_MAXLOC];
+        int nloc = 0, more = 0;
+        struct lx_loc nameloc = {0, NULL, 0, 0}, structloc = {0, NULL, 0, 0};
+        uint8_t pseen[32];
+        memcpy(pseen, seen, sizeof seen);
+        uint8_t pns = namestruct;
+        const lx_mdir *dir = dir0;
+        uint32_t x = id0;
+        int moveonly = moveonly0;
+        int ai = attrs ? n : 0, done = 0;
+        const lx_mdir *movesrc = NULL;
+        uint32_t movex = 0;
+        // newest first: the pending attrs, then the disk log
+        while (ai > 0 && !done) {
+            ai--;
+            uint32_t tag = attrs[ai].tag, t3 = lx_type3(tag), tid = lx_id(tag);
+            if (t3 == LX_T_FROM_MOVE) {
+                // older attrs (the new name) still count; the source comes last
+                if (tid == x && !movesrc) {
+                    movesrc = attrs[ai].buf;
+                    movex = lx_tsize(tag);
+                }
+                continue;
+            }
+            if (lx_type1(tag) == LX_T_SPLICE) {
+                if (tid == x && t3 == LX_T_CREATE) {
+                    done = 1;
+                } else if (tid <= x && tid != 0x3ff) {
+                    x = t3 == LX_T_CREATE ? x - 1 : x + 1;
+                }
+                continue;
+            }
+            if (tid != x)
+                continue;
+            struct lx_loc l = {tag, attrs[ai].buf, 0, 0};
+            uint32_t t1 = lx_type1(tag);
+            if (t1 == LX_T_NAME) {
+                if (!(pns & 1)) {
+                    pns |= 1;
+                    if (!moveonly && !lx_isdelete(tag))
+                        nameloc = l;
+                }
+            } else if (t1 == LX_T_STRUCT) {
+                if (!(pns & 2)) {
+                    pns |= 2;
+                    if (!lx_isdelete(tag))
+                        structloc = l;
+                }
+            } else if (t1 == LX_T_USERATTR) {
+                uint32_t k = lx_chunk(tag);
+                if (!(pseen[k / 8] & (1u << (k % 8)))) {
+                    if (lx_isdelete(tag)) {
+                        pseen[k / 8] |= (uint8_t)(1u << (k % 8));
+                    } else if (nloc < LX_MAXLOC) {
+                        pseen[k / 8] |= (uint8_t)(1u << (k % 8));
+                        loc[nloc++] = l;
+                    } else {
+                        more = 1;
+                    }
+                }
+            }
+        }
+        if (movesrc) {
+            dir = movesrc;
+            x = movex;
+            moveonly = 1;
+            done = 0;
+        }
+        if (!done && dir && dir->off > 0) {
+            uint32_t off = dir->off, ntag = dir->etag;
+            while (off >= 4 + lx_dsize(ntag)) {
+                off -= lx_dsize(ntag);
+                uint32_t tag = ntag;
+                uint8_t b[4];
+                int err = lx_read_small(L, &L->rcache, 4, dir->pair[0], off, b, 4);
+                if (err)
+                    return err;
+                ntag = (lx_be32(b) ^ tag) & 0x7fffffff;
+                uint32_t t3 = lx_type3(tag), tid = lx_id(tag);
+                if (lx_type1(tag) == LX_T_SPLICE) {
+                    if (tid == x && t3 == LX_T_CREATE)
+                        break;
+                    if (tid <= x && tid != 0x3ff)
+                        x = t3 == LX_T_CREATE ? x - 1 : x + 1;
+                    continue;
+                }
+                if (tid != x)
+                    continue;
+                struct lx_loc l = {tag, NULL, dir->pair[0], off + 4};
+                uint32_t t1 = lx_type1(tag);
+                if (t1 == LX_T_NAME) {
+                    if (!(pns & 1)) {
+                        pns |= 1;
+                        if (!moveonly && !lx_isdelete(tag))
+                            nameloc = l;
+                    }
+                } else if (t1 == LX_T_STRUCT) {
+                    if (!(pns & 2)) {
+                        pns |= 2;
+                        if (!lx_isdelete(tag))
+                            structloc = l;
+                    }
+                } else if (t1 == LX_T_USERATTR) {
+                    uint32_t k = lx_chunk(tag);
+                    if (!(pseen[k / 8] & (1u << (k % 8)))) {
+                        if (lx_isdelete(tag)) {
+                            pseen[k / 8] |= (uint8_t)(1u << (k % 8));
+                        } else if (nloc < LX_MAXLOC) {
+                            pseen[k / 8] |= (uint8_t)(1u << (k % 8));
+                            loc[nloc++] = l;
+                        } else {
+                            more = 1;
+                        }
+                    }
+                }
+            }
+        }
+        // write out what this pass found
+        struct lx_loc *all[LX_MAXLOC + 2];
+        int na = 0;
+        if (pass == 0 && nameloc.tag)
+            all[na++] = &nameloc;
+        if (pass == 0 && structloc.tag)
+            all[na++] = &structloc;
+        for (int i = 0; i < nloc; i++)
+            all[na++] = &loc[i];
+        for (int i = 0; i < na; i++) {
+            uint32_t tag = (all[i]->tag & ~LX_TAG(0, 0x3ff, 0)) | LX_TAG(0, newid, 0);
+            if (!c) {
+                *sizep += lx_dsize(tag);
+                continue;
+            }
+            int err = lx_cattr(L, c, tag, all[i]->mem, all[i]->block, all[i]->off);
+            if (err)
+                return err;
+        }
+        memcpy(seen, pseen, sizeof seen);
+        namestruct = pns;
+        if (!more)
+            return 0;
+    }
+    return CAIRN_ECORRUPT;
+}
+
+/*
+ * Emit entries [begin, end) (renumbered from 0), LX_WIN ids per backward scan
+ * of the log instead of one scan per id. Entries the window cannot describe
+ * (moves, more than two attribute types) take the one-id path.
+ */
+#define LX_WIN 8
+#define LX_SLOT_MEM 0x80000000u /* off holds an attrs[] index */
+struct lx_sloc {
+    uint32_t tag, off;
+};
+struct lx_slot {
+    uint32_t x;
+    uint8_t done, complex, ns, nat;
+    uint8_t atype[2];
+    struct lx_sloc name, st, at[2];
+};
+
+static void lx_slot_see(struct lx_slot *sl, uint32_t tag, uint32_t off)
+{
+    uint32_t t1 = lx_type1(tag);
+    struct lx_sloc l = {tag, off};
+    if (t1 == LX_T_NAME) {
+        if (!(sl->ns & 1)) {
+            sl->ns |= 1;
+            if (!lx_isdelete(tag))
+                sl->name = l;
+        }
+    } else if (t1 == LX_T_STRUCT) {
+        if (!(sl->ns & 2)) {
+            sl->ns |= 2;
+            if (!lx_isdelete(tag))
+                sl->st = l;
+        }
+    } else if (t1 == LX_T_USERATTR) {
+        uint8_t k = (uint8_t)lx_chunk(tag);
+        for (int i = 0; i < sl->nat; i++)
+            if (sl->atype[i] == k)
+                return;
+        if (sl->nat == 2) {
+            sl->complex = 1;
+            return;
+        }
+        sl->atype[sl->nat] = k;
+        sl->at[sl->nat] = l;
+        if (lx_isdelete(tag))
+            sl->at[sl->nat].tag = 0;
+        sl->nat++;
+    }
+}
+
+static int lx_emit_range(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir *dir,
+                         const struct lx_attr *attrs, int n, uint32_t begin, uint32_t end)
+{
+    for (uint32_t w = begin; w < end; w += LX_WIN) {
+        struct lx_slot sl[LX_WIN];
+        uint32_t nw = lx_min(LX_WIN, end - w), open = nw;
+        memset(sl, 0, sizeof sl);
+        for (uint32_t i = 0; i < nw; i++)
+            sl[i].x = w + i;
+        for (int ai = attrs ? n - 1 : -1; ai >= 0 && open; ai--) {
+            uint32_t tag = attrs[ai].tag, t3 = lx_type3(tag), tid = lx_id(tag);
+            for (uint32_t i = 0; i < nw; i++) {
+                struct lx_slot *q = &sl[i];
+                if (q->done)
+                    continue;
+                if (t3 == LX_T_FROM_MOVE) {
+                    if (tid == q->x)
+                        q->complex = 1, q->done = 1, open--;
+                } else if (lx_type1(tag) == LX_T_SPLICE) {
+                    if (tid == q->x && t3 == LX_T_CREATE)
+                        q->done = 1, open--;
+                    else if (tid <= q->x && tid != 0x3ff)
+                        q->x = t3 == LX_T_CREATE ? q->x - 1 : q->x + 1;
+                } else if (tid == q->x) {
+                    lx_slot_see(q, tag, LX_SLOT_MEM | (uint32_t)ai);
+                }
+            }
+        }
+        if (open && dir && dir->off > 0) {
+            uint32_t off = dir->off, ntag = dir->etag;
+            while (open && off >= 4 + lx_dsize(ntag)) {
+                off -= lx_dsize(ntag);
+                uint32_t tag = ntag;
+                uint8_t b[4];
+                int err = lx_read_small(L, &L->rcache, 4, dir->pair[0], off, b, 4);
+                if (err)
+                    return err;
+                ntag = (lx_be32(b) ^ tag) & 0x7fffffff;
+                uint32_t t3 = lx_type3(tag), tid = lx_id(tag);
+                if (tid == 0x3ff)
+                    continue;
+                for (uint32_t i = 0; i < nw; i++) {
+                    struct lx_slot *q = &sl[i];
+                    if (q->done)
+                        continue;
+                    if (lx_type1(tag) == LX_T_SPLICE) {
+                        if (tid == q->x && t3 == LX_T_CREATE)
+                            q->done = 1, open--;
+                        else if (tid <= q->x)
+                            q->x = t3 == LX_T_CREATE ? q->x - 1 : q->x + 1;
+                    } else if (tid == q->x) {
+                        lx_slot_see(q, tag, off + 4);
+                    }
+                }
+            }
+        }
+        for (uint32_t i = 0; i < nw; i++) {
+            struct lx_slot *q = &sl[i];
+            uint32_t newid = w + i - begin;
+            if (q->complex) {
+                int err = lx_emit(L, c, sizep, dir, attrs, n, w + i, newid, 0);
+                if (err)
+                    return err;
+                continue;
+            }
+            struct lx_sloc *all[4] = {&q->name, &q->st, &q->at[0], &q->at[1]};
+            for (int k = 0; k < 4; k++) {
+                if (!all[k]->tag || (k >= 2 && k - 2 >= q->nat))
+                    continue;
+                uint32_t tag = (all[k]->tag & ~LX_TAG(0, 0x3ff, 0)) | LX_TAG(0, newid, 0);
+                if (!c) {
+                    *sizep += lx_dsize(tag);
+                    continue;
+                }
+                int err;
+                if (all[k]->off & LX_SLOT_MEM)
+                    err = lx_cattr(L, c, tag, attrs[all[k]->off & ~LX_SLOT_MEM].buf, 0, 0);
+                else
+                    err = lx_cattr(L, c, tag, NULL, dir->pair[0], all[k]->off);
+                if (err)
+                    return err;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Write the attrs of an append commit in order (moves expanded). */
+static int lx_cattrs(lx_t *L, struct lx_commit *c, const struct lx_attr *attrs, int n)
+{
+    for (int i = 0; i < n; i++) {
+        uint32_t tag = attrs[i].tag;
+        int err;
+        if (lx_type3(tag) == LX_T_FROM_MOVE)
+            err = lx_emit(L, c, NULL, attrs[i].buf, NULL, 0, lx_tsize(tag), lx_id(tag), 1);
+        else
+            err = lx_cattr(L, c, tag, attrs[i].buf, 0, 0);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+/* ---- metadata pair allocation, compaction, commit ---------------------------- */
+
+static int lx_needsreloc(lx_t *L, const lx_mdir *dir)
+{
+    return L->block_cycles > 0 && (dir->rev + 1) % (((uint32_t)L->block_cycles + 1) | 1) == 0;
+}
+
+int cairn_lfs2_dir_alloc(lx_t *L, lx_mdir *dir)
+{
+    for (int i = 0; i < 2; i++) {
+        int err = lx_alloc(L, &dir->pair[(i + 1) % 2]);
+        if (err)
+            return err;
+    }
+    dir->rev = 0;
+    uint8_t b[4];
+    int err = lx_read_small(L, &L->rcache, 4, dir->pair[0], 0, b, 4);
+    if (err && err != CAIRN_ECORRUPT)
+        return err;
+    if (!err)
+        dir->rev = lx_le32(b);
+    if (L->block_cycles > 0)
+        dir->rev = lx_alignup(dir->rev, ((uint32_t)L->block_cycles + 1) | 1);
+    dir->off = 4;
+    dir->etag = 0xffffffff;
+    dir->count = 0;
+    dir->tail[0] = dir->tail[1] = LX_NULL;
+    dir->erased = 0;
+    dir->split = 0;
+    return 0;
+}
+
+static int lx_compact(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n,
+                      const lx_mdir *source, uint32_t begin, uint32_t end)
+{
+    int relocated = 0;
+    int tired = lx_needsreloc(L, dir);
+    cairn_lfs2_mc_drop(L, dir->pair[0]);
+    cairn_lfs2_mc_drop(L, dir->pair[1]);
+    dir->rev += 1;
+    int reloc = tired && lx_pair_cmp(dir->pair, lx_sbpair) != 0;
+    for (uint32_t guard = 0;; guard++) {
+        int err = 0;
+        if (guard > L->block_count + 2)
+            return CAIRN_ENOSPC;
+        if (!reloc) {
+            struct lx_commit c = {dir->pair[1], 0, 0xffffffff, 0xffffffff, 0, L->metadata_max - 8};
+            uint8_t b[12];
+            err = lx_erase(L, dir->pair[1]);
+            if (!err) {
+                lx_ple32(b, dir->rev);
+                err = lx_cprog(L, &c, b, 4);
+            }
+            if (!err)
+                err = lx_emit_range(L, &c, NULL, source, attrs, n, begin, end);
+            if (!err && !lx_pair_isnull(dir->tail)) {
+                lx_ple32(b, dir->tail[0]);
+                lx_ple32(b + 4, dir->tail[1]);
+                err = lx_cattr(L, &c, LX_TAG(LX_T_TAIL + dir->split, 0x3ff, 8), b, 0, 0);
+            }
+            if (!err) {
+                lx_gstate d = {0, {0, 0}};
+                if (!relocated) {
+                    lx_g_xor(&d, &L->gdisk);
+                    lx_g_xor(&d, &L->gstate);
+                }
+                lx_g_xor(&d, &L->gdelta);
+                d.tag &= ~0x3ffu;
+                err = lx_getgstate(L, dir, &d);
+                if (err)
+                    return err;
+                if (!lx_g_iszero(&d)) {
+                    lx_ple32(b, d.tag);
+                    lx_ple32(b + 4, d.pair[0]);
+                    lx_ple32(b + 8, d.pair[1]);
+                    err = lx_cattr(L, &c, LX_TAG(LX_T_MOVESTATE, 0x3ff, 12), b, 0, 0);
+                }
+            }
+            if (!err)
+                err = lx_ccrc(L, &c);
+            if (!err) {
+                lx_pair_swap(dir->pair);
+                dir->count = (uint16_t)(end - begin);
+                dir->off = c.off;
+                dir->etag = c.ptag;
+                dir->erased = 1;
+                cairn_lfs2_mc_put(L, dir);
+                L->gdelta.tag = L->gdelta.pair[0] = L->gdelta.pair[1] = 0;
+                if (!relocated)
+                    L->gdisk = L->gstate;
+                return relocated ? LX_OK_RELOCATED : 0;
+            }
+            if (err != CAIRN_ECORRUPT)
+                return err;
+        }
+        // bad block (or worn): move this half of the pair elsewhere
+        reloc = 0;
+        relocated = 1;
+        lx_cache_zero(L, &L->pcache);
+        if (lx_pair_cmp(dir->pair, lx_sbpair) == 0)
+            return L->bad_run ? CAIRN_EIO : CAIRN_ENOSPC;
+        err = lx_alloc(L, &dir->pair[1]);
+        if (err && (err != CAIRN_ENOSPC || !tired))
+            return err;
+        tired = 0;
+    }
+}
+
+static int lx_split(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n,
+                    const lx_mdir *source, uint32_t split, uint32_t end)
+{
+    lx_mdir tail;
+    int err = lx_dir_alloc(L, &tail);
+    if (err)
+        return err;
+    tail.split = dir->split;
+    tail.tail[0] = dir->tail[0];
+    tail.tail[1] = dir->tail[1];
+    int res = lx_compact(L, &tail, attrs, n, source, split, end);
+    if (res < 0)
+        return res;
+    dir->tail[0] = tail.pair[0];
+    dir->tail[1] = tail.pair[1];
+    dir->split = 1;
+    if (lx_pair_cmp(dir->pair, L->root) == 0 && split == 0) {
+        L->root[0] = tail.pair[0];
+        L->root[1] = tail.pair[1];
+    }
+    return 0;
+}
+
+static int lx_splittingcompact(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n,
+                               const lx_mdir *source, uint32_t begin, uint32_t end)
+{
+    for (;;) {
+        uint32_t split = begin;
+        while (end - split > 1) {
+            uint32_t size = 0;
+            int err = lx_emit_range(L, NULL, &size, source, attrs, n, split, end);
+            if (err)
+                return err;
+            uint32_t mm = L->metadata_max;
+            if (end - split < 0xff && size <= lx_min(mm - 40, lx_alignup(mm / 2, L->prog_size)))
+                break;
+            split = split + (end - split) / 2;
+        }
+        if (split == begin)
+            break;
+        int err = lx_split(L, dir, attrs, n, source, split, end);
+        if (err && err != CAIRN_ENOSPC)
+            return err;
+        if (err)
+            break;
+        end = split;
+    }
+    if (lx_needsreloc(L, dir) && lx_pair_cmp(dir->pair, lx_sbpair) == 0) {
+        // {0,1} cannot move: when it wears, move the root out and keep only a
+        // superblock copy there (littlefs cannot take this back, so only
+        // while the volume is less than ~88% full)
+        uint32_t used = 0;
+        int err = lx_traverse(L, cairn_lfs2_count_cb, &used, 0);
+        if (err)
+            return err;
+        if (L->block_count - used > L->block_count / 8) {
+            err = lx_split(L, dir, attrs, n, source, begin, end);
+            if (err && err != CAIRN_ENOSPC)
+                return err;
+            if (!err)
+                end = 1;
+        }
+    }
+    return lx_compact(L, dir, attrs, n, source, begin, end);
+}
+
+static int lx_relocatingcommit(lx_t *L, lx_mdir *dir, const uint32_t *selfpair,
+                               const struct lx_attr *attrs, int n, lx_mdir *pdir)
+{
+    int state = 0, hasdelete = 0;
+    uint32_t oldpair[2] = {selfpair[0], selfpair[1]};
+    for (int i = 0; i < n; i++) {
+        uint32_t t3 = lx_type3(attrs[i].tag);
+        if (t3 == LX_T_CREATE) {
+            dir->count++;
+        } else if (t3 == LX_T_DELETE) {
+            if (dir->count == 0)
+                return CAIRN_ECORRUPT;
+            dir->count--;
+            hasdelete = 1;
+        } else if (lx_type1(attrs[i].tag) == LX_T_TAIL) {
+            const uint8_t *p = attrs[i].buf;
+            dir->tail[0] = lx_le32(p);
+            dir->tail[1] = lx_le32(p + 4);
+            dir->split = lx_chunk(attrs[i].tag) & 1;
+        }
+    }
+    // an emptied pair that continues a directory is dropped from the list
+    // (not for the internal tail/parent fix-ups, which pass no pdir)
+    if (hasdelete && dir->count == 0 && pdir) {
+        int err = lx_pred(L, dir->pair, pdir);
+        if (err && err != CAIRN_ENOENT)
+            return err;
+        if (err != CAIRN_ENOENT && pdir->split) {
+            state = LX_OK_DROPPED;
+            goto fixmlist;
+        }
+    }
+    if (dir->erased) {
+        struct lx_commit c = {dir->pair[0], dir->off, dir->etag, 0xffffffff, dir->off,
+                              L->metadata_max - 8};
+        cairn_lfs2_mc_drop(L, dir->pair[0]);
+        int err = lx_cattrs(L, &c, attrs, n);
+        if (!err) {
+            lx_gstate d = L->gstate;
+            lx_g_xor(&d, &L->gdisk);
+            lx_g_xor(&d, &L->gdelta);
+            d.tag &= ~0x3ffu;
+            if (!lx_g_iszero(&d)) {
+                err = lx_getgstate(L, dir, &d);
+                if (err)
+                    return err;
+                uint8_t b[12];
+                lx_ple32(b, d.tag);
+                lx_ple32(b + 4, d.pair[0]);
+                lx_ple32(b + 8, d.pair[1]);
+                err = lx_cattr(L, &c, LX_TAG(LX_T_MOVESTATE, 0x3ff, 12), b, 0, 0);
+            }
+        }
+        if (!err)
+            err = lx_ccrc(L, &c);
+        if (!err) {
+            dir->off = c.off;
+            dir->etag = c.ptag;
+            cairn_lfs2_mc_put(L, dir);
+            L->gdisk = L->gstate;
+            L->gdelta.tag = L->gdelta.pair[0] = L->gdelta.pair[1] = 0;
+            goto fixmlist;
+        }
+        if (err != CAIRN_ENOSPC && err != CAIRN_ECORRUPT)
+            return err;
+    }
+    lx_cache_zero(L, &L->pcache);
+    {
+        lx_mdir source = *dir;
+        state = lx_splittingcompact(L, dir, attrs, n, &source, 0, dir->count);
+        if (state < 0)
+            return state;
+    }
+fixmlist:
+    for (struct lx_mlist *d = L->mlist; d; d = d->next) {
+        if (lx_pair_cmp(d->m.pair, oldpair) != 0)
+            continue;
+        d->m = *dir;
+        if (d->m.pair != selfpair) {
+            for (int i = 0; i < n; i++) {
+                uint32_t t3 = lx_type3(attrs[i].tag), id = lx_id(attrs[i].tag);
+                if (t3 == LX_T_DELETE && d->id == id && d->type != LX_T_DIR) {
+                    d->m.pair[0] = d->m.pair[1] = LX_NULL;
+                } else if (t3 == LX_T_DELETE && d->id > id) {
+                    d->id--;
+                    if (d->type == LX_T_DIR)
+                        ((struct lx_dir *)d)->pos--;
+                } else if (t3 == LX_T_CREATE && d->id >= id) {
+                    d->id++;
+                    if (d->type == LX_T_DIR)
+                        ((struct lx_dir *)d)->pos++;
+                }
+            }
+        }
+        for (uint32_t guard = 0; d->id >= d->m.count && d->m.split; guard++) {
+            if (guard > L->block_count)
+                return CAIRN_ECORRUPT;
+            if (lx_pair_cmp(d->m.tail, L->root) != 0)
+                d->id -= d->m.count;
+            int err = lx_fetch(L, &d->m, d->m.tail);
+            if (err)
+                return err;
+        }
+    }
+    return state;
+}
+
+int lx_orphaningcommit(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n)
+{
+    uint32_t lpair[2] = {dir->pair[0], dir->pair[1]};
+    lx_mdir ldir = *dir, pdir;
+    int state = lx_relocatingcommit(L, &ldir, dir->pair, attrs, n, &pdir);
+    if (state < 0)
+        return state;
+    if (lx_pair_cmp(dir->pair, lpair) == 0)
+        *dir = ldir;
+    if (state == LX_OK_DROPPED) {
+        int err = lx_getgstate(L, dir, &L->gdelta);
+        if (err)
+            return err;
+        lpair[0] = pdir.pair[0];
+        lpair[1] = pdir.pair[1];
+        uint8_t b[8];
+        lx_ple32(b, dir->tail[0]);
+        lx_ple32(b + 4, dir->tail[1]);
+        struct lx_attr a = {LX_TAG(LX_T_TAIL + dir->split, 0x3ff, 8), b};
+        state = lx_relocatingcommit(L, &pdir, lpair, &a, 1, NULL);
+        if (state < 0)
+            return state;
+        ldir = pdir;
+    }
+    int orphans = 0;
+    for (uint32_t guard = 0; state == LX_OK_RELOCATED; guard++) {
+        if (guard > L->block_count)
+            return CAIRN_ECORRUPT;
+        state = 0;
+        if (lx_pair_cmp(lpair, L->root) == 0) {
+            L->root[0] = ldir.pair[0];
+            L->root[1] = ldir.pair[1];
+        }
+        for (struct lx_mlist *d = L->mlist; d; d = d->next) {
+            if (lx_pair_cmp(lpair, d->m.pair) == 0) {
+                d->m.pair[0] = ldir.pair[0];
+                d->m.pair[1] = ldir.pair[1];
+            }
+            if (d->type == LX_T_DIR && lx_pair_cmp(lpair, ((struct lx_dir *)d)->head) == 0) {
+                ((struct lx_dir *)d)->head[0] = ldir.pair[0];
+                ((struct lx_dir *)d)->head[1] = ldir.pair[1];
+            }
+        }
+        int32_t tag = lx_parent(L, lpair, &pdir);
+        if (tag < 0 && tag != CAIRN_ENOENT)
+            return tag;
+        int hasparent = tag != CAIRN_ENOENT;
+        uint8_t b[8];
+        lx_ple32(b, ldir.pair[0]);
+        lx_ple32(b + 4, ldir.pair[1]);
+        if (hasparent) {
+            lx_preporphans(L, +1);
+            uint32_t moveid = 0x3ff;
+            if (lx_g_hasmovehere(&L->gstate, pdir.pair)) {
+                moveid = lx_id(L->gstate.tag);
+                lx_prepmove(L, 0x3ff, NULL);
+                if (moveid < lx_id((uint32_t)tag))
+                    tag -= (int32_t)LX_TAG(0, 1, 0);
+            }
+            struct lx_attr a[2] = {{LX_TAG(LX_T_DELETE, moveid, 0), NULL}, {(uint32_t)tag, b}};
+            uint32_t pp[2] = {pdir.pair[0], pdir.pair[1]};
+            state = lx_relocatingcommit(L, &pdir, pp, moveid != 0x3ff ? a : a + 1,
+                                        moveid != 0x3ff ? 2 : 1, NULL);
+            if (state < 0)
+                return state;
+            if (state == LX_OK_RELOCATED) {
+                lpair[0] = pp[0], lpair[1] = pp[1];
+                ldir = pdir;
+                orphans = 1;
+                continue;
+            }
+        }
+        int err = lx_pred(L, lpair, &pdir);
+        if (err && err != CAIRN_ENOENT)
+            return err;
+        if (err != CAIRN_ENOENT) {
+            if (lx_g_orphans(&L->gstate))
+                lx_preporphans(L, -hasparent);
+            uint32_t moveid = 0x3ff;
+            if (lx_g_hasmovehere(&L->gstate, pdir.pair)) {
+                moveid = lx_id(L->gstate.tag);
+                lx_prepmove(L, 0x3ff, NULL);
+            }
+            lpair[0] = pdir.pair[0], lpair[1] = pdir.pair[1];
+            struct lx_attr a[2] = {{LX_TAG(LX_T_DELETE, moveid, 0), NULL},
+                                   {LX_TAG(LX_T_TAIL + pdir.split, 0x3ff, 8), b}};
+            state = lx_relocatingcommit(L, &pdir, lpair, moveid != 0x3ff ? a : a + 1,
+                                        moveid != 0x3ff ? 2 : 1, NULL);
+            if (state < 0)
+                return state;
+            ldir = pdir;
+        }
+    }
+    return orphans ? LX_OK_ORPHANED : 0;
+}
+
+int cairn_lfs2_commit(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n)
+{
+    int orphans = lx_orphaningcommit(L, dir, attrs, n);
+    if (orphans < 0)
+        return orphans;
+    if (orphans)
+        return lx_deorphan(L, 0);
+    return 0;
+}
+
+/* Drop `tail` (an empty or orphaned pair) from the list after `dir`. */
+int cairn_lfs2_drop(lx_t *L, lx_mdir *dir, const lx_mdir *tail)
+{
+    int err = lx_getgstate(L, tail, &L->gdelta);
+    if (err)
+        return err;
+    uint8_t b[8];
+    lx_ple32(b, tail->tail[0]);
+    lx_ple32(b + 4, tail->tail[1]);
+    struct lx_attr a = {LX_TAG(LX_T_TAIL + tail->split, 0x3ff, 8), b};
+    return lx_commit(L, dir, &a, 1);
+}
