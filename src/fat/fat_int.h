@@ -1,0 +1,229 @@
+// Private interface between the FAT driver's files (src/fat/*.c).
+#ifndef CAIRN_FAT_INT_H
+#define CAIRN_FAT_INT_H
+
+#include "cairn/fat.h"
+
+#include <string.h>
+
+// ---- little-endian access ---------------------------------------------------
+
+static inline uint16_t fat_ld16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+static inline uint32_t fat_ld32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+           ((uint32_t)p[3] << 24);
+}
+static inline void fat_st16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+static inline void fat_st32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+// ---- on-disk constants --------------------------------------------------------
+
+#define FAT_DIRENT 32
+#define FAT_AM_RDO 0x01
+#define FAT_AM_HID 0x02
+#define FAT_AM_SYS 0x04
+#define FAT_AM_VOL 0x08
+#define FAT_AM_LFN 0x0F
+#define FAT_AM_DIR 0x10
+#define FAT_AM_ARC 0x20
+#define FAT_AM_MASK 0x3F
+
+#define FAT_DDEM 0xE5 // deleted entry mark
+#define FAT_NT_BODY 0x08
+#define FAT_NT_EXT 0x10
+
+// directory entry fields
+#define FAT_DIR_NAME 0
+#define FAT_DIR_ATTR 11
+#define FAT_DIR_NTRES 12
+#define FAT_DIR_CRTTENTH 13
+#define FAT_DIR_CRTTIME 14
+#define FAT_DIR_LSTACC 18
+#define FAT_DIR_CLUSTHI 20
+#define FAT_DIR_MODTIME 22
+#define FAT_DIR_CLUSTLO 26
+#define FAT_DIR_SIZE 28
+// LFN entry fields
+#define FAT_LDIR_ORD 0
+#define FAT_LDIR_TYPE 12
+#define FAT_LDIR_CHKSUM 13
+#define FAT_LDIR_FSTCLUS 26
+#define FAT_LLEF 0x40
+
+#define FAT_MAX_DIR_ENTRIES 65536u // FatFs caps a directory at 2 MiB
+#define FAT_MAX12 0xFF5u
+#define FAT_MAX16 0xFFF5u
+#define FAT_MAX32 0x0FFFFFF5u
+
+// ---- handles --------------------------------------------------------------------
+
+#define FAT_FILE_MAGIC 0x46415446u // "FATF"
+#define FAT_DIR_MAGIC 0x46415444u  // "FATD"
+
+// flags kept in a file handle beyond the O_* bits
+#define FAT_FF_MODIFIED 0x10000u
+#define FAT_FF_ERROR 0x20000u
+
+struct fat_file {
+    uint32_t magic;
+    uint32_t flags;
+    uint32_t sclust;    // first cluster, 0 = none
+    uint32_t clust;     // a cluster of the chain (cache), 0 = none
+    uint32_t clust_idx; // its index in the chain
+    uint32_t fsize;
+    uint32_t fptr;      // may lie beyond fsize (D11); at most 4 GiB - 1
+    uint32_t dir_sect;  // device sector holding the short entry
+    uint32_t run_n;     // chain indexes [0, run_n) are sclust + index (no FAT reads)
+    uint32_t ent_clust; // the first cluster the entry holds (to recognise it at sync)
+    uint16_t dir_idx;   // entry index inside dir_sect
+};
+
+// A position in a directory: entry `idx` of the directory starting at
+// `sclust` (0 = FAT12/16 root region), currently in `clust`/`sect`.
+#define fat_dpos cairn_fat_dpos
+
+struct fat_dir {
+    uint32_t magic;
+    uint8_t end;
+    struct fat_dpos pos;
+};
+
+// What a directory scan found for one name.
+struct fat_found {
+    struct fat_dpos sfn;  // position of the short entry
+    struct fat_dpos lfn;  // position of the first entry of the set
+    uint32_t n_ent;       // entries in the set (LFN + 1)
+    uint8_t ent[FAT_DIRENT]; // copy of the short entry
+};
+
+// A name prepared for lookup and creation.
+struct fat_name {
+    uint8_t sfn[11];
+    uint8_t ntres;   // NT case flags for a short-only name
+    uint8_t lossy;   // the short name is not the name (needs a numeric tail)
+    uint8_t need_lfn;
+    uint16_t len;    // UTF-16 units in vol->name
+};
+
+typedef struct cairn_fat_private fat_vol;
+
+static inline fat_vol *fat_v(struct cairn_fs *fs)
+{
+    return &((struct cairn_fat *)fs)->priv;
+}
+
+// ---- vol.c: window, sectors, mount --------------------------------------------
+
+int cairn_fat_dev_read(fat_vol *v, struct cairn_fs *fs, uint32_t sect, void *buf, uint32_t n);
+int cairn_fat_dev_write(fat_vol *v, struct cairn_fs *fs, uint32_t sect, const void *buf,
+                        uint32_t n);
+int cairn_fat_win_move(struct cairn_fs *fs, uint32_t sect);
+int cairn_fat_win_flush(struct cairn_fs *fs);
+int cairn_fat_win_drop(struct cairn_fs *fs);
+int cairn_fat_win_zero(struct cairn_fs *fs, uint32_t sect);
+int cairn_fat_mark_dirty(struct cairn_fs *fs);
+int cairn_fat_was_dirty(struct cairn_fs *fs);
+int cairn_fat_sync_vol(struct cairn_fs *fs);
+uint32_t cairn_fat_clust2sect(const fat_vol *v, uint32_t clst);
+int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags);
+int cairn_fat_umount(struct cairn_fs *fs);
+int cairn_fat_check_rw(struct cairn_fs *fs);
+uint32_t cairn_fat_now(void);
+uint32_t cairn_fat_fattime(int64_t unix_s);
+int64_t cairn_fat_time_to_unix(uint16_t date, uint16_t time);
+int cairn_fat_find_volume(struct cairn_fs *fs, uint32_t *base, uint32_t *size);
+
+// ---- table.c: FAT entries and chains -----------------------------------------------
+
+int cairn_fat_get(struct cairn_fs *fs, uint32_t clst, uint32_t *val);
+int cairn_fat_put(struct cairn_fs *fs, uint32_t clst, uint32_t val);
+uint32_t cairn_fat_eoc(const fat_vol *v);
+int cairn_fat_next(struct cairn_fs *fs, uint32_t clst, uint32_t *next);
+int cairn_fat_find_free(struct cairn_fs *fs, uint32_t *out);
+int cairn_fat_link(struct cairn_fs *fs, uint32_t prev, uint32_t clst);
+int cairn_fat_free_chain(struct cairn_fs *fs, uint32_t clst, uint32_t prev);
+int cairn_fat_count_free(struct cairn_fs *fs, uint32_t *out);
+
+// ---- name.c: names ----------------------------------------------------------------------
+
+int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *nm);
+uint8_t cairn_fat_sum(const uint8_t *sfn);
+void cairn_fat_numname(uint8_t *dst, const uint8_t *src, const uint16_t *lfn, uint32_t seq);
+uint16_t cairn_fat_upcase(uint16_t c);
+uint16_t cairn_fat_oem2uni(uint8_t c);
+int cairn_fat_lfn_equal(const uint16_t *a, uint32_t alen, const uint16_t *b, uint32_t blen);
+size_t cairn_fat_utf16_to_utf8(const uint16_t *s, uint32_t n, char *out, size_t cap);
+size_t cairn_fat_sfn_to_utf8(const uint8_t *ent, char *out, size_t cap);
+int cairn_fat_lfn_piece(uint16_t *lfn, const uint8_t *ent);
+void cairn_fat_lfn_put(uint8_t *ent, const uint16_t *lfn, uint32_t len, uint32_t ord,
+                       uint8_t sum, int last);
+
+// ---- dir.c: directories ---------------------------------------------------------------
+
+int cairn_fat_dir_start(struct cairn_fs *fs, struct fat_dpos *p, uint32_t sclust);
+int cairn_fat_dir_next(struct cairn_fs *fs, struct fat_dpos *p, int stretch);
+uint8_t *cairn_fat_dir_ptr(struct cairn_fs *fs, const struct fat_dpos *p, int *err);
+uint32_t cairn_fat_ent_clust(const fat_vol *v, const uint8_t *ent);
+void cairn_fat_ent_set_clust(const fat_vol *v, uint8_t *ent, uint32_t clst);
+int cairn_fat_dir_read(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f, int *got);
+
+// A path walk: the directory holding the last component, what was found,
+// and (when `create` is set) where a new entry for the name would go.
+struct fat_scan {
+    uint32_t create;      // in: collect the slot and short-name collisions
+    struct fat_dpos ignore; // in: an entry treated as absent (ignore.sect != 0)
+    uint32_t dir;         // directory of the last component (0 = root)
+    struct fat_name nm;   // the last component (UTF-16 in vol->name)
+    struct fat_found f;   // the entry, when found
+    uint32_t need;        // entries the new name needs
+    uint8_t trail;        // path ended with a separator
+    uint8_t have_slot;    // slot is the start of a free run
+    uint8_t tails;        // bit k: tail candidate k+1 is taken
+    struct fat_dpos slot;
+};
+
+#define FAT_FOUND 0
+#define FAT_MISSING 1
+#define FAT_ROOT 2
+
+int cairn_fat_lookup(struct cairn_fs *fs, const char *path, struct fat_scan *sc);
+// Write a new entry set for sc's name; `ent` is the short entry to store
+// (attributes, times, cluster, size); its name and case flags are filled in.
+// On success sc->f describes the new entry.
+int cairn_fat_dir_register(struct cairn_fs *fs, struct fat_scan *sc, uint8_t *ent);
+void cairn_fat_ent_init(uint8_t *ent, uint8_t attr, uint32_t tm);
+int cairn_fat_dir_remove(struct cairn_fs *fs, const struct fat_found *f);
+int cairn_fat_dir_empty(struct cairn_fs *fs, uint32_t sclust);
+void cairn_fat_dc_forget(fat_vol *v, uint32_t dir);
+int cairn_fat_dir_clear_cluster(struct cairn_fs *fs, uint32_t clst);
+
+// ---- file.c, mkfs.c, fsck.c -----------------------------------------------------------------
+
+int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t flags);
+int cairn_fat_close(struct cairn_fs *fs, void *file);
+int32_t cairn_fat_read(struct cairn_fs *fs, void *file, void *buf, uint32_t len);
+int32_t cairn_fat_write(struct cairn_fs *fs, void *file, const void *buf, uint32_t len);
+int64_t cairn_fat_seek(struct cairn_fs *fs, void *file, int64_t off, int whence);
+int64_t cairn_fat_tell(struct cairn_fs *fs, void *file);
+int64_t cairn_fat_size(struct cairn_fs *fs, void *file);
+int cairn_fat_truncate(struct cairn_fs *fs, void *file, int64_t size);
+int cairn_fat_sync(struct cairn_fs *fs, void *file);
+int cairn_fat_mkfs(struct cairn_fs *fs);
+int32_t cairn_fat_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn report,
+                       void *ctx);
+
+#endif

@@ -1,0 +1,352 @@
+// mkfs: the layout VfsFat.mkfs (FatFs f_mkfs) chooses, plus the explicit
+// options of struct cairn_fat_config.
+#include "fat_int.h"
+
+#define FAT_MKFS_ABORT 1
+
+struct fat_layout {
+    uint32_t b_vol;  // first sector of the volume (63 behind an MBR)
+    uint32_t sz_vol; // sectors in the volume
+    uint32_t pau;    // sectors per cluster
+    uint32_t sz_rsv;
+    uint32_t sz_fat;
+    uint32_t sz_dir;
+    uint32_t n_clst;
+    uint32_t n_fats;
+    uint32_t n_root;
+    uint8_t fmt;     // 12, 16, 32
+};
+
+// FAT12/16 (family 16) or FAT32 (family 32) sizing, as FatFs does it.
+static int fat_layout_calc(struct fat_layout *L, uint32_t ss, uint32_t total, int family,
+                           int mbr, uint32_t au)
+{
+    static const uint16_t cst[] = {1, 4, 16, 64, 256, 512, 0};
+    static const uint16_t cst32[] = {1, 2, 4, 8, 16, 32, 0};
+    L->b_vol = mbr ? 63 : 0;
+    if (total <= L->b_vol + 1) {
+        return FAT_MKFS_ABORT;
+    }
+    L->sz_vol = total - L->b_vol;
+    uint8_t fmt = family == 32 ? 32 : 16;
+    uint32_t sz_vol = L->sz_vol;
+    for (int guard = 0; guard < 16; guard++) {
+        uint32_t pau = au, n;
+        if (fmt == 32) {
+            if (pau == 0) {
+                n = sz_vol / 0x20000;
+                pau = 1;
+                for (int i = 0; cst32[i] && cst32[i] <= n; i++) {
+                    pau <<= 1;
+                }
+            }
+            L->n_clst = sz_vol / pau;
+            L->sz_fat = (L->n_clst * 4 + 8 + ss - 1) / ss;
+            L->sz_rsv = 32;
+            L->sz_dir = 0;
+            if (L->n_clst <= FAT_MAX16 || L->n_clst > FAT_MAX32) {
+                return FAT_MKFS_ABORT;
+            }
+        } else {
+            if (pau == 0) {
+                n = sz_vol / 0x1000;
+                pau = 1;
+                for (int i = 0; cst[i] && cst[i] <= n; i++) {
+                    pau <<= 1;
+                }
+            }
+            L->n_clst = sz_vol / pau;
+            if (L->n_clst > FAT_MAX12) {
+                n = L->n_clst * 2 + 4;
+            } else {
+                fmt = 12;
+                n = (L->n_clst * 3 + 1) / 2 + 3;
+            }
+            L->sz_fat = (n + ss - 1) / ss;
+            L->sz_rsv = 1;
+            L->sz_dir = L->n_root * FAT_DIRENT / ss;
+        }
+        uint32_t b_data = L->sz_rsv + L->sz_fat * L->n_fats + L->sz_dir;
+        if ((uint64_t)sz_vol < (uint64_t)b_data + pau * 16) {
+            return FAT_MKFS_ABORT;
+        }
+        L->n_clst = (sz_vol - b_data) / pau;
+        if (fmt == 32) {
+            if (L->n_clst <= FAT_MAX16) {
+                if (au == 0 && (au = pau / 2) != 0) {
+                    continue;
+                }
+                return FAT_MKFS_ABORT;
+            }
+        }
+        if (fmt == 16) {
+            if (L->n_clst > FAT_MAX16) {
+                if (au == 0 && pau * 2 <= 64) {
+                    au = pau * 2;
+                    continue;
+                }
+                if (au == 0 && pau * 2 <= 128) {
+                    au = pau * 2;
+                    continue;
+                }
+                return FAT_MKFS_ABORT;
+            }
+            if (L->n_clst <= FAT_MAX12) {
+                if (au == 0 && pau * 2 <= 128) {
+                    au = pau * 2;
+                    continue;
+                }
+                return FAT_MKFS_ABORT;
+            }
+        }
+        if (fmt == 12 && L->n_clst > FAT_MAX12) {
+            return FAT_MKFS_ABORT;
+        }
+        // the boundary counts where Microsoft's and FatFs's rules disagree
+        for (uint32_t k = 0; k <= pau && (L->n_clst == FAT_MAX12 || L->n_clst == FAT_MAX16);
+             k++) {
+            L->sz_rsv++;
+            b_data++;
+            L->n_clst = (sz_vol - b_data) / pau;
+        }
+        L->pau = pau;
+        L->fmt = fmt;
+        return 0;
+    }
+    return FAT_MKFS_ABORT;
+}
+
+static int fat_mkfs_write(struct cairn_fs *fs, uint32_t sect, const uint8_t *buf)
+{
+    int rc = cairn_bdev_write(fs->bdev, sect, buf, 1);
+    if (rc == CAIRN_EROFS) {
+        return rc;
+    }
+    return rc ? CAIRN_EIO : 0;
+}
+
+static int fat_mkfs_zero(struct cairn_fs *fs, uint8_t *buf, uint32_t ss, uint32_t sect,
+                         uint32_t n)
+{
+    memset(buf, 0, ss);
+    for (uint32_t i = 0; i < n; i++) {
+        int rc = fat_mkfs_write(fs, sect + i, buf);
+        if (rc) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int fat_mkfs_do(struct cairn_fs *fs, const struct fat_layout *L, uint32_t serial,
+                       const uint8_t *label, int mbr)
+{
+    fat_vol *v = fat_v(fs);
+    uint8_t *w = v->win;
+    uint32_t ss = fs->bdev->block_size;
+    uint32_t b = L->b_vol;
+    int rc;
+    v->win_sect = 0xFFFFFFFFu;
+    v->alt_sect = 0xFFFFFFFFu;
+    v->win_dirty = 0;
+
+    // boot sector
+    memset(w, 0, ss);
+    memcpy(w, "\xEB\xFE\x90" "MSDOS5.0", 11);
+    fat_st16(w + 11, (uint16_t)ss);
+    w[13] = (uint8_t)L->pau;
+    fat_st16(w + 14, (uint16_t)L->sz_rsv);
+    w[16] = (uint8_t)L->n_fats;
+    fat_st16(w + 17, (uint16_t)(L->fmt == 32 ? 0 : L->n_root));
+    if (L->sz_vol < 0x10000) {
+        fat_st16(w + 19, (uint16_t)L->sz_vol);
+    } else {
+        fat_st32(w + 32, L->sz_vol);
+    }
+    w[21] = 0xF8;
+    fat_st16(w + 24, 63);
+    fat_st16(w + 26, 255);
+    fat_st32(w + 28, b);
+    if (L->fmt == 32) {
+        fat_st32(w + 36, L->sz_fat);
+        fat_st32(w + 44, 2);
+        fat_st16(w + 48, 1);
+        fat_st16(w + 50, 6);
+        w[64] = 0x80;
+        w[66] = 0x29;
+        fat_st32(w + 67, serial);
+        memcpy(w + 71, label, 11);
+        memcpy(w + 82, "FAT32   ", 8);
+    } else {
+        fat_st16(w + 22, (uint16_t)L->sz_fat);
+        w[36] = 0x80;
+        w[38] = 0x29;
+        fat_st32(w + 39, serial);
+        memcpy(w + 43, label, 11);
+        memcpy(w + 54, "FAT     ", 8);
+    }
+    w[510] = 0x55;
+    w[511] = 0xAA;
+    rc = fat_mkfs_write(fs, b, w);
+    if (rc) {
+        return rc;
+    }
+    if (L->fmt == 32) {
+        rc = fat_mkfs_write(fs, b + 6, w); // backup boot sector
+        if (rc) {
+            return rc;
+        }
+        memset(w, 0, ss);
+        fat_st32(w, 0x41615252u);
+        fat_st32(w + 484, 0x61417272u);
+        fat_st32(w + 488, L->n_clst - 1);
+        fat_st32(w + 492, 2);
+        w[510] = 0x55;
+        w[511] = 0xAA;
+        rc = fat_mkfs_write(fs, b + 7, w);
+        if (rc == 0) {
+            rc = fat_mkfs_write(fs, b + 1, w);
+        }
+        if (rc) {
+            return rc;
+        }
+    }
+    // FATs: entries 0 and 1 (and the FAT32 root's end of chain), zeros elsewhere
+    uint32_t sect = b + L->sz_rsv;
+    for (uint32_t i = 0; i < L->n_fats; i++) {
+        memset(w, 0, ss);
+        if (L->fmt == 32) {
+            fat_st32(w, 0xFFFFFFF8u);
+            fat_st32(w + 4, 0xFFFFFFFFu);
+            fat_st32(w + 8, 0x0FFFFFFFu);
+        } else {
+            fat_st32(w, L->fmt == 12 ? 0x00FFFFF8u : 0xFFFFFFF8u);
+        }
+        rc = fat_mkfs_write(fs, sect, w);
+        if (rc == 0) {
+            rc = fat_mkfs_zero(fs, w, ss, sect + 1, L->sz_fat - 1);
+        }
+        if (rc) {
+            return rc;
+        }
+        sect += L->sz_fat;
+    }
+    // root directory: the fixed region, or cluster 2
+    uint32_t nroot = L->fmt == 32 ? L->pau : L->sz_dir;
+    memset(w, 0, ss);
+    if (memcmp(label, "NO NAME    ", 11) != 0) {
+        cairn_fat_ent_init(w, FAT_AM_VOL | FAT_AM_ARC, serial);
+        memcpy(w, label, 11);
+    }
+    rc = fat_mkfs_write(fs, sect, w);
+    if (rc == 0) {
+        rc = fat_mkfs_zero(fs, w, ss, sect + 1, nroot - 1);
+    }
+    if (rc) {
+        return rc;
+    }
+    if (mbr) {
+        memset(w, 0, ss);
+        uint8_t *pt = w + 446;
+        uint32_t cyl = (b + L->sz_vol) / (63 * 255);
+        pt[1] = 1;
+        pt[2] = 1;
+        pt[3] = 0;
+        pt[4] = L->fmt == 32 ? 0x0C : L->fmt == 12 ? 0x01 : L->sz_vol < 0x10000 ? 0x04 : 0x06;
+        pt[5] = 254;
+        pt[6] = (uint8_t)(((cyl >> 2) & 0xC0) | 63);
+        pt[7] = (uint8_t)cyl;
+        fat_st32(pt + 8, b);
+        fat_st32(pt + 12, L->sz_vol);
+        w[510] = 0x55;
+        w[511] = 0xAA;
+        rc = fat_mkfs_write(fs, 0, w);
+        if (rc) {
+            return rc;
+        }
+    }
+    (void)cairn_bdev_sync(fs->bdev);
+    return 0;
+}
+
+int cairn_fat_mkfs(struct cairn_fs *fs)
+{
+    fat_vol *v = fat_v(fs);
+    const struct cairn_fat_config *cfg = v->cfg;
+    if (fs->mounted) {
+        return CAIRN_EBUSY;
+    }
+    int32_t r = cairn_bdev_ioctl(fs->bdev, CAIRN_BDEV_INIT, 0);
+    if (r != CAIRN_BDEV_IOCTL_NONE && r != 0) {
+        return CAIRN_EBUSY;
+    }
+    if (cairn_bdev_probe(fs->bdev, 0, 0)) {
+        return CAIRN_EIO;
+    }
+    uint32_t ss = fs->bdev->block_size;
+    if (ss < 512 || ss > CAIRN_FAT_MAX_SS || (ss & (ss - 1))) {
+        return CAIRN_EIO;
+    }
+    if (cairn_bdev_is_readonly(fs->bdev)) {
+        return CAIRN_EROFS;
+    }
+    struct fat_layout L;
+    memset(&L, 0, sizeof L);
+    uint32_t type = cfg ? cfg->fat_type : 0;
+    L.n_fats = cfg && cfg->n_fats ? cfg->n_fats : 1;
+    L.n_root = cfg && cfg->root_entries ? cfg->root_entries : 512;
+    uint32_t au = 0;
+    if (cfg && cfg->cluster_size) {
+        au = cfg->cluster_size / ss;
+        if (au == 0 || au > 128 || (au & (au - 1)) || au * ss != cfg->cluster_size) {
+            return CAIRN_EINVAL;
+        }
+    }
+    if ((L.n_fats != 1 && L.n_fats != 2) || (type != 0 && type != 12 && type != 16 &&
+                                              type != 32) ||
+        L.n_root % (ss / FAT_DIRENT) != 0) {
+        return CAIRN_EINVAL;
+    }
+    uint8_t label[11];
+    memcpy(label, "NO NAME    ", 11);
+    if (cfg && cfg->label[0]) {
+        struct fat_name nm;
+        size_t n = 0;
+        while (n < sizeof cfg->label && cfg->label[n]) {
+            n++;
+        }
+        int rc = cairn_fat_parse_name(v, cfg->label, n, &nm);
+        if (rc || nm.len > 11) {
+            return CAIRN_EINVAL;
+        }
+        memset(label, ' ', 11);
+        for (uint32_t i = 0; i < nm.len; i++) {
+            uint16_t c = cairn_fat_upcase(v->name[i]);
+            if (c >= 0x80 || c == '.' || strchr("+,;=[]", (int)c)) {
+                return CAIRN_EINVAL;
+            }
+            label[i] = (uint8_t)c;
+        }
+    }
+    uint32_t serial = cfg && cfg->serial ? cfg->serial : cairn_fat_now();
+    uint32_t total = fs->bdev->block_count;
+    int no_mbr = cfg && cfg->no_mbr;
+    int rc = FAT_MKFS_ABORT, mbr = 0;
+    if (type == 0 || type == 12 || type == 16) {
+        rc = fat_layout_calc(&L, ss, total, 16, 0, au);
+        if (rc == 0 && type != 0 && L.fmt != type) {
+            return CAIRN_EINVAL; // the size does not suit the requested type
+        }
+    }
+    if (rc && (type == 0 || type == 32)) {
+        mbr = !no_mbr;
+        rc = fat_layout_calc(&L, ss, total, 32, mbr, au);
+    }
+    if (rc) {
+        return CAIRN_EIO; // "aborted", as the reference reports it
+    }
+    rc = fat_mkfs_do(fs, &L, serial, label, mbr);
+    v->win_sect = 0xFFFFFFFFu;
+    v->alt_sect = 0xFFFFFFFFu;
+    return rc;
+}

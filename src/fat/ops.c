@@ -1,0 +1,836 @@
+// The FAT driver's operations table and the path-level operations: stat,
+// mkdir, remove, rmdir, rename, directories, statvfs, label, info.
+#include "fat_int.h"
+
+int cairn_fat_init(struct cairn_fat *fat, struct cairn_bdev *bd,
+                   const struct cairn_fat_config *cfg)
+{
+    if (fat == NULL || bd == NULL) {
+        return CAIRN_EINVAL;
+    }
+    memset(fat, 0, sizeof *fat);
+    fat->fs.ops = &cairn_fat_ops;
+    fat->fs.bdev = bd;
+    fat->priv.cfg = cfg;
+    fat->priv.win_sect = 0xFFFFFFFFu;
+    fat->priv.alt_sect = 0xFFFFFFFFu;
+    return 0;
+}
+
+static size_t fat_file_size(const struct cairn_fs *fs)
+{
+    (void)fs;
+    return sizeof(struct fat_file);
+}
+
+static size_t fat_dir_size(const struct cairn_fs *fs)
+{
+    (void)fs;
+    return sizeof(struct fat_dir);
+}
+
+static int fat_finish(struct cairn_fs *fs, int rc)
+{
+    int r2 = cairn_fat_sync_vol(fs);
+    return rc ? rc : r2;
+}
+
+// ---- stat -----------------------------------------------------------------------------------
+
+static void fat_fill_stat(const uint8_t *ent, struct cairn_stat *st)
+{
+    memset(st, 0, sizeof *st);
+    uint8_t a = ent[FAT_DIR_ATTR];
+    st->mode = (a & FAT_AM_DIR) ? CAIRN_S_IFDIR : CAIRN_S_IFREG;
+    st->attr = a & (FAT_AM_RDO | FAT_AM_HID | FAT_AM_SYS | FAT_AM_DIR | FAT_AM_ARC);
+    st->size = (a & FAT_AM_DIR) ? 0 : fat_ld32(ent + FAT_DIR_SIZE);
+    st->mtime = cairn_fat_time_to_unix(fat_ld16(ent + FAT_DIR_MODTIME + 2),
+                                       fat_ld16(ent + FAT_DIR_MODTIME));
+    st->has_mtime = 1;
+}
+
+static int fat_stat(struct cairn_fs *fs, const char *path, struct cairn_stat *st)
+{
+    struct fat_scan sc;
+    memset(&sc, 0, sizeof sc);
+    int rc = cairn_fat_lookup(fs, path, &sc);
+    if (rc < 0) {
+        return rc;
+    }
+    if (rc == FAT_ROOT) {
+        memset(st, 0, sizeof *st);
+        st->mode = CAIRN_S_IFDIR;
+        st->attr = CAIRN_ATTR_DIR;
+        st->mtime = 946684800; // 2000-01-01, as the reference reports the root
+        st->has_mtime = 1;
+        return 0;
+    }
+    if (rc == FAT_MISSING) {
+        return CAIRN_ENOENT;
+    }
+    if (sc.trail) {
+        return (sc.f.ent[FAT_DIR_ATTR] & FAT_AM_DIR) ? CAIRN_EINVAL : CAIRN_ENOENT;
+    }
+    fat_fill_stat(sc.f.ent, st);
+    return 0;
+}
+
+// ---- directories ----------------------------------------------------------------------------
+
+static int fat_opendir(struct cairn_fs *fs, void *dir, const char *path)
+{
+    fat_vol *v = fat_v(fs);
+    struct fat_dir *d = dir;
+    d->magic = 0;
+    struct fat_scan sc;
+    memset(&sc, 0, sizeof sc);
+    int rc = cairn_fat_lookup(fs, path, &sc);
+    if (rc < 0) {
+        return rc;
+    }
+    uint32_t cl = 0;
+    if (rc == FAT_MISSING) {
+        return CAIRN_ENOENT;
+    }
+    if (rc == FAT_FOUND) {
+        if (!(sc.f.ent[FAT_DIR_ATTR] & FAT_AM_DIR)) {
+            return CAIRN_ENOENT;
+        }
+        if (sc.trail) {
+            return CAIRN_EINVAL;
+        }
+        cl = cairn_fat_ent_clust(v, sc.f.ent);
+        if (v->fs_type == 32 && cl == v->dirbase) {
+            cl = 0;
+        }
+        if (cl == 0 && rc == FAT_FOUND) {
+            return CAIRN_ECORRUPT; // a sub-directory without a cluster
+        }
+    }
+    rc = cairn_fat_dir_start(fs, &d->pos, cl);
+    if (rc) {
+        return rc;
+    }
+    d->end = 0;
+    d->magic = FAT_DIR_MAGIC;
+    return 0;
+}
+
+static int fat_readdir(struct cairn_fs *fs, void *dir, struct cairn_dirent *ent)
+{
+    fat_vol *v = fat_v(fs);
+    struct fat_dir *d = dir;
+    if (d == NULL || d->magic != FAT_DIR_MAGIC) {
+        return CAIRN_EBADF;
+    }
+    if (!fs->mounted) {
+        return CAIRN_ENODEV;
+    }
+    if (d->end) {
+        return 0;
+    }
+    struct fat_found f;
+    int got;
+    int rc = cairn_fat_dir_read(fs, &d->pos, &f, &got);
+    if (rc) {
+        return rc;
+    }
+    if (!got) {
+        d->end = 1;
+        return 0;
+    }
+    if (v->lfn_len) {
+        cairn_fat_utf16_to_utf8(v->lfn, v->lfn_len, ent->name, sizeof ent->name);
+    } else {
+        cairn_fat_sfn_to_utf8(f.ent, ent->name, sizeof ent->name);
+    }
+    uint8_t a = f.ent[FAT_DIR_ATTR];
+    ent->type = (a & FAT_AM_DIR) ? CAIRN_S_IFDIR : CAIRN_S_IFREG;
+    ent->size = (a & FAT_AM_DIR) ? 0 : fat_ld32(f.ent + FAT_DIR_SIZE);
+    rc = cairn_fat_dir_next(fs, &d->pos, 0);
+    if (rc == CAIRN_ENOENT) {
+        d->end = 1;
+    } else if (rc) {
+        return rc;
+    }
+    return 1;
+}
+
+static int fat_closedir(struct cairn_fs *fs, void *dir)
+{
+    (void)fs;
+    struct fat_dir *d = dir;
+    if (d) {
+        d->magic = 0;
+    }
+    return 0;
+}
+
+// ---- mkdir / remove / rmdir ------------------------------------------------------------------
+
+static int fat_mkdir(struct cairn_fs *fs, const char *path)
+{
+    fat_vol *v = fat_v(fs);
+    struct fat_scan sc;
+    memset(&sc, 0, sizeof sc);
+    sc.create = 1;
+    int rc = cairn_fat_check_rw(fs);
+    if (rc) {
+        return rc;
+    }
+    rc = cairn_fat_lookup(fs, path, &sc);
+    if (rc < 0) {
+        return rc;
+    }
+    if (rc == FAT_ROOT || rc == FAT_FOUND) {
+        return CAIRN_EEXIST;
+    }
+    if (sc.trail) {
+        return CAIRN_ENOENT;
+    }
+    rc = cairn_fat_mark_dirty(fs);
+    if (rc) {
+        return rc;
+    }
+    uint32_t c;
+    rc = cairn_fat_find_free(fs, &c);
+    if (rc) {
+        return rc == CAIRN_ENOSPC ? CAIRN_EACCES : rc; // as FatFs: "denied"
+    }
+    uint32_t tm = cairn_fat_now();
+    // the new directory's cluster: zeros, then . and .. in its first sector;
+    // all of it written before the FAT links the cluster
+    rc = cairn_fat_win_drop(fs);
+    if (rc) {
+        return rc;
+    }
+    uint32_t s0 = cairn_fat_clust2sect(v, c);
+    uint8_t *e = v->win;
+    memset(e, 0, v->ss);
+    for (uint32_t i = 1; i < v->csize; i++) {
+        rc = cairn_fat_dev_write(v, fs, s0 + i, e, 1);
+        if (rc) {
+            return rc;
+        }
+    }
+    cairn_fat_ent_init(e, FAT_AM_DIR, tm);
+    memset(e, ' ', 11);
+    e[0] = '.';
+    cairn_fat_ent_set_clust(v, e, c);
+    cairn_fat_ent_init(e + FAT_DIRENT, FAT_AM_DIR, tm);
+    memset(e + FAT_DIRENT, ' ', 11);
+    e[FAT_DIRENT] = '.';
+    e[FAT_DIRENT + 1] = '.';
+    cairn_fat_ent_set_clust(v, e + FAT_DIRENT, sc.dir); // 0 when the parent is the root
+    rc = cairn_fat_dev_write(v, fs, s0, e, 1);
+    if (rc) {
+        return rc;
+    }
+    v->win_sect = s0;
+    rc = cairn_fat_link(fs, 0, c);
+    if (rc) {
+        return rc;
+    }
+    uint8_t ent[FAT_DIRENT];
+    cairn_fat_ent_init(ent, FAT_AM_DIR, tm);
+    cairn_fat_ent_set_clust(v, ent, c);
+    rc = cairn_fat_dir_register(fs, &sc, ent);
+    if (rc) {
+        // give the cluster back
+        (void)cairn_fat_free_chain(fs, c, 0);
+    }
+    return fat_finish(fs, rc);
+}
+
+static int fat_remove_common(struct cairn_fs *fs, const char *path, int want_dir)
+{
+    fat_vol *v = fat_v(fs);
+    struct fat_scan sc;
+    memset(&sc, 0, sizeof sc);
+    int rc = cairn_fat_check_rw(fs);
+    if (rc) {
+        return rc;
+    }
+    rc = cairn_fat_lookup(fs, path, &sc);
+    if (rc < 0) {
+        return rc;
+    }
+    if (rc == FAT_ROOT) {
+        return CAIRN_EINVAL;
+    }
+    if (rc == FAT_MISSING) {
+        return CAIRN_ENOENT;
+    }
+    uint8_t a = sc.f.ent[FAT_DIR_ATTR];
+    int is_dir = (a & FAT_AM_DIR) != 0;
+    if (sc.trail) {
+        return is_dir ? CAIRN_EINVAL : CAIRN_ENOENT;
+    }
+    if (want_dir && !is_dir) {
+        return CAIRN_ENOTDIR;
+    }
+    if (!want_dir && is_dir) {
+        return CAIRN_EISDIR;
+    }
+    if (a & FAT_AM_RDO) {
+        return CAIRN_EACCES;
+    }
+    uint32_t cl = cairn_fat_ent_clust(v, sc.f.ent);
+    if (is_dir) {
+        if (cl == 0 || (v->fs_type == 32 && cl == v->dirbase)) {
+            return CAIRN_ECORRUPT;
+        }
+        rc = cairn_fat_dir_empty(fs, cl);
+        if (rc < 0) {
+            return rc;
+        }
+        if (rc == 0) {
+            return CAIRN_ENOTEMPTY; // D9
+        }
+        cairn_fat_dc_forget(v, cl); // its cluster may hold another directory later
+    }
+    rc = cairn_fat_mark_dirty(fs);
+    if (rc == 0) {
+        rc = cairn_fat_dir_remove(fs, &sc.f);
+    }
+    if (rc == 0 && cl) {
+        // the entry goes first: a cut leaves lost clusters, never a file
+        // pointing at freed ones
+        rc = cairn_fat_win_flush(fs);
+        if (rc == 0) {
+            rc = cairn_fat_free_chain(fs, cl, 0);
+        }
+    }
+    return fat_finish(fs, rc);
+}
+
+static int fat_remove(struct cairn_fs *fs, const char *path)
+{
+    return fat_remove_common(fs, path, 0);
+}
+
+static int fat_rmdir(struct cairn_fs *fs, const char *path)
+{
+    return fat_remove_common(fs, path, 1);
+}
+
+// ---- rename -------------------------------------------------------------------------------------
+
+// Is directory `dir` (0 = root) the directory `anc` or inside it? Walks up
+// through the ".." entries.
+static int fat_inside(struct cairn_fs *fs, uint32_t dir, uint32_t anc)
+{
+    fat_vol *v = fat_v(fs);
+    for (uint32_t i = 0; i < 65536 && dir != 0; i++) {
+        if (dir == anc) {
+            return 1;
+        }
+        struct fat_dpos p;
+        int rc = cairn_fat_dir_start(fs, &p, dir);
+        if (rc == 0) {
+            rc = cairn_fat_dir_next(fs, &p, 0);
+        }
+        if (rc) {
+            return rc == CAIRN_ENOENT ? CAIRN_ECORRUPT : rc;
+        }
+        uint8_t *e = cairn_fat_dir_ptr(fs, &p, &rc);
+        if (!e) {
+            return rc;
+        }
+        if (memcmp(e, "..         ", 11) != 0) {
+            return CAIRN_ECORRUPT;
+        }
+        dir = cairn_fat_ent_clust(v, e);
+        if (v->fs_type == 32 && dir == v->dirbase) {
+            dir = 0;
+        }
+    }
+    return 0;
+}
+
+static int fat_set_dotdot(struct cairn_fs *fs, uint32_t dir, uint32_t parent)
+{
+    fat_vol *v = fat_v(fs);
+    struct fat_dpos p;
+    int rc = cairn_fat_dir_start(fs, &p, dir);
+    if (rc == 0) {
+        rc = cairn_fat_dir_next(fs, &p, 0);
+    }
+    if (rc) {
+        return rc == CAIRN_ENOENT ? CAIRN_ECORRUPT : rc;
+    }
+    uint8_t *e = cairn_fat_dir_ptr(fs, &p, &rc);
+    if (!e) {
+        return rc;
+    }
+    if (memcmp(e, "..         ", 11) != 0) {
+        return CAIRN_ECORRUPT;
+    }
+    cairn_fat_ent_set_clust(v, e, parent);
+    v->win_dirty = 1;
+    return 0;
+}
+
+static const char *fat_last_comp(const char *p, size_t *n)
+{
+    size_t len = strlen(p);
+    while (len > 0 && (p[len - 1] == '/' || p[len - 1] == '\\')) {
+        len--;
+    }
+    size_t s = len;
+    while (s > 0 && p[s - 1] != '/' && p[s - 1] != '\\') {
+        s--;
+    }
+    *n = len - s;
+    return p + s;
+}
+
+static int fat_rename(struct cairn_fs *fs, const char *from, const char *to)
+{
+    fat_vol *v = fat_v(fs);
+    struct fat_scan src, dst;
+    memset(&src, 0, sizeof src);
+    memset(&dst, 0, sizeof dst);
+    int rc = cairn_fat_check_rw(fs);
+    if (rc) {
+        return rc;
+    }
+    v->pc_valid = 0; // a renamed directory changes what paths resolve to
+    rc = cairn_fat_lookup(fs, from, &src);
+    if (rc < 0) {
+        return rc;
+    }
+    if (rc == FAT_ROOT) {
+        return CAIRN_EINVAL;
+    }
+    if (rc == FAT_MISSING) {
+        return CAIRN_ENOENT;
+    }
+    int src_dir = (src.f.ent[FAT_DIR_ATTR] & FAT_AM_DIR) != 0;
+    if (src.trail && !src_dir) {
+        return CAIRN_ENOENT;
+    }
+    uint32_t src_cl = cairn_fat_ent_clust(v, src.f.ent);
+    dst.create = 1;
+    int found = cairn_fat_lookup(fs, to, &dst); // leaves the new name in vol->name
+    if (found < 0) {
+        return found;
+    }
+    if (found == FAT_ROOT) {
+        return CAIRN_EINVAL;
+    }
+    if (dst.trail) {
+        return CAIRN_ENOENT;
+    }
+    if (src_dir) {
+        if (src_cl == 0) {
+            return CAIRN_ECORRUPT;
+        }
+        int in = fat_inside(fs, dst.dir, src_cl);
+        if (in < 0) {
+            return in;
+        }
+        if (in) {
+            return CAIRN_EINVAL; // D7: into its own subtree
+        }
+    }
+    if (found == FAT_FOUND) {
+        if (dst.dir == src.dir && dst.f.sfn.sect == src.f.sfn.sect &&
+            dst.f.sfn.idx == src.f.sfn.idx) {
+            // the same entry: the same name, or a change of case only
+            size_t n1, n2;
+            const char *a = fat_last_comp(from, &n1), *b = fat_last_comp(to, &n2);
+            if (n1 == n2 && memcmp(a, b, n1) == 0) {
+                return 0;
+            }
+            dst.ignore = src.f.sfn;
+        } else if (dst.f.ent[FAT_DIR_ATTR] & FAT_AM_DIR) {
+            return CAIRN_EISDIR;
+        } else if (dst.f.ent[FAT_DIR_ATTR] & FAT_AM_RDO) {
+            return CAIRN_EACCES;
+        }
+    }
+    rc = cairn_fat_mark_dirty(fs);
+    if (rc) {
+        return rc;
+    }
+    if (found == FAT_FOUND) {
+        if (dst.ignore.sect == 0) {
+            // replace the file: remove it, then look again for a slot
+            uint32_t dcl = cairn_fat_ent_clust(v, dst.f.ent);
+            rc = cairn_fat_dir_remove(fs, &dst.f);
+            if (rc == 0 && dcl) {
+                rc = cairn_fat_win_flush(fs);
+                if (rc == 0) {
+                    rc = cairn_fat_free_chain(fs, dcl, 0);
+                }
+            }
+            if (rc) {
+                return fat_finish(fs, rc);
+            }
+        }
+        found = cairn_fat_lookup(fs, to, &dst);
+        if (found < 0) {
+            return fat_finish(fs, found);
+        }
+        if (found != FAT_MISSING) {
+            return fat_finish(fs, CAIRN_ECORRUPT);
+        }
+    }
+    uint8_t ent[FAT_DIRENT];
+    memcpy(ent, src.f.ent, FAT_DIRENT);
+    if (!src_dir) {
+        ent[FAT_DIR_ATTR] |= FAT_AM_ARC;
+    }
+    rc = cairn_fat_dir_register(fs, &dst, ent);
+    if (rc) {
+        return fat_finish(fs, rc);
+    }
+    if (src_dir && dst.dir != src.dir) {
+        rc = fat_set_dotdot(fs, src_cl, dst.dir);
+        if (rc) {
+            return fat_finish(fs, rc);
+        }
+    }
+    // the new entry is in place before the old one goes
+    rc = cairn_fat_dir_remove(fs, &src.f);
+    return fat_finish(fs, rc);
+}
+
+// ---- statvfs, set_mtime, label, info, sync ------------------------------------------------------
+
+static int fat_statvfs(struct cairn_fs *fs, struct cairn_statvfs *st)
+{
+    fat_vol *v = fat_v(fs);
+    if (!fs->mounted) {
+        return CAIRN_ENODEV;
+    }
+    uint32_t fr;
+    int rc = cairn_fat_count_free(fs, &fr);
+    if (rc) {
+        return rc;
+    }
+    memset(st, 0, sizeof *st);
+    st->f_bsize = st->f_frsize = v->csize * v->ss;
+    st->f_blocks = v->n_fatent - 2;
+    st->f_bfree = st->f_bavail = fr;
+    st->f_namemax = 255;
+    return 0;
+}
+
+static int fat_set_mtime(struct cairn_fs *fs, const char *path, int64_t mtime_ns)
+{
+    fat_vol *v = fat_v(fs);
+    struct fat_scan sc;
+    memset(&sc, 0, sizeof sc);
+    int rc = cairn_fat_check_rw(fs);
+    if (rc) {
+        return rc;
+    }
+    rc = cairn_fat_lookup(fs, path, &sc);
+    if (rc < 0) {
+        return rc;
+    }
+    if (rc == FAT_ROOT) {
+        return CAIRN_EINVAL;
+    }
+    if (rc == FAT_MISSING) {
+        return CAIRN_ENOENT;
+    }
+    rc = cairn_fat_mark_dirty(fs);
+    if (rc) {
+        return rc;
+    }
+    int64_t s = mtime_ns / 1000000000LL;
+    if (mtime_ns < 0 && s * 1000000000LL != mtime_ns) {
+        s--;
+    }
+    uint8_t *e = cairn_fat_dir_ptr(fs, &sc.f.sfn, &rc);
+    if (!e) {
+        return rc;
+    }
+    fat_st32(e + FAT_DIR_MODTIME, cairn_fat_fattime(s));
+    v->win_dirty = 1;
+    return fat_finish(fs, 0);
+}
+
+// Find the volume-label entry in the root: 1 with *p set, 0 if none (then
+// *p is the first free slot if `free_ok`, with *have_free set).
+static int fat_find_label(struct cairn_fs *fs, struct fat_dpos *p, struct fat_dpos *fr,
+                          int *have_free)
+{
+    struct fat_dpos q;
+    *have_free = 0;
+    int rc = cairn_fat_dir_start(fs, &q, 0);
+    while (rc == 0) {
+        uint8_t *e = cairn_fat_dir_ptr(fs, &q, &rc);
+        if (!e) {
+            return rc;
+        }
+        if (e[0] == 0 || e[0] == FAT_DDEM) {
+            if (!*have_free) {
+                *fr = q;
+                *have_free = 1;
+            }
+            if (e[0] == 0) {
+                return 0;
+            }
+        } else if ((e[FAT_DIR_ATTR] & FAT_AM_MASK) != FAT_AM_LFN &&
+                   (e[FAT_DIR_ATTR] & ~FAT_AM_ARC) == FAT_AM_VOL) {
+            *p = q;
+            return 1;
+        }
+        rc = cairn_fat_dir_next(fs, &q, 0);
+    }
+    return rc == CAIRN_ENOENT ? 0 : rc;
+}
+
+static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *set)
+{
+    fat_vol *v = fat_v(fs);
+    if (!fs->mounted) {
+        return CAIRN_ENODEV;
+    }
+    struct fat_dpos p, fr;
+    int have_free;
+    if (buf && len) {
+        int rc = fat_find_label(fs, &p, &fr, &have_free);
+        if (rc < 0) {
+            return rc;
+        }
+        buf[0] = 0;
+        if (rc == 1) {
+            uint8_t *e = cairn_fat_dir_ptr(fs, &p, &rc);
+            if (!e) {
+                return rc;
+            }
+            uint8_t lab[FAT_DIRENT];
+            memcpy(lab, e, FAT_DIRENT);
+            int n = 11;
+            while (n > 0 && lab[n - 1] == ' ') {
+                n--;
+            }
+            uint16_t u[11];
+            for (int i = 0; i < n; i++) {
+                u[i] = cairn_fat_oem2uni(lab[i]);
+            }
+            cairn_fat_utf16_to_utf8(u, (uint32_t)n, buf, len);
+        }
+    }
+    if (set == NULL) {
+        return 0;
+    }
+    int rc = cairn_fat_check_rw(fs);
+    if (rc) {
+        return rc;
+    }
+    // the new label: upper case, short-name characters, at most 11 bytes
+    struct fat_name nm;
+    uint8_t lab[11];
+    memset(lab, ' ', 11);
+    size_t sl = strlen(set);
+    if (sl > 0) {
+        rc = cairn_fat_parse_name(v, set, sl, &nm);
+        if (rc) {
+            return rc;
+        }
+        if (v->name[0] == ' ' || nm.len > 11) {
+            return CAIRN_EINVAL;
+        }
+        for (uint32_t i = 0; i < nm.len; i++) {
+            uint16_t c = cairn_fat_upcase(v->name[i]);
+            if (c >= 0x80 || c == '.' || strchr("+,;=[]/\\", (int)c)) {
+                return CAIRN_EINVAL;
+            }
+            lab[i] = (uint8_t)c;
+        }
+    }
+    rc = cairn_fat_mark_dirty(fs);
+    if (rc) {
+        return rc;
+    }
+    cairn_fat_dc_forget(v, 0);
+    rc = fat_find_label(fs, &p, &fr, &have_free);
+    if (rc < 0) {
+        return rc;
+    }
+    uint8_t *e;
+    if (rc == 1) {
+        e = cairn_fat_dir_ptr(fs, &p, &rc);
+        if (!e) {
+            return rc;
+        }
+        if (sl == 0) {
+            e[0] = FAT_DDEM;
+        } else {
+            memcpy(e, lab, 11);
+            fat_st32(e + FAT_DIR_MODTIME, cairn_fat_now());
+        }
+        v->win_dirty = 1;
+    } else if (sl > 0) {
+        if (!have_free) {
+            // the root is full (FAT12/16) or needs another cluster (FAT32)
+            if (v->fs_type != 32) {
+                return CAIRN_EACCES;
+            }
+            rc = cairn_fat_dir_start(fs, &fr, 0);
+            while (rc == 0) {
+                rc = cairn_fat_dir_next(fs, &fr, 0);
+            }
+            if (rc != CAIRN_ENOENT) {
+                return rc;
+            }
+            rc = cairn_fat_dir_next(fs, &fr, 1);
+            if (rc) {
+                return rc;
+            }
+        }
+        e = cairn_fat_dir_ptr(fs, &fr, &rc);
+        if (!e) {
+            return rc;
+        }
+        cairn_fat_ent_init(e, FAT_AM_VOL | FAT_AM_ARC, cairn_fat_now());
+        memcpy(e, lab, 11);
+        v->win_dirty = 1;
+    }
+    // the boot sector's copy
+    rc = cairn_fat_win_move(fs, v->volbase);
+    if (rc) {
+        return rc;
+    }
+    memcpy(v->win + (v->fs_type == 32 ? 71 : 43), sl ? lab : (const uint8_t *)"NO NAME    ",
+           11);
+    v->win_dirty = 1;
+    return fat_finish(fs, 0);
+}
+
+static int fat_sync_fs(struct cairn_fs *fs)
+{
+    if (!fs->mounted) {
+        return CAIRN_ENODEV;
+    }
+    if (fat_v(fs)->ro) {
+        return 0;
+    }
+    return cairn_fat_sync_vol(fs);
+}
+
+static void fat_puts(char *dst, size_t cap, const char *s)
+{
+    size_t n = strlen(s);
+    if (n >= cap) {
+        n = cap - 1;
+    }
+    memcpy(dst, s, n);
+    dst[n] = 0;
+}
+
+static char *fat_putu(char *p, char *end, uint32_t u)
+{
+    char t[12];
+    int n = 0;
+    do {
+        t[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    while (n > 0 && p + 1 < end) {
+        *p++ = t[--n];
+    }
+    *p = 0;
+    return p;
+}
+
+static char *fat_putstr(char *p, char *end, const char *s)
+{
+    while (*s && p + 1 < end) {
+        *p++ = *s++;
+    }
+    *p = 0;
+    return p;
+}
+
+static int fat_info(struct cairn_fs *fs, struct cairn_fs_info *info)
+{
+    fat_vol *v = fat_v(fs);
+    if (!fs->mounted) {
+        return CAIRN_ENODEV;
+    }
+    memset(info, 0, sizeof *info);
+    fat_puts(info->type, sizeof info->type,
+             v->fs_type == 12 ? "FAT12" : v->fs_type == 16 ? "FAT16" : "FAT32");
+    int rc = fat_label(fs, info->label, sizeof info->label, NULL);
+    if (rc) {
+        return rc;
+    }
+    uint32_t fr;
+    rc = cairn_fat_count_free(fs, &fr);
+    if (rc) {
+        return rc;
+    }
+    info->block_size = fs->bdev->block_size;
+    info->block_count = fs->bdev->block_count;
+    info->unit_size = v->csize * v->ss;
+    info->units_total = v->n_fatent - 2;
+    info->units_free = fr;
+    info->name_max = 255;
+    char *p = info->extra, *end = info->extra + sizeof info->extra;
+    p = fat_putstr(p, end, "start ");
+    p = fat_putu(p, end, v->volbase);
+    p = fat_putstr(p, end, ", sectors ");
+    p = fat_putu(p, end, v->volsize);
+    p = fat_putstr(p, end, ", FATs ");
+    p = fat_putu(p, end, v->n_fats);
+    p = fat_putstr(p, end, " x ");
+    p = fat_putu(p, end, v->fsize);
+    p = fat_putstr(p, end, " sectors");
+    if (v->fs_type != 32) {
+        p = fat_putstr(p, end, ", root entries ");
+        p = fat_putu(p, end, v->n_rootdir);
+    }
+    int wd = cairn_fat_was_dirty(fs);
+    if (wd < 0) {
+        return wd;
+    }
+    if (wd) {
+        (void)fat_putstr(p, end, ", not cleanly unmounted");
+    }
+    return 0;
+}
+
+const struct cairn_fs_ops cairn_fat_ops = {
+    .name = "fat",
+    .caps = CAIRN_FS_CAP_CASE_INSENSITIVE | CAIRN_FS_CAP_NAME_CHARSET | CAIRN_FS_CAP_MTIME_2S |
+            CAIRN_FS_CAP_DOS_ATTRS | CAIRN_FS_CAP_LABEL | CAIRN_FS_CAP_DOTDOT_CLAMP |
+            CAIRN_FS_CAP_APPEND_ONCE,
+    .mkfs = cairn_fat_mkfs,
+    .mount = cairn_fat_mount,
+    .umount = cairn_fat_umount,
+    .file_size = fat_file_size,
+    .dir_size = fat_dir_size,
+    .open = cairn_fat_open,
+    .close = cairn_fat_close,
+    .read = cairn_fat_read,
+    .write = cairn_fat_write,
+    .seek = cairn_fat_seek,
+    .tell = cairn_fat_tell,
+    .size = cairn_fat_size,
+    .truncate = cairn_fat_truncate,
+    .sync = cairn_fat_sync,
+    .opendir = fat_opendir,
+    .readdir = fat_readdir,
+    .closedir = fat_closedir,
+    .stat = fat_stat,
+    .mkdir = fat_mkdir,
+    .remove = fat_remove,
+    .rmdir = fat_rmdir,
+    .rename = fat_rename,
+    .statvfs = fat_statvfs,
+    .set_mtime = fat_set_mtime,
+    .getattr = cairn_fs_unsupported_getattr,
+    .setattr = cairn_fs_unsupported_setattr,
+    .removeattr = cairn_fs_unsupported_removeattr,
+    .label = fat_label,
+    .sync_fs = fat_sync_fs,
+    .info = fat_info,
+    .fsck = cairn_fat_fsck,
+};

@@ -1,0 +1,271 @@
+// The file allocation table: entries, chains, allocation and the free count.
+#include "fat_int.h"
+
+uint32_t cairn_fat_eoc(const fat_vol *v)
+{
+    return v->fs_type == 12 ? 0xFFFu : v->fs_type == 16 ? 0xFFFFu : 0x0FFFFFFFu;
+}
+
+int cairn_fat_get(struct cairn_fs *fs, uint32_t clst, uint32_t *val)
+{
+    fat_vol *v = fat_v(fs);
+    if (clst >= v->n_fatent) {
+        return CAIRN_ECORRUPT;
+    }
+    int rc;
+    uint32_t ss = v->ss;
+    switch (v->fs_type) {
+    case 12: {
+        uint32_t bc = clst + clst / 2;
+        rc = cairn_fat_win_move(fs, v->fatbase + bc / ss);
+        if (rc) {
+            return rc;
+        }
+        uint32_t lo = v->win[bc % ss];
+        bc++;
+        rc = cairn_fat_win_move(fs, v->fatbase + bc / ss);
+        if (rc) {
+            return rc;
+        }
+        uint32_t w = lo | ((uint32_t)v->win[bc % ss] << 8);
+        *val = (clst & 1) ? w >> 4 : w & 0xFFF;
+        return 0;
+    }
+    case 16:
+        rc = cairn_fat_win_move(fs, v->fatbase + clst / (ss / 2));
+        if (rc) {
+            return rc;
+        }
+        *val = fat_ld16(v->win + clst * 2 % ss);
+        return 0;
+    case 32:
+        rc = cairn_fat_win_move(fs, v->fatbase + clst / (ss / 4));
+        if (rc) {
+            return rc;
+        }
+        *val = fat_ld32(v->win + clst * 4 % ss) & 0x0FFFFFFFu;
+        return 0;
+    default:
+        return CAIRN_ENODEV;
+    }
+}
+
+int cairn_fat_put(struct cairn_fs *fs, uint32_t clst, uint32_t val)
+{
+    fat_vol *v = fat_v(fs);
+    if (clst < 2 || clst >= v->n_fatent) {
+        return CAIRN_ECORRUPT;
+    }
+    int rc;
+    uint32_t ss = v->ss;
+    switch (v->fs_type) {
+    case 12: {
+        uint32_t bc = clst + clst / 2;
+        rc = cairn_fat_win_move(fs, v->fatbase + bc / ss);
+        if (rc) {
+            return rc;
+        }
+        uint8_t *p = &v->win[bc % ss];
+        *p = (clst & 1) ? (uint8_t)((*p & 0x0F) | ((val & 0x0F) << 4)) : (uint8_t)val;
+        v->win_dirty = 1;
+        bc++;
+        rc = cairn_fat_win_move(fs, v->fatbase + bc / ss);
+        if (rc) {
+            return rc;
+        }
+        p = &v->win[bc % ss];
+        *p = (clst & 1) ? (uint8_t)(val >> 4) : (uint8_t)((*p & 0xF0) | ((val >> 8) & 0x0F));
+        v->win_dirty = 1;
+        return 0;
+    }
+    case 16:
+        rc = cairn_fat_win_move(fs, v->fatbase + clst / (ss / 2));
+        if (rc) {
+            return rc;
+        }
+        fat_st16(v->win + clst * 2 % ss, (uint16_t)val);
+        v->win_dirty = 1;
+        return 0;
+    case 32: {
+        rc = cairn_fat_win_move(fs, v->fatbase + clst / (ss / 4));
+        if (rc) {
+            return rc;
+        }
+        uint8_t *p = v->win + clst * 4 % ss;
+        // the top four bits are reserved: keep them
+        fat_st32(p, (val & 0x0FFFFFFFu) | (fat_ld32(p) & 0xF0000000u));
+        v->win_dirty = 1;
+        return 0;
+    }
+    default:
+        return CAIRN_ENODEV;
+    }
+}
+
+// Next cluster of a chain: *next = 0 at the end of the chain. A free, bad or
+// out-of-range link is corruption.
+int cairn_fat_next(struct cairn_fs *fs, uint32_t clst, uint32_t *next)
+{
+    fat_vol *v = fat_v(fs);
+    uint32_t val;
+    if (clst < 2) {
+        return CAIRN_ECORRUPT;
+    }
+    int rc = cairn_fat_get(fs, clst, &val);
+    if (rc) {
+        return rc;
+    }
+    uint32_t eoc = cairn_fat_eoc(v);
+    if (val >= (eoc & ~7u)) {
+        if (val == (eoc & ~8u)) {
+            return CAIRN_ECORRUPT; // bad cluster inside a chain
+        }
+        *next = 0;
+        return 0;
+    }
+    if (val < 2 || val >= v->n_fatent) {
+        return CAIRN_ECORRUPT;
+    }
+    *next = val;
+    return 0;
+}
+
+// Find a free cluster from the hint on, without taking it.
+int cairn_fat_find_free(struct cairn_fs *fs, uint32_t *out)
+{
+    fat_vol *v = fat_v(fs);
+    if (v->free_clst == 0 && v->free_exact) {
+        return CAIRN_ENOSPC; // an FSInfo count of 0 is only a hint: look anyway
+    }
+    uint32_t n = v->n_fatent - 2;
+    uint32_t c = v->last_clst;
+    if (c < 2 || c >= v->n_fatent) {
+        c = 2;
+    } else {
+        c++;
+    }
+    for (uint32_t i = 0; i < n; i++, c++) {
+        if (c >= v->n_fatent) {
+            c = 2;
+        }
+        uint32_t val;
+        int rc = cairn_fat_get(fs, c, &val);
+        if (rc) {
+            return rc;
+        }
+        if (val == 0) {
+            if (v->free_clst == 0) {
+                v->free_clst = 0xFFFFFFFFu; // the hint was wrong: count again when asked
+            }
+            *out = c;
+            return 0;
+        }
+    }
+    v->free_clst = 0;
+    v->free_exact = 1;
+    return CAIRN_ENOSPC;
+}
+
+// Take cluster `clst` as the new end of a chain, linked after `prev` (0 = a
+// new chain). The caller has written its contents already.
+int cairn_fat_link(struct cairn_fs *fs, uint32_t prev, uint32_t clst)
+{
+    fat_vol *v = fat_v(fs);
+    int rc = cairn_fat_put(fs, clst, cairn_fat_eoc(v));
+    if (rc == 0 && prev) {
+        rc = cairn_fat_put(fs, prev, clst);
+    }
+    if (rc) {
+        return rc;
+    }
+    if (v->free_clst != 0xFFFFFFFFu && v->free_clst > 0) {
+        v->free_clst--;
+    }
+    v->last_clst = clst;
+    v->fsi_dirty = 1;
+    return 0;
+}
+
+// Free the chain from `clst`; when `prev` is given it becomes the new end
+// first, so that a cut leaves lost clusters, never a dangling link.
+int cairn_fat_free_chain(struct cairn_fs *fs, uint32_t clst, uint32_t prev)
+{
+    fat_vol *v = fat_v(fs);
+    int rc;
+    v->cc_valid = 0; // a cached chain position may point into what goes
+    if (prev) {
+        rc = cairn_fat_put(fs, prev, cairn_fat_eoc(v));
+        if (rc) {
+            return rc;
+        }
+    }
+    for (uint32_t i = 0; clst && i < v->n_fatent; i++) {
+        if (clst < 2 || clst >= v->n_fatent) {
+            return CAIRN_ECORRUPT;
+        }
+        uint32_t val;
+        rc = cairn_fat_get(fs, clst, &val);
+        if (rc) {
+            return rc;
+        }
+        if (val == 0) {
+            return 0; // already free: stop, do not follow
+        }
+        rc = cairn_fat_put(fs, clst, 0);
+        if (rc) {
+            return rc;
+        }
+        if (v->free_clst < v->n_fatent - 2) {
+            v->free_clst++;
+        }
+        v->fsi_dirty = 1;
+        uint32_t eoc = cairn_fat_eoc(v);
+        if (val >= (eoc & ~7u) || val < 2 || val >= v->n_fatent) {
+            return 0;
+        }
+        clst = val;
+    }
+    return 0;
+}
+
+// Free clusters: the cached count, else one scan of the FAT (then cached).
+int cairn_fat_count_free(struct cairn_fs *fs, uint32_t *out)
+{
+    fat_vol *v = fat_v(fs);
+    if (v->free_clst <= v->n_fatent - 2) {
+        *out = v->free_clst;
+        return 0;
+    }
+    uint32_t n = 0;
+    if (v->fs_type == 12) {
+        for (uint32_t c = 2; c < v->n_fatent; c++) {
+            uint32_t val;
+            int rc = cairn_fat_get(fs, c, &val);
+            if (rc) {
+                return rc;
+            }
+            n += val == 0;
+        }
+    } else {
+        uint32_t w = v->fs_type == 16 ? 2 : 4;
+        uint32_t per = v->ss / w;
+        for (uint32_t c = 2; c < v->n_fatent;) {
+            int rc = cairn_fat_win_move(fs, v->fatbase + c / per);
+            if (rc) {
+                return rc;
+            }
+            for (uint32_t i = c % per; i < per && c < v->n_fatent; i++, c++) {
+                uint32_t val = w == 2 ? fat_ld16(v->win + i * 2)
+                                      : fat_ld32(v->win + i * 4) & 0x0FFFFFFFu;
+                n += val == 0;
+            }
+        }
+    }
+    v->free_clst = n;
+    v->free_exact = 1;
+    if (v->fs_type == 32) {
+        v->fsi_dirty = 1;
+    }
+    *out = n;
+    return 0;
+}

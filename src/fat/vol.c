@@ -1,0 +1,531 @@
+// FAT volume: the sector window, device access, boot sector (BPB) parsing,
+// FSInfo, the volume dirty mark, mount and unmount.
+#include "fat_int.h"
+
+#define FAT_NOSECT 0xFFFFFFFFu
+
+// ---- device access: every device error becomes EIO (as FatFs) -------------------
+
+int cairn_fat_dev_read(fat_vol *v, struct cairn_fs *fs, uint32_t sect, void *buf, uint32_t n)
+{
+    (void)v;
+    int rc = cairn_bdev_read(fs->bdev, sect, buf, n);
+    return rc ? CAIRN_EIO : 0;
+}
+
+int cairn_fat_dev_write(fat_vol *v, struct cairn_fs *fs, uint32_t sect, const void *buf,
+                        uint32_t n)
+{
+    if (v->ro) {
+        return CAIRN_EROFS;
+    }
+    if (v->alt_sect - sect < n) {
+        v->alt_sect = FAT_NOSECT; // its copy is out of date now
+    }
+    int rc = cairn_bdev_write(fs->bdev, sect, buf, n);
+    return rc ? CAIRN_EIO : 0;
+}
+
+// ---- the window -----------------------------------------------------------------------
+
+int cairn_fat_win_flush(struct cairn_fs *fs)
+{
+    fat_vol *v = fat_v(fs);
+    if (!v->win_dirty) {
+        return 0;
+    }
+    uint32_t s = v->win_sect;
+    int rc = cairn_fat_dev_write(v, fs, s, v->win, 1);
+    if (rc) {
+        return rc;
+    }
+    // FAT copies are kept in step: every FAT sector goes to each copy
+    if (s >= v->fatbase && s - v->fatbase < v->fsize) {
+        for (uint32_t i = 1; i < v->n_fats; i++) {
+            rc = cairn_fat_dev_write(v, fs, s + i * v->fsize, v->win, 1);
+            if (rc) {
+                return rc;
+            }
+        }
+    }
+    v->win_dirty = 0;
+    return 0;
+}
+
+int cairn_fat_win_move(struct cairn_fs *fs, uint32_t sect)
+{
+    fat_vol *v = fat_v(fs);
+    if (sect == v->win_sect) {
+        return 0;
+    }
+    int rc = cairn_fat_win_flush(fs);
+    if (rc) {
+        return rc;
+    }
+#if CAIRN_FAT_WINDOWS > 1
+    if (sect == v->alt_sect) {
+        // the sector before: swap the two buffers
+        uint8_t t[64];
+        for (uint32_t i = 0; i < v->ss; i += sizeof t) {
+            memcpy(t, v->win + i, sizeof t);
+            memcpy(v->win + i, v->alt + i, sizeof t);
+            memcpy(v->alt + i, t, sizeof t);
+        }
+        v->alt_sect = v->win_sect;
+        v->win_sect = sect;
+        return 0;
+    }
+    if (v->win_sect != FAT_NOSECT) {
+        memcpy(v->alt, v->win, v->ss);
+        v->alt_sect = v->win_sect;
+    }
+#endif
+    rc = cairn_fat_dev_read(v, fs, sect, v->win, 1);
+    if (rc) {
+        v->win_sect = FAT_NOSECT;
+        return rc;
+    }
+    v->win_sect = sect;
+    return 0;
+}
+
+// Free the window for use as a scratch buffer (its sector is kept as the
+// other buffer when there is one).
+int cairn_fat_win_drop(struct cairn_fs *fs)
+{
+    fat_vol *v = fat_v(fs);
+    int rc = cairn_fat_win_flush(fs);
+    if (rc) {
+        return rc;
+    }
+#if CAIRN_FAT_WINDOWS > 1
+    if (v->win_sect != FAT_NOSECT) {
+        memcpy(v->alt, v->win, v->ss);
+        v->alt_sect = v->win_sect;
+    }
+#endif
+    v->win_sect = FAT_NOSECT;
+    return 0;
+}
+
+// The window becomes sector `sect`, zero-filled, without reading it (the
+// caller fills and writes it).
+int cairn_fat_win_zero(struct cairn_fs *fs, uint32_t sect)
+{
+    fat_vol *v = fat_v(fs);
+    int rc = cairn_fat_win_drop(fs);
+    if (rc) {
+        return rc;
+    }
+    if (v->alt_sect == sect) {
+        v->alt_sect = FAT_NOSECT;
+    }
+    memset(v->win, 0, v->ss);
+    v->win_sect = sect;
+    return 0;
+}
+
+uint32_t cairn_fat_clust2sect(const fat_vol *v, uint32_t clst)
+{
+    return v->database + (clst - 2) * v->csize;
+}
+
+int cairn_fat_check_rw(struct cairn_fs *fs)
+{
+    if (!fs->mounted) {
+        return CAIRN_ENODEV;
+    }
+    return fat_v(fs)->ro ? CAIRN_EROFS : 0;
+}
+
+// ---- time ---------------------------------------------------------------------------------
+
+// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+static int64_t fat_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+int64_t cairn_fat_time_to_unix(uint16_t date, uint16_t time)
+{
+    unsigned y = 1980 + (date >> 9), m = (date >> 5) & 15, d = date & 31;
+    if (m < 1) {
+        m = 1;
+    }
+    if (m > 12) {
+        m = 12;
+    }
+    if (d < 1) {
+        d = 1;
+    }
+    int64_t days = fat_days_from_civil(y, m, d);
+    return days * 86400 + (time >> 11) * 3600 + ((time >> 5) & 63) * 60 + (time & 31) * 2;
+}
+
+uint32_t cairn_fat_now(void)
+{
+    return cairn_fat_fattime(cairn_clock_now_ns() / 1000000000LL);
+}
+
+// Seconds since 1970 (taken as local time) as a FAT timestamp: date in the
+// high half, time in the low half; clamped to 1980..2107.
+uint32_t cairn_fat_fattime(int64_t s)
+{
+    int64_t days = s / 86400, rem = s % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
+    // civil from days
+    days += 719468;
+    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    unsigned doe = (unsigned)(days - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = (int64_t)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    if (y < 1980) {
+        return (0u << 25) | (1u << 21) | (1u << 16); // 1980-01-01 00:00
+    }
+    if (y > 2107) {
+        return (127u << 25) | (12u << 21) | (31u << 16) | (23u << 11) | (59u << 5) | 29u;
+    }
+    uint32_t date = ((uint32_t)(y - 1980) << 9) | (m << 5) | d;
+    uint32_t tm = ((uint32_t)(rem / 3600) << 11) | ((uint32_t)(rem / 60 % 60) << 5) |
+                  (uint32_t)(rem % 60 / 2);
+    return (date << 16) | tm;
+}
+
+// ---- volume dirty mark and sync ------------------------------------------------------------
+
+// FAT[1] bit: set = cleanly unmounted (FAT16 bit 15, FAT32 bit 27).
+static uint32_t fat_clean_bit(const fat_vol *v)
+{
+    return v->fs_type == 32 ? 0x08000000u : 0x8000u;
+}
+
+static int fat_set_clean(struct cairn_fs *fs, int clean)
+{
+    fat_vol *v = fat_v(fs);
+    uint32_t w = v->fs_type == 32 ? 4 : 2;
+    int rc = cairn_fat_win_move(fs, v->fatbase + (w / v->ss)); // entry 1 is in sector 0
+    if (rc) {
+        return rc;
+    }
+    uint8_t *p = v->win + w;
+    uint32_t val = w == 4 ? fat_ld32(p) : fat_ld16(p);
+    uint32_t nv = clean ? (val | fat_clean_bit(v)) : (val & ~fat_clean_bit(v));
+    if (nv != val) {
+        if (w == 4) {
+            fat_st32(p, nv);
+        } else {
+            fat_st16(p, (uint16_t)nv);
+        }
+        v->win_dirty = 1;
+    }
+    return cairn_fat_win_flush(fs);
+}
+
+// Was the volume in use (not cleanly unmounted) when it was mounted? Read
+// from FAT[1] on first need, not at mount.
+int cairn_fat_was_dirty(struct cairn_fs *fs)
+{
+    fat_vol *v = fat_v(fs);
+    if (!v->dirty_known) {
+        v->was_dirty = 0;
+        if (v->fs_type != 12) {
+            uint32_t val;
+            int rc = cairn_fat_get(fs, 1, &val);
+            if (rc) {
+                return rc;
+            }
+            v->was_dirty = (val & fat_clean_bit(v)) == 0;
+        }
+        v->dirty_known = 1;
+    }
+    return v->was_dirty;
+}
+
+// Called before the first change after mount: the on-disk mark says "in use"
+// until a clean unmount, so a cut is visible to fsck.
+int cairn_fat_mark_dirty(struct cairn_fs *fs)
+{
+    fat_vol *v = fat_v(fs);
+    int rc = cairn_fat_check_rw(fs);
+    if (rc) {
+        return rc;
+    }
+    if (v->vol_dirty) {
+        return 0;
+    }
+    if (v->fs_type == 12) {
+        v->vol_dirty = 1; // FAT12 has no mark
+        return 0;
+    }
+    rc = cairn_fat_was_dirty(fs);
+    if (rc < 0) {
+        return rc;
+    }
+    v->vol_dirty = 1;
+    if (rc) {
+        return 0; // an already dirty volume stays dirty
+    }
+    return fat_set_clean(fs, 0);
+}
+
+int cairn_fat_sync_vol(struct cairn_fs *fs)
+{
+    fat_vol *v = fat_v(fs);
+    int rc = cairn_fat_win_flush(fs);
+    if (rc) {
+        return rc;
+    }
+    if (v->fs_type == 32 && v->fsi_sect && v->fsi_dirty && !v->ro) {
+        rc = cairn_fat_win_move(fs, v->fsi_sect);
+        if (rc) {
+            return rc;
+        }
+        uint8_t *w = v->win;
+        memset(w, 0, v->ss);
+        fat_st32(w, 0x41615252u);
+        fat_st32(w + 484, 0x61417272u);
+        fat_st32(w + 488, v->free_clst);
+        fat_st32(w + 492, v->last_clst);
+        w[510] = 0x55;
+        w[511] = 0xAA;
+        v->win_dirty = 1;
+        rc = cairn_fat_win_flush(fs);
+        if (rc) {
+            return rc;
+        }
+        v->fsi_dirty = 0;
+    }
+    (void)cairn_bdev_sync(fs->bdev); // the reference ignores the SYNC result
+    return 0;
+}
+
+// ---- finding and parsing the boot sector ----------------------------------------------------
+
+// 0: FAT boot sector, 2: a 0x55AA sector that is not FAT, 3: neither, <0 error.
+static int fat_check_bs(struct cairn_fs *fs, uint32_t sect)
+{
+    fat_vol *v = fat_v(fs);
+    fat_vol *vv = v;
+    vv->win_dirty = 0;
+    vv->win_sect = FAT_NOSECT;
+    vv->alt_sect = FAT_NOSECT;
+    int rc = cairn_fat_win_move(fs, sect);
+    if (rc) {
+        return rc;
+    }
+    const uint8_t *w = v->win;
+    if (w[510] != 0x55 || w[511] != 0xAA) {
+        return 3;
+    }
+    if (w[0] == 0xE9 || w[0] == 0xEB || w[0] == 0xE8) {
+        if (memcmp(w + 54, "FAT", 3) == 0 || memcmp(w + 82, "FAT3", 4) == 0) {
+            return 0;
+        }
+    }
+    return 2;
+}
+
+// Locate the FAT boot sector: sector 0 (SFD) or an MBR partition.
+int cairn_fat_find_volume(struct cairn_fs *fs, uint32_t *base, uint32_t *size)
+{
+    fat_vol *v = fat_v(fs);
+    uint32_t part = v->cfg ? v->cfg->partition : 0;
+    int fmt = fat_check_bs(fs, 0);
+    if (fmt < 0) {
+        return fmt;
+    }
+    *base = 0;
+    *size = fs->bdev->block_count;
+    if (fmt == 2 || (fmt == 0 && part != 0)) {
+        uint32_t lba[4], cnt[4];
+        for (int i = 0; i < 4; i++) {
+            const uint8_t *pt = v->win + 446 + 16 * i;
+            lba[i] = pt[4] ? fat_ld32(pt + 8) : 0;
+            cnt[i] = fat_ld32(pt + 12);
+        }
+        uint32_t i = part ? part - 1 : 0;
+        if (part > 4) {
+            return CAIRN_ENODEV;
+        }
+        for (;;) {
+            fmt = 3;
+            if (lba[i] && lba[i] < fs->bdev->block_count) {
+                fmt = fat_check_bs(fs, lba[i]);
+                if (fmt < 0) {
+                    return fmt;
+                }
+            }
+            if (fmt == 0) {
+                *base = lba[i];
+                *size = cnt[i];
+                break;
+            }
+            if (part || ++i >= 4) {
+                break;
+            }
+        }
+    }
+    return fmt == 0 ? 0 : CAIRN_ENODEV;
+}
+
+int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags)
+{
+    fat_vol *v = fat_v(fs);
+    if (fs->mounted) {
+        return CAIRN_EBUSY;
+    }
+    int32_t r = cairn_bdev_ioctl(fs->bdev, CAIRN_BDEV_INIT, 0);
+    if (r != CAIRN_BDEV_IOCTL_NONE && r != 0) {
+        return CAIRN_EBUSY;
+    }
+    if (cairn_bdev_probe(fs->bdev, 0, 0)) {
+        return CAIRN_EIO;
+    }
+    uint32_t ss = fs->bdev->block_size;
+    if (ss < 512 || ss > CAIRN_FAT_MAX_SS || (ss & (ss - 1))) {
+        return CAIRN_EIO;
+    }
+    v->ss = ss;
+    v->free_exact = 0;
+    v->ro = 0;
+    v->fs_type = 0;
+    uint32_t bsect, psize;
+    int rc = cairn_fat_find_volume(fs, &bsect, &psize);
+    if (rc) {
+        return rc;
+    }
+    (void)psize;
+    const uint8_t *w = v->win;
+    if (fat_ld16(w + 11) != ss) {
+        return CAIRN_ENODEV;
+    }
+    uint32_t fasize = fat_ld16(w + 22);
+    if (fasize == 0) {
+        fasize = fat_ld32(w + 36);
+    }
+    uint32_t nfats = w[16];
+    uint32_t csize = w[13];
+    uint32_t nroot = fat_ld16(w + 17);
+    uint32_t tsect = fat_ld16(w + 19);
+    if (tsect == 0) {
+        tsect = fat_ld32(w + 32);
+    }
+    uint32_t nrsv = fat_ld16(w + 14);
+    if ((nfats != 1 && nfats != 2) || csize == 0 || (csize & (csize - 1)) ||
+        nroot % (ss / FAT_DIRENT) || nrsv == 0 || fasize == 0) {
+        return CAIRN_ENODEV;
+    }
+    uint64_t sysect = (uint64_t)nrsv + (uint64_t)fasize * nfats + nroot / (ss / FAT_DIRENT);
+    if (tsect < sysect) {
+        return CAIRN_ENODEV;
+    }
+    uint32_t nclst = (uint32_t)((tsect - sysect) / csize);
+    if (nclst == 0 || nclst > FAT_MAX32) {
+        return CAIRN_ENODEV;
+    }
+    uint8_t type = nclst <= FAT_MAX12 ? 12 : nclst <= FAT_MAX16 ? 16 : 32;
+    uint64_t szbfat;
+    v->n_fatent = nclst + 2;
+    v->volbase = bsect;
+    v->volsize = tsect;
+    v->fatbase = bsect + nrsv;
+    v->database = bsect + (uint32_t)sysect;
+    v->fsize = fasize;
+    v->n_fats = (uint8_t)nfats;
+    v->csize = csize;
+    v->n_rootdir = (uint16_t)nroot;
+    if (type == 32) {
+        if (fat_ld16(w + 42) != 0 || nroot != 0) {
+            return CAIRN_ENODEV;
+        }
+        v->dirbase = fat_ld32(w + 44);
+        szbfat = (uint64_t)v->n_fatent * 4;
+    } else {
+        if (nroot == 0) {
+            return CAIRN_ENODEV;
+        }
+        v->dirbase = v->fatbase + fasize * nfats;
+        szbfat = type == 16 ? (uint64_t)v->n_fatent * 2
+                            : (uint64_t)v->n_fatent * 3 / 2 + (v->n_fatent & 1);
+    }
+    if (fasize < (szbfat + ss - 1) / ss) {
+        return CAIRN_ENODEV;
+    }
+    if ((uint64_t)bsect + tsect > fs->bdev->block_count) {
+        return CAIRN_ENODEV; // the volume claims more sectors than the device has
+    }
+    v->free_clst = 0xFFFFFFFFu;
+    v->last_clst = 0xFFFFFFFFu;
+    v->fsi_sect = 0;
+    v->fsi_dirty = 0;
+    v->fs_type = type;
+    uint16_t fsinfo = type == 32 ? fat_ld16(w + 48) : 0;
+    if (type == 32 && fsinfo != 0 && fsinfo < nrsv) {
+        v->fsi_sect = bsect + fsinfo;
+        rc = cairn_fat_win_move(fs, v->fsi_sect);
+        if (rc) {
+            v->fs_type = 0;
+            return rc;
+        }
+        if (w[510] == 0x55 && w[511] == 0xAA && fat_ld32(w) == 0x41615252u &&
+            fat_ld32(w + 484) == 0x61417272u) {
+            uint32_t fc = fat_ld32(w + 488), nx = fat_ld32(w + 492);
+            if (fc <= nclst) {
+                v->free_clst = fc;
+            }
+            if (nx >= 2 && nx < v->n_fatent) {
+                v->last_clst = nx;
+            }
+        } else {
+            v->fsi_dirty = 1; // rewrite a damaged FSInfo at the next sync
+        }
+    }
+    v->was_dirty = 0;
+    v->dirty_known = 0;
+    v->cc_valid = 0;
+    v->vol_dirty = 0;
+    cairn_fat_dc_forget(v, UINT32_MAX);
+    v->ro = (flags & CAIRN_MOUNT_RDONLY) || cairn_bdev_is_readonly(fs->bdev);
+    fs->mount_flags = flags;
+    fs->mounted = 1;
+    return 0;
+}
+
+int cairn_fat_umount(struct cairn_fs *fs)
+{
+    fat_vol *v = fat_v(fs);
+    if (!fs->mounted) {
+        return 0;
+    }
+    int rc = 0;
+    if (!v->ro) {
+        rc = cairn_fat_sync_vol(fs);
+        if (rc == 0 && v->vol_dirty && v->fs_type != 12 && !v->was_dirty) {
+            // (was_dirty is known here: marking the volume read it)
+            rc = fat_set_clean(fs, 1);
+            if (rc == 0) {
+                (void)cairn_bdev_sync(fs->bdev);
+            }
+        }
+    }
+    v->win_dirty = 0;
+    v->win_sect = FAT_NOSECT;
+    v->alt_sect = FAT_NOSECT;
+    v->fs_type = 0;
+    fs->mounted = 0;
+    fs->mount_flags = 0;
+    return rc;
+}
