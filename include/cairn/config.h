@@ -46,4 +46,28 @@
 #define CAIRN_VFS_DIR_STATE 256
 #endif
 
+/* Longest mount point including its NUL ("/" or "/name", D1). Costs this many
+ * bytes per mount-table entry. */
+#ifndef CAIRN_VFS_POINT_MAX
+#define CAIRN_VFS_POINT_MAX 32
+#endif
+
+/* Filesystem objects the VFS owns for cairn_vfs_mount_bdev: each is a union
+ * of the FAT and littlefs mount state (FAT's holds a CAIRN_FAT_MAX_SS window:
+ * about 5.5 KB with the default 4096), a littlefs config and buffer
+ * (CAIRN_LFS2_BUFFER_SIZE(cache, lookahead)) and a read-only device view:
+ * about 5.9 KB each on Cortex-M4 with the defaults. More mounts of raw
+ * devices at once than this -> -EMFILE. */
+#ifndef CAIRN_VFS_BDEV_POOL
+#define CAIRN_VFS_BDEV_POOL 2
+#endif
+/* littlefs cache and lookahead sizes the pool's buffers are sized for:
+ * MicroPython's defaults (cache min(block, 128), lookahead 32 bytes). */
+#ifndef CAIRN_VFS_LFS2_CACHE
+#define CAIRN_VFS_LFS2_CACHE 128
+#endif
+#ifndef CAIRN_VFS_LFS2_LOOKAHEAD
+#define CAIRN_VFS_LFS2_LOOKAHEAD 32
+#endif
+
 #endif /* CAIRN_CONFIG_H */
