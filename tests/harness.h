@@ -78,8 +78,9 @@ const char *th_interop(const char *rel);
 
 #define REQUIRE_EQ(a, b)                                                                    \
     do {                                                                                    \
-        CHECK_EQ(a, b);                                                                     \
-        if (th_failed_now()) {                                                              \
+        long long th_a_ = (long long)(a), th_b_ = (long long)(b);                           \
+        if (th_a_ != th_b_) {                                                               \
+            th_fail(__FILE__, __LINE__, "%s == %s: %lld != %lld", #a, #b, th_a_, th_b_);    \
             return;                                                                         \
         }                                                                                   \
     } while (0)
