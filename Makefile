@@ -2,8 +2,9 @@
 #
 #   make            library, CLI (build/cairn), examples, tests, benches
 #   make test       everything CI checks: gcc + clang warning-free builds, the
-#                   whole suite under ASan+UBSan, short fuzz runs, the Cortex-M4
-#                   size table. CAIRN_LONG=1 for the long schedules.
+#                   whole suite under ASan+UBSan, unit/VFS/conformance programs
+#                   under valgrind, short fuzz runs, the Cortex-M4 size table.
+#                   CAIRN_LONG=1 for the long schedules.
 #   make demo       the seed walk-through on the emulated board
 #   make bench      bench.md workloads, one line each
 #   make size       Cortex-M4 -Os code size of each module
@@ -107,6 +108,7 @@ test: deps
 	$(MAKE) BUILD=build/clang CC=clang lib cli examples
 	$(MAKE) BUILD=build/asan SAN=1 OPT=-O1 tests cli
 	scripts/run-tests.sh build/asan
+	scripts/valgrind.sh build
 	scripts/fuzz.sh short
 	scripts/size.sh
 

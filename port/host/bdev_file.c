@@ -496,6 +496,9 @@ int cairn_file_bdev_open_ex(struct cairn_file_bdev *f, const char *path,
     memset(f, 0, sizeof *f);
     f->fd = -1;
     fb_kill_load();
+    if (cfg == NULL) {
+        return CAIRN_EINVAL;
+    }
     uint32_t flags = cfg->flags;
     uint32_t block_size = cfg->block_size, block_count = cfg->block_count;
     int ro = (flags & CAIRN_FILE_RDONLY) != 0;
