@@ -171,6 +171,14 @@ int cairn_vfs_closedir(int dd);
 /* stat: the VFS root is a synthetic directory (all other fields 0), even
  * with a "/" mount; elsewhere the driver's answer (cairn.h field rules). */
 int cairn_vfs_stat(const char *path, struct cairn_stat *st);
+
+/* MicroPython's 10-field stat tuple (st_mode, st_ino, st_dev, st_nlink,
+ * st_uid, st_gid, st_size, st_atime, st_mtime, st_ctime) from a cairn_stat.
+ * Times are seconds since `epoch` (seconds since 1970 of the port's epoch:
+ * 0 for 1970, CAIRN_EPOCH_2000 for Zephyr's 2000-01-01 view, D17); a missing
+ * timestamp stays 0. */
+#define CAIRN_EPOCH_2000 946684800LL
+void cairn_vfs_stat_tuple(const struct cairn_stat *st, int64_t epoch, int64_t out[10]);
 /* statvfs of the filesystem holding `path` (which need not exist). At the
  * VFS root: the "/" mount's, or all zeros with f_namemax CAIRN_PATH_MAX. */
 int cairn_vfs_statvfs(const char *path, struct cairn_statvfs *st);

@@ -1554,3 +1554,16 @@ int cairn_vfs_sync(void)
 {
     VFS_LOCKED(int, vfs_sync());
 }
+
+// ---- MicroPython views ----------------------------------------------------------
+
+void cairn_vfs_stat_tuple(const struct cairn_stat *st, int64_t epoch, int64_t out[10])
+{
+    int64_t t = st->has_mtime ? st->mtime - epoch : 0;
+    for (int i = 0; i < 10; i++) {
+        out[i] = 0;
+    }
+    out[0] = st->mode;
+    out[6] = st->size;
+    out[7] = out[8] = out[9] = t;
+}

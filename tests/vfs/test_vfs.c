@@ -1326,3 +1326,26 @@ TEST(lock_hooks_wrap_every_call)
     CHECK_EQ(lock_bad, 0);
     cairn_vfs_reset();
 }
+
+TEST(stat_tuple_layout_and_epochs)
+{
+    struct cairn_stat st = {0};
+    int64_t t[10];
+    st.mode = CAIRN_S_IFREG;
+    st.size = 6;
+    st.mtime = CAIRN_TIME_NO_RTC;
+    st.has_mtime = 1;
+    cairn_vfs_stat_tuple(&st, 0, t);
+    CHECK_EQ(t[0], 0x8000);
+    CHECK_EQ(t[6], 6);
+    CHECK_EQ(t[7], 1514764800);
+    CHECK_EQ(t[8], 1514764800);
+    CHECK_EQ(t[9], 1514764800);
+    CHECK_EQ(t[1] | t[2] | t[3] | t[4] | t[5], 0);
+    // Zephyr's 2000 epoch: the no-RTC FAT stamp reads 568080000 (vfs.md 12.5)
+    cairn_vfs_stat_tuple(&st, CAIRN_EPOCH_2000, t);
+    CHECK_EQ(t[8], 568080000);
+    st.has_mtime = 0; // littlefs directories: no attribute, time 0
+    cairn_vfs_stat_tuple(&st, CAIRN_EPOCH_2000, t);
+    CHECK_EQ(t[8], 0);
+}
