@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 /* cairn_vfs_mount_bdev flags (with CAIRN_MOUNT_RDONLY from fs.h) */
-#define CAIRN_MOUNT_MKFS 0x2 /* format first, with the named fs (FAT by default, D16) */
+#define CAIRN_MOUNT_MKFS 0x2 /* format when nothing mountable is found (FAT by default, D16) */
 
 /* ---- mounts ------------------------------------------------------------ */
 
@@ -53,12 +53,17 @@ extern "C" {
  * -EINVAL (D1). The point is checked before the driver's mount runs (D2:
  * -EPERM when taken, including a second "/"); a full table -> -EMFILE. Then
  * the driver mounts with CAIRN_MOUNT_RDONLY as given (D5/D6: the flag
- * belongs to this mount; the VFS also refuses modifying calls on it), after
- * formatting it when CAIRN_MOUNT_MKFS is given. A driver failure (-ENODEV
- * unformatted, -ECORRUPT, -EIO...) leaves the table unchanged. An object may
- * be mounted at several points: the driver mounts once, with the first
- * mount's flags, and unmounts with the last. The object stays the caller's
- * and must outlive the mount.
+ * belongs to this mount; the VFS also refuses modifying calls on it). With
+ * CAIRN_MOUNT_MKFS a device holding no filesystem (-ENODEV / -ECORRUPT from
+ * the driver's mount) is formatted and mounted, as the reference's
+ * mount(mkfs=True) does; a formatted one is mounted as it is (with
+ * CAIRN_MOUNT_RDONLY an unformatted one -> -EROFS, nothing written). A driver failure (-ENODEV unformatted,
+ * -ECORRUPT, -EIO...) leaves the table unchanged. An object may be mounted
+ * at several points: the driver mounts once and unmounts with the last. It
+ * mounts read-only only while every point is read-only: a read-write point
+ * joining read-only ones remounts it read-write (-EBUSY while files or
+ * iterators are open on it). The object stays the caller's and must outlive
+ * the mount.
  */
 int cairn_vfs_mount(struct cairn_fs *fs, const char *point, uint32_t flags);
 
@@ -69,7 +74,9 @@ int cairn_vfs_mount(struct cairn_fs *fs, const char *point, uint32_t flags);
  * anything else -> FAT), or with `fstype` ("fat" / "lfs2") forced; another
  * name -> -EINVAL. The filesystem state comes from the VFS's own pool
  * (CAIRN_VFS_BDEV_POOL objects, -EMFILE when all are in use) and is freed at
- * umount. CAIRN_MOUNT_MKFS formats first (FAT when fstype is NULL, D16).
+ * umount. CAIRN_MOUNT_MKFS formats only when nothing mountable is found, as
+ * the reference's mount(mkfs=True): with the named fs, FAT when fstype is
+ * NULL (D16); with CAIRN_MOUNT_RDONLY that case is -EROFS, nothing written.
  * No filesystem found -> -ENODEV; nothing is ever formatted implicitly
  * (D19). A read-only mount puts a cairn_bdev_ro view under the driver, so
  * nothing below it can program or erase (D5). The device must outlive the
@@ -133,7 +140,8 @@ int cairn_vfs_close(int fd);
 int32_t cairn_vfs_read(int fd, void *buf, uint32_t len);
 /* Writes all of buf or fails: a volume that fills up part-way gives -ENOSPC
  * (the bytes that fitted stay in the file, as in MicroPython). A handle not
- * opened for writing -> -EBADF (D4). len 0 does nothing. */
+ * opened for writing -> -EBADF (D4). len 0 does nothing; len above
+ * INT32_MAX -> -EINVAL (its count would not fit the result). */
 int32_t cairn_vfs_write(int fd, const void *buf, uint32_t len);
 /* Up to and including '\n', at most len - 1 bytes, NUL-terminated; returns
  * the byte count (0 at EOF). */
@@ -221,7 +229,8 @@ int cairn_vfs_label(const char *path, char *buf, uint32_t len, const char *set);
 /* Filesystem summary (type, geometry, usage). */
 int cairn_vfs_info(const char *path, struct cairn_fs_info *info);
 /* Check (and with CAIRN_FSCK_REPAIR repair) the filesystem; the number of
- * problems left, or an errno. */
+ * problems left, or an errno. A repair while files or iterators are open on
+ * the filesystem (through any of its mount points) -> -EBUSY. */
 int32_t cairn_vfs_fsck(const char *path, uint32_t flags, cairn_fsck_report_fn report, void *ctx);
 /* Flush every open writable file, then sync every read-write filesystem;
  * the first error is returned, all are attempted. */

@@ -63,6 +63,31 @@ static int demo_hello(FILE *out, const char *path)
     return 0;
 }
 
+// The common tail of both snippets: format with the driver object (`rc` is
+// its init result), mount the device at `point`, write hello.txt there and
+// unmount.
+static int demo_mkfs_mount(FILE *out, int rc, struct cairn_fs *fs, const char *mkfs_call,
+                           struct cairn_bdev *bd, const char *point)
+{
+    char call[64], path[64];
+    if (rc == 0) {
+        rc = fs->ops->mkfs(fs);
+    }
+    if (rc) {
+        return demo_fail(out, mkfs_call, rc, NULL);
+    }
+    snprintf(call, sizeof call, "vfs.mount(block_dev, '%s')", point);
+    fprintf(out, ">>> %s\n", call);
+    rc = cairn_vfs_mount_bdev(bd, point, 0, NULL);
+    if (rc) {
+        return demo_fail(out, call, rc, NULL);
+    }
+    snprintf(path, sizeof path, "%s/hello.txt", point);
+    rc = demo_hello(out, path);
+    int urc = cairn_vfs_umount(point, 1);
+    return rc ? rc : urc;
+}
+
 // Snippet 1: FAT on the SD card.
 static int demo_sd(FILE *out)
 {
@@ -76,20 +101,7 @@ static int demo_sd(FILE *out)
     }
     fprintf(out, ">>> vfs.VfsFat.mkfs(block_dev)\n");
     rc = cairn_fat_init(&fat, &sd.bd, NULL);
-    if (rc == 0) {
-        rc = fat.fs.ops->mkfs(&fat.fs);
-    }
-    if (rc) {
-        return demo_fail(out, "vfs.VfsFat.mkfs(block_dev)", rc, NULL);
-    }
-    fprintf(out, ">>> vfs.mount(block_dev, '/sd')\n");
-    rc = cairn_vfs_mount_bdev(&sd.bd, "/sd", 0, NULL);
-    if (rc) {
-        return demo_fail(out, "vfs.mount(block_dev, '/sd')", rc, NULL);
-    }
-    rc = demo_hello(out, "/sd/hello.txt");
-    int urc = cairn_vfs_umount("/sd", 1);
-    return rc ? rc : urc;
+    return demo_mkfs_mount(out, rc, &fat.fs, "vfs.VfsFat.mkfs(block_dev)", &sd.bd, "/sd");
 }
 
 // Snippet 2: littlefs on the flash map's "storage" partition.
@@ -115,20 +127,7 @@ static int demo_flash(FILE *out)
     cfg.buffer = buf;
     cfg.buffer_size = sizeof buf;
     rc = cairn_lfs2_init(&lfs, &fl.bd, &cfg);
-    if (rc == 0) {
-        rc = lfs.fs.ops->mkfs(&lfs.fs);
-    }
-    if (rc) {
-        return demo_fail(out, "vfs.VfsLfs2.mkfs(block_dev)", rc, NULL);
-    }
-    fprintf(out, ">>> vfs.mount(block_dev, '/flash')\n");
-    rc = cairn_vfs_mount_bdev(&fl.bd, "/flash", 0, NULL);
-    if (rc) {
-        return demo_fail(out, "vfs.mount(block_dev, '/flash')", rc, NULL);
-    }
-    rc = demo_hello(out, "/flash/hello.txt");
-    int urc = cairn_vfs_umount("/flash", 1);
-    return rc ? rc : urc;
+    return demo_mkfs_mount(out, rc, &lfs.fs, "vfs.VfsLfs2.mkfs(block_dev)", &fl.bd, "/flash");
 }
 
 static void demo_board(FILE *out, const struct cairn_board *b, const char *dir)

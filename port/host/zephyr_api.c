@@ -194,23 +194,38 @@ static int hb_flash_range(struct cairn_board_flash *f, off_t off, size_t len)
     return 0;
 }
 
-int flash_read(const struct device *dev, off_t offset, void *data, size_t len)
+// Move len bytes at device offset pos through the erase blocks they cover:
+// into rd (a read), or from wr (a write, when rd is NULL).
+static int hb_flash_io(struct cairn_board_flash *f, uint64_t pos, uint8_t *rd, const uint8_t *wr,
+                       uint64_t len)
 {
-    struct cairn_board_flash *f = hb_flash(dev);
-    int rc = hb_flash_range(f, offset, len);
-    uint8_t *p = data;
-    uint64_t pos = (uint64_t)offset, end = pos + len;
-    while (rc == 0 && pos < end) {
+    if (rd == NULL && wr == NULL && len > 0) {
+        return -EINVAL;
+    }
+    int rc = 0;
+    for (uint64_t end = pos + len; rc == 0 && pos < end;) {
         uint32_t blk = (uint32_t)(pos / f->erase_block), in = (uint32_t)(pos % f->erase_block);
         uint32_t n = f->erase_block - in;
         if (n > end - pos) {
             n = (uint32_t)(end - pos);
         }
-        rc = hb_errno(cairn_bdev_read_ext(f->bd, blk, in, p, n));
-        p += n;
+        if (rd != NULL) {
+            rc = hb_errno(cairn_bdev_read_ext(f->bd, blk, in, rd, n));
+            rd += n;
+        } else {
+            rc = hb_errno(cairn_bdev_write_ext(f->bd, blk, in, wr, n));
+            wr += n;
+        }
         pos += n;
     }
     return rc;
+}
+
+int flash_read(const struct device *dev, off_t offset, void *data, size_t len)
+{
+    struct cairn_board_flash *f = hb_flash(dev);
+    int rc = hb_flash_range(f, offset, len);
+    return rc ? rc : hb_flash_io(f, (uint64_t)offset, data, NULL, len);
 }
 
 int flash_write(const struct device *dev, off_t offset, const void *data, size_t len)
@@ -220,19 +235,7 @@ int flash_write(const struct device *dev, off_t offset, const void *data, size_t
     if (rc == 0 && ((uint64_t)offset % f->write_block || len % f->write_block)) {
         rc = -EINVAL; // flash drivers take whole write blocks only
     }
-    const uint8_t *p = data;
-    uint64_t pos = (uint64_t)offset, end = pos + len;
-    while (rc == 0 && pos < end) {
-        uint32_t blk = (uint32_t)(pos / f->erase_block), in = (uint32_t)(pos % f->erase_block);
-        uint32_t n = f->erase_block - in;
-        if (n > end - pos) {
-            n = (uint32_t)(end - pos);
-        }
-        rc = hb_errno(cairn_bdev_write_ext(f->bd, blk, in, p, n));
-        p += n;
-        pos += n;
-    }
-    return rc;
+    return rc ? rc : hb_flash_io(f, (uint64_t)offset, NULL, data, len);
 }
 
 int flash_erase(const struct device *dev, off_t offset, size_t size)

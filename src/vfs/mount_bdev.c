@@ -120,18 +120,7 @@ static int vfs_mount_bdev(struct cairn_bdev *bd, const char *point, uint32_t fla
             return err;
         }
     }
-    if (flags & CAIRN_MOUNT_MKFS) {
-        if (type == VFS_FS_NONE) {
-            type = VFS_FS_FAT; // D16: FAT unless the caller names one
-        }
-        err = vfs_owned_init(o, type, bd);
-        if (err == 0) {
-            err = o->u.fs.ops->mkfs(&o->u.fs);
-        }
-        if (err < 0) {
-            return err;
-        }
-    }
+    int named = type;
     if (type == VFS_FS_NONE) {
         // Autodetect: littlefs if its magic is there and it mounts; anything
         // else (including a littlefs that fails to mount) falls back to FAT,
@@ -148,6 +137,14 @@ static int vfs_mount_bdev(struct cairn_bdev *bd, const char *point, uint32_t fla
         }
     } else {
         err = vfs_owned_mount(o, type, bd, flags);
+    }
+    if (err < 0 && (flags & CAIRN_MOUNT_MKFS) && cairn_vfs_unformatted(err)) {
+        // Nothing mountable: format with the named fs, FAT by default (D16).
+        type = named == VFS_FS_NONE ? VFS_FS_FAT : named;
+        err = vfs_owned_init(o, type, bd);
+        if (err == 0) {
+            err = cairn_vfs_format_mount(&o->u.fs, flags);
+        }
     }
     if (err < 0) {
         return err;

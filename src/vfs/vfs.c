@@ -33,6 +33,7 @@ struct vfs_mount {
     uint8_t *owned; // cleared on umount: frees a VFS-owned pool object
     uint32_t flags; // CAIRN_MOUNT_RDONLY
     uint8_t used;
+    uint8_t drv_ro; // the driver itself is mounted read-only (same on every point of one fs)
     char point[CAIRN_VFS_POINT_MAX];
 };
 
@@ -173,7 +174,9 @@ static uint32_t vfs_caps(int m)
     return vfs_mounts[m].fs->ops->caps;
 }
 
-int cairn_vfs_check_point(const char *point, char *norm)
+// A mount point as stored (D1): "/" or "/name", one trailing '/' stripped,
+// into `norm` (CAIRN_VFS_POINT_MAX bytes); anything else -EINVAL.
+static int vfs_norm_point(const char *point, char *norm)
 {
     if (point == NULL || point[0] != '/') {
         return CAIRN_EINVAL;
@@ -195,6 +198,15 @@ int cairn_vfs_check_point(const char *point, char *norm)
     }
     memcpy(norm, point, n);
     norm[n] = '\0';
+    return 0;
+}
+
+int cairn_vfs_check_point(const char *point, char *norm)
+{
+    int err = vfs_norm_point(point, norm);
+    if (err < 0) {
+        return err;
+    }
     if (vfs_find_point(norm) >= 0) {
         return CAIRN_EPERM;
     }
@@ -216,7 +228,15 @@ int cairn_vfs_insert(struct cairn_fs *fs, const char *norm, uint32_t flags, uint
     if (slot < 0) {
         return CAIRN_EMFILE;
     }
+    int drv_ro = (flags & CAIRN_MOUNT_RDONLY) != 0;
+    for (int i = 0; i < vfs_nmounts; i++) {
+        if (vfs_mounts[vfs_order[i]].fs == fs) {
+            drv_ro = vfs_mounts[vfs_order[i]].drv_ro; // one driver mount, shared
+            break;
+        }
+    }
     struct vfs_mount *m = &vfs_mounts[slot];
+    m->drv_ro = (uint8_t)drv_ro;
     m->fs = fs;
     m->owned = owned;
     m->flags = flags & CAIRN_MOUNT_RDONLY;
@@ -401,13 +421,16 @@ static int vfs_resolve(const char *p, struct vfs_res *r)
         r->path[1] = '\0';
         return 0;
     }
+    if (dot_end) {
+        trailing = 0;
+    }
+    if (trailing && len + 2 > CAIRN_PATH_MAX) {
+        return CAIRN_ENAMETOOLONG; // no room for the kept '/' and the NUL
+    }
     r->kind = VFS_R_MOUNT;
     r->mount = mount;
     r->len = len;
     r->dot_end = dot_end && len > 0;
-    if (dot_end) {
-        trailing = 0;
-    }
     if (len == 0) {
         r->path[0] = '/';
         r->path[1] = '\0';
@@ -479,6 +502,55 @@ static int vfs_resolve_whole(const char *p, struct vfs_res *r)
 
 // ---- mounts ---------------------------------------------------------------------------
 
+static int vfs_mount_busy(int m);
+
+/*
+ * D6: read-only belongs to a mount point, but one filesystem object mounted at
+ * several points has one driver mount. When a read-write point joins points
+ * that mounted the driver read-only, the driver is remounted read-write; only
+ * while nothing is open on it (handles hold driver state), else -EBUSY.
+ */
+static int vfs_remount_rw(struct cairn_fs *fs)
+{
+    for (int i = 0; i < vfs_nmounts; i++) {
+        const struct vfs_mount *mt = &vfs_mounts[vfs_order[i]];
+        if (mt->fs == fs && (!mt->drv_ro || vfs_mount_busy(vfs_order[i]))) {
+            return mt->drv_ro ? CAIRN_EBUSY : 0;
+        }
+    }
+    int err = fs->ops->umount(fs);
+    if (err == 0) {
+        err = fs->ops->mount(fs, 0);
+        if (err < 0) {
+            (void)fs->ops->mount(fs, CAIRN_MOUNT_RDONLY); // keep the read-only points working
+            return err;
+        }
+    }
+    if (err < 0) {
+        return err;
+    }
+    for (int i = 0; i < vfs_nmounts; i++) {
+        if (vfs_mounts[vfs_order[i]].fs == fs) {
+            vfs_mounts[vfs_order[i]].drv_ro = 0;
+        }
+    }
+    return 0;
+}
+
+int cairn_vfs_unformatted(int err)
+{
+    return err == CAIRN_ENODEV || err == CAIRN_ECORRUPT;
+}
+
+int cairn_vfs_format_mount(struct cairn_fs *fs, uint32_t flags)
+{
+    if (flags & CAIRN_MOUNT_RDONLY) {
+        return CAIRN_EROFS; // D5: a read-only mount writes nothing, a format included
+    }
+    int err = fs->ops->mkfs(fs);
+    return err < 0 ? err : fs->ops->mount(fs, 0);
+}
+
 static int vfs_mount(struct cairn_fs *fs, const char *point, uint32_t flags)
 {
     char norm[CAIRN_VFS_POINT_MAX];
@@ -491,18 +563,18 @@ static int vfs_mount(struct cairn_fs *fs, const char *point, uint32_t flags)
     }
     // An object mounted at several points shares one driver mount.
     if (!vfs_fs_in_table(fs, -1)) {
-        if (flags & CAIRN_MOUNT_MKFS) {
-            err = fs->ops->mkfs(fs);
-            if (err < 0) {
-                return err;
-            }
-        }
         err = fs->ops->mount(fs, flags & CAIRN_MOUNT_RDONLY);
+        if (err < 0 && (flags & CAIRN_MOUNT_MKFS) && cairn_vfs_unformatted(err)) {
+            err = cairn_vfs_format_mount(fs, flags);
+        }
         if (err < 0) {
             return err;
         }
-    } else if (flags & CAIRN_MOUNT_MKFS) {
-        return CAIRN_EBUSY;
+    } else if (!(flags & CAIRN_MOUNT_RDONLY)) {
+        err = vfs_remount_rw(fs);
+        if (err < 0) {
+            return err;
+        }
     }
     return cairn_vfs_insert(fs, norm, flags, NULL);
 }
@@ -579,19 +651,7 @@ static int vfs_umount_slot(int m, int force)
 static int vfs_umount(const char *point, int force)
 {
     char norm[CAIRN_VFS_POINT_MAX];
-    if (point == NULL || point[0] != '/') {
-        return CAIRN_EINVAL;
-    }
-    size_t n = strlen(point);
-    if (n > 2 && point[n - 1] == '/') {
-        n--;
-    }
-    if (n >= CAIRN_VFS_POINT_MAX) {
-        return CAIRN_EINVAL;
-    }
-    memcpy(norm, point, n);
-    norm[n] = '\0';
-    int m = vfs_find_point(norm);
+    int m = vfs_norm_point(point, norm) < 0 ? -1 : vfs_find_point(norm);
     if (m < 0) {
         return CAIRN_EINVAL;
     }
@@ -786,7 +846,7 @@ static int32_t vfs_write(int fd, const void *buf, uint32_t len)
         return 0; // POSIX: no effect, not even filling a gap past EOF
     }
     if (len > INT32_MAX) {
-        len = INT32_MAX;
+        return CAIRN_EINVAL; // "all or fails": a count this large cannot be returned
     }
     struct cairn_fs *fs = vfs_file_fs(f);
     int32_t n = fs->ops->write(fs, f->st.bytes, buf, len);
@@ -865,34 +925,24 @@ static int64_t vfs_seek(int fd, int64_t off, int whence)
     return fs->ops->seek(fs, f->st.bytes, base + off, CAIRN_SEEK_SET);
 }
 
-static int64_t vfs_tell(int fd)
-{
-    struct vfs_file *f = vfs_file_get(fd);
-    if (f == NULL) {
-        return CAIRN_EBADF;
-    }
-    struct cairn_fs *fs = vfs_file_fs(f);
-    return fs->ops->tell(fs, f->st.bytes);
-}
+// tell, fsize and flush: the driver entry on an open handle, else -EBADF.
+enum { VFS_F_TELL, VFS_F_SIZE, VFS_F_SYNC };
 
-static int64_t vfs_fsize(int fd)
+static int64_t vfs_file_call(int fd, int op)
 {
     struct vfs_file *f = vfs_file_get(fd);
     if (f == NULL) {
         return CAIRN_EBADF;
     }
     struct cairn_fs *fs = vfs_file_fs(f);
-    return fs->ops->size(fs, f->st.bytes);
-}
-
-static int vfs_flush(int fd)
-{
-    struct vfs_file *f = vfs_file_get(fd);
-    if (f == NULL) {
-        return CAIRN_EBADF;
+    switch (op) {
+    case VFS_F_TELL:
+        return fs->ops->tell(fs, f->st.bytes);
+    case VFS_F_SIZE:
+        return fs->ops->size(fs, f->st.bytes);
+    default:
+        return fs->ops->sync(fs, f->st.bytes);
     }
-    struct cairn_fs *fs = vfs_file_fs(f);
-    return fs->ops->sync(fs, f->st.bytes);
 }
 
 static int vfs_truncate(int fd, int64_t size)
@@ -1296,6 +1346,13 @@ static int32_t vfs_fsck(const char *path, uint32_t flags, cairn_fsck_report_fn r
         return CAIRN_EROFS;
     }
     struct cairn_fs *fs = vfs_res_fs(r);
+    // A repair must not run under open handles: an open file's clusters or
+    // blocks are not yet in its directory entry and would be freed as lost.
+    for (int i = 0; (flags & CAIRN_FSCK_REPAIR) && i < vfs_nmounts; i++) {
+        if (vfs_mounts[vfs_order[i]].fs == fs && vfs_mount_busy(vfs_order[i])) {
+            return CAIRN_EBUSY;
+        }
+    }
     return fs->ops->fsck(fs, flags, report, ctx);
 }
 
@@ -1378,10 +1435,8 @@ int cairn_vfs_mount_info(int index, const char **point, struct cairn_fs **fs)
 
 static int vfs_mount_flags(const char *point)
 {
-    if (point == NULL) {
-        return CAIRN_EINVAL;
-    }
-    int m = vfs_find_point(point);
+    char norm[CAIRN_VFS_POINT_MAX];
+    int m = vfs_norm_point(point, norm) < 0 ? -1 : vfs_find_point(norm);
     return m < 0 ? CAIRN_EINVAL : (int)vfs_mounts[m].flags;
 }
 
@@ -1442,17 +1497,17 @@ int64_t cairn_vfs_seek(int fd, int64_t off, int whence)
 
 int64_t cairn_vfs_tell(int fd)
 {
-    VFS_LOCKED(int64_t, vfs_tell(fd));
+    VFS_LOCKED(int64_t, vfs_file_call(fd, VFS_F_TELL));
 }
 
 int64_t cairn_vfs_fsize(int fd)
 {
-    VFS_LOCKED(int64_t, vfs_fsize(fd));
+    VFS_LOCKED(int64_t, vfs_file_call(fd, VFS_F_SIZE));
 }
 
 int cairn_vfs_flush(int fd)
 {
-    VFS_LOCKED(int, vfs_flush(fd));
+    VFS_LOCKED(int, (int)vfs_file_call(fd, VFS_F_SYNC));
 }
 
 int cairn_vfs_truncate(int fd, int64_t size)

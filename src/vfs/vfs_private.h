@@ -20,4 +20,10 @@ int cairn_vfs_check_point(const char *point, char *norm);
 // unmounted, which frees a VFS-owned pool object. Call with the lock held.
 int cairn_vfs_insert(struct cairn_fs *fs, const char *norm, uint32_t flags, uint8_t *owned);
 
+/* CAIRN_MOUNT_MKFS, as the reference's mount(mkfs=True): a mount that found
+ * nothing (-ENODEV / -ECORRUPT) formats and mounts again; a read-only one
+ * gets -EROFS instead, with nothing written. */
+int cairn_vfs_unformatted(int err);
+int cairn_vfs_format_mount(struct cairn_fs *fs, uint32_t flags);
+
 #endif

@@ -102,37 +102,37 @@ static int zx_fa_write(struct cairn_bdev *bd, uint32_t block, const void *buf, u
     return cairn_zephyr_err(flash_area_write(zx_area(f), off, buf, len));
 }
 
+// The device offset of `len` bytes at `offset` inside one block.
+static int zx_span_ext(const struct cairn_flash_area *f, uint32_t block, uint32_t offset,
+                       uint32_t len, off_t *off)
+{
+    size_t blen;
+    int rc = zx_span(f, block, 1, off, &blen);
+    if (rc == 0 && (offset > f->block_size || len > f->block_size - offset)) {
+        rc = CAIRN_EINVAL;
+    }
+    if (rc == 0) {
+        *off += (off_t)offset;
+    }
+    return rc;
+}
+
 static int zx_fa_read_ext(struct cairn_bdev *bd, uint32_t block, uint32_t offset, void *buf,
                           uint32_t len)
 {
     struct cairn_flash_area *f = (struct cairn_flash_area *)bd;
-    off_t off;
-    size_t blen;
-    int rc = zx_span(f, block, 1, &off, &blen);
-    if (rc) {
-        return rc;
-    }
-    if (offset > f->block_size || len > f->block_size - offset) {
-        return CAIRN_EINVAL;
-    }
-    return cairn_zephyr_err(flash_area_read(zx_area(f), off + (off_t)offset, buf, len));
+    off_t off = 0;
+    int rc = zx_span_ext(f, block, offset, len, &off);
+    return rc ? rc : cairn_zephyr_err(flash_area_read(zx_area(f), off, buf, len));
 }
 
-// Extended write: program only; the caller erased beforehand.
 static int zx_fa_write_ext(struct cairn_bdev *bd, uint32_t block, uint32_t offset, const void *buf,
                            uint32_t len)
 {
     struct cairn_flash_area *f = (struct cairn_flash_area *)bd;
-    off_t off;
-    size_t blen;
-    int rc = zx_span(f, block, 1, &off, &blen);
-    if (rc) {
-        return rc;
-    }
-    if (offset > f->block_size || len > f->block_size - offset) {
-        return CAIRN_EINVAL;
-    }
-    return cairn_zephyr_err(flash_area_write(zx_area(f), off + (off_t)offset, buf, len));
+    off_t off = 0;
+    int rc = zx_span_ext(f, block, offset, len, &off);
+    return rc ? rc : cairn_zephyr_err(flash_area_write(zx_area(f), off, buf, len));
 }
 
 static int32_t zx_fa_ioctl(struct cairn_bdev *bd, int op, uint32_t arg)

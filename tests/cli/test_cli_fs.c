@@ -1,6 +1,7 @@
 // CLI: every command over both filesystems, with exact expected output:
 // mkfs -> cp in -> ls/cat/tree/df/info -> mv/rm/mkdir/rmdir -> fsck -> unpack,
 // and the error paths (exit 1, "cairn: PATH: message").
+#include "cairn/cairn.h"
 #include "cli_util.h"
 
 static const char *const fs_names[] = {"fat", "lfs2"};
@@ -689,5 +690,77 @@ TEST(large_sparse_fat32)
     cu_run(&r, "df", "-i", img);
     CHECK(cu_contains(r.out, " 5367"));
     unlink(img);
+    cu_free(&r);
+}
+
+// A path argument too long for the image: one error line per command (rmdir
+// used to print it twice), exit 1, and the other arguments still done.
+TEST(too_long_path_reported_once)
+{
+    struct cu_run r = {0};
+    char img[1024], longp[CAIRN_PATH_MAX + 64], want[CAIRN_PATH_MAX + 128];
+    snprintf(img, sizeof img, "%s", th_tmp("longp.img"));
+    if (fs_mkfs(&r, img, "fat") != 0) {
+        cu_free(&r);
+        return;
+    }
+    memset(longp, 'q', sizeof longp);
+    longp[0] = '/';
+    longp[sizeof longp - 1] = '\0';
+    snprintf(want, sizeof want, "cairn: %s: %s\n", longp, cairn_strerror(CAIRN_ENAMETOOLONG));
+    cu_run(&r, "mkdir", "-i", img, longp, "/ok");
+    CHECK_EQ(r.status, 1);
+    CHECK_STR(r.err, want);
+    cu_run(&r, "ls", "-i", img);
+    CHECK_STR(r.out, "ok\n");
+    cu_run(&r, "rmdir", "-i", img, longp, "/ok");
+    CHECK_EQ(r.status, 1);
+    CHECK_STR(r.err, want);
+    cu_run(&r, "ls", "-i", img);
+    CHECK_STR(r.out, "");
+    CHECK_EQ(cu_run(&r, "mkdir", "-i", img, "/ok"), 0);
+    cu_run(&r, "rm", "-r", "-i", img, longp, "/ok");
+    CHECK_EQ(r.status, 1);
+    CHECK_STR(r.err, want);
+    cu_run(&r, "ls", "-i", img);
+    CHECK_STR(r.out, "");
+    cu_free(&r);
+}
+
+// cp inside the image onto the source under another spelling (FAT matches
+// names case-insensitively; "./" is the same directory): the copy used to
+// truncate the source before reading it, losing the file. Now the content
+// survives, and an existing other destination is still replaced.
+TEST(cp_onto_itself_by_another_name)
+{
+    struct cu_run r = {0};
+    static char data[200000];
+    for (size_t i = 0; i < sizeof data; i++) {
+        data[i] = (char)('a' + (i * 7919) % 26);
+    }
+    for (int f = 0; f < 2; f++) {
+        char img[1024];
+        snprintf(img, sizeof img, "%s", th_tmp("alias.img"));
+        unlink(img);
+        if (cu_run(&r, "mkfs", "-i", img, "--fs", fs_names[f], "--size", "2M") != 0) {
+            th_fail(__FILE__, __LINE__, "mkfs %s: %s", fs_names[f], r.err);
+            continue;
+        }
+        CHECK_EQ(cu_run_in(&r, data, sizeof data, "cp", "-i", img, "-", ":/r.bin", NULL), 0);
+        CHECK_EQ(cu_run_in(&r, "old", 3, "cp", "-i", img, "-", ":/other", NULL), 0);
+        const char *alias[] = {":/./r.bin", f == 0 ? ":/R.BIN" : ":/d/../r.bin"};
+        CHECK_EQ(cu_run(&r, "mkdir", "-i", img, "/d"), 0);
+        for (int a = 0; a < 2; a++) {
+            CHECK_EQ(cu_run(&r, "cp", "-i", img, ":/r.bin", alias[a]), 0);
+            cu_run(&r, "cat", "-i", img, "/r.bin");
+            CHECK_EQ(r.status, 0);
+            CHECK_EQ(r.out_len, sizeof data);
+            CHECK(r.out_len == sizeof data && memcmp(r.out, data, sizeof data) == 0);
+        }
+        CHECK_EQ(cu_run(&r, "cp", "-i", img, ":/r.bin", ":/other"), 0);
+        cu_run(&r, "cat", "-i", img, "/other");
+        CHECK(r.out_len == sizeof data && memcmp(r.out, data, sizeof data) == 0);
+        CHECK_EQ(cu_run(&r, "fsck", "-i", img), 0);
+    }
     cu_free(&r);
 }

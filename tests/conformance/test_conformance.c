@@ -1319,7 +1319,14 @@ CTEST(d16_mount_bdev_mkfs_named_fs)
     CHECK_STR(get("/n/f"), "made");
     CHECK_EQ(cairn_vfs_umount("/n", 0), 0);
     CHECK_EQ(cairn_vfs_mount_bdev(&D1.w.bd, "/n", 0, "nonsense"), CAIRN_EINVAL);
-    // no name: FAT, as the reference (where FAT can use the sector size)
+    // MKFS never reformats a device that holds a filesystem (the reference's
+    // mount(mkfs=True)): the detected one is mounted with its data (D19)
+    REQ_EQ(cairn_vfs_mount_bdev(&D1.w.bd, "/n", CAIRN_MOUNT_MKFS, NULL), 0);
+    CHECK_STR(get("/n/f"), "made");
+    CHECK_EQ(cairn_vfs_umount("/n", 0), 0);
+    // no name on a blank device: FAT, as the reference (where FAT can use
+    // the sector size)
+    REQ_EQ(cf_dev_new(&D1, 0), 0);
     if (cf->bs > CAIRN_FAT_MAX_SS) {
         CHECK_EQ(cairn_vfs_mount_bdev(&D1.w.bd, "/n", CAIRN_MOUNT_MKFS, NULL), CAIRN_EIO);
         return;

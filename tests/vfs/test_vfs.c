@@ -148,6 +148,9 @@ static int fk_create(struct fk_fs *f, const char *path, int isdir)
 static int fk_mkfs(struct cairn_fs *fs)
 {
     FK(fs)->mkfs_calls++;
+    if (FK(fs)->fail_mount == CAIRN_ENODEV) {
+        FK(fs)->fail_mount = 0; // an unformatted device is formatted now
+    }
     fk_log(FK(fs), "mkfs", NULL, NULL);
     return 0;
 }
@@ -792,6 +795,90 @@ TEST(same_object_at_two_points)
     cairn_vfs_reset();
 }
 
+// D6: read-only belongs to the mount point. An object mounted read-only at
+// one point and read-write at another can be written through the second: the
+// shared driver mount is made read-write (refused while handles are open).
+TEST(d6_same_object_read_only_then_read_write)
+{
+    cairn_vfs_reset();
+    fk_init(&f1, 1, 0);
+    CHECK_EQ(cairn_vfs_mount(&f1.fs, "/ro", CAIRN_MOUNT_RDONLY), 0);
+    CHECK_EQ(f1.mount_flags, CAIRN_MOUNT_RDONLY);
+    int fd = cairn_vfs_open("/ro/a1", "r");
+    CHECK(fd >= 0);
+    CHECK_EQ(cairn_vfs_mount(&f1.fs, "/rw", 0), CAIRN_EBUSY); // the driver is in use
+    CHECK_EQ(cairn_vfs_mount_info(1, NULL, NULL), CAIRN_ENOENT);
+    CHECK_EQ(cairn_vfs_close(fd), 0);
+    fk_take(&f1);
+    CHECK_EQ(cairn_vfs_mount(&f1.fs, "/rw", 0), 0);
+    CHECK_STR(fk_take(&f1), "umount;mount 0;");
+    CHECK_EQ(f1.mount_flags, 0);
+    CHECK_EQ(cairn_vfs_mkdir("/rw/d"), 0);
+    CHECK_EQ(cairn_vfs_mkdir("/ro/e"), CAIRN_EROFS); // still read-only there
+    CHECK_EQ(cairn_vfs_mount_flags("/ro"), CAIRN_MOUNT_RDONLY);
+    CHECK_EQ(cairn_vfs_mount_flags("/ro/"), CAIRN_MOUNT_RDONLY); // as umount accepts it
+    CHECK_EQ(cairn_vfs_mount_flags("/rw"), 0);
+    CHECK_EQ(cairn_vfs_mount_flags("/ro/x"), CAIRN_EINVAL);
+    // a third, read-only point does not touch the (now read-write) driver
+    fk_take(&f1);
+    CHECK_EQ(cairn_vfs_mount(&f1.fs, "/ro2", CAIRN_MOUNT_RDONLY), 0);
+    CHECK_EQ(cairn_vfs_mount(&f1.fs, "/rw2", 0), 0);
+    CHECK_STR(fk_take(&f1), "");
+    cairn_vfs_reset();
+}
+
+// D5: a read-only mount never writes, so "format, then mount read-only" is
+// refused before anything happens, for filesystem objects and devices alike.
+TEST(d5_mkfs_with_read_only_refused)
+{
+    static uint8_t mem[512 * 64];
+    struct cairn_ram_bdev ram;
+    cairn_vfs_reset();
+    fk_init(&f1, 1, 0);
+    f1.fail_mount = CAIRN_ENODEV; // unformatted: mkfs would be needed
+    CHECK_EQ(cairn_vfs_mount(&f1.fs, "/a", CAIRN_MOUNT_MKFS | CAIRN_MOUNT_RDONLY), CAIRN_EROFS);
+    CHECK_EQ(f1.mkfs_calls, 0);
+    CHECK_STR(fk_take(&f1), "mount 1;"); // only the read-only probe ran
+    CHECK_EQ(cairn_vfs_mount_info(0, NULL, NULL), CAIRN_ENOENT);
+    memset(mem, 0x5A, sizeof mem);
+    CHECK_EQ(cairn_ram_bdev_init(&ram, mem, 512, 64, CAIRN_RAM_SIMPLE, 0xFF), 0);
+    CHECK_EQ(cairn_vfs_mount_bdev(&ram.bd, "/b", CAIRN_MOUNT_MKFS | CAIRN_MOUNT_RDONLY, "fat"),
+             CAIRN_EROFS);
+    for (size_t i = 0; i < sizeof mem; i++) {
+        if (mem[i] != 0x5A) {
+            CHECK_EQ(i, sizeof mem); // the first changed byte
+            break;
+        }
+    }
+    CHECK_EQ(cairn_vfs_mount_info(0, NULL, NULL), CAIRN_ENOENT);
+    cairn_vfs_reset();
+}
+
+// An fsck repair would free an open file's not-yet-committed clusters as
+// "lost": refused while anything is open on the filesystem, at any point.
+TEST(fsck_repair_refused_while_open)
+{
+    cairn_vfs_reset();
+    fk_init(&f1, 1, 0);
+    CHECK_EQ(cairn_vfs_mount(&f1.fs, "/a", 0), 0);
+    CHECK_EQ(cairn_vfs_mount(&f1.fs, "/b", 0), 0);
+    int fd = cairn_vfs_open("/b/a1", "r+");
+    CHECK(fd >= 0);
+    fk_take(&f1);
+    CHECK_EQ(cairn_vfs_fsck("/a", CAIRN_FSCK_REPAIR, NULL, NULL), CAIRN_EBUSY);
+    CHECK_EQ(cairn_vfs_fsck("/a", 0, NULL, NULL), 0); // checking only is fine
+    CHECK_STR(fk_take(&f1), "fsck;");
+    CHECK_EQ(cairn_vfs_close(fd), 0);
+    int dd = cairn_vfs_opendir("/a");
+    CHECK(dd >= 0);
+    CHECK_EQ(cairn_vfs_fsck("/b", CAIRN_FSCK_REPAIR, NULL, NULL), CAIRN_EBUSY);
+    CHECK_EQ(cairn_vfs_closedir(dd), 0);
+    fk_take(&f1);
+    CHECK_EQ(cairn_vfs_fsck("/a", CAIRN_FSCK_REPAIR, NULL, NULL), 0);
+    CHECK_STR(fk_take(&f1), "fsck;");
+    cairn_vfs_reset();
+}
+
 TEST(mount_failure_leaves_table_alone)
 {
     cairn_vfs_reset();
@@ -799,10 +886,19 @@ TEST(mount_failure_leaves_table_alone)
     f1.fail_mount = CAIRN_ENODEV;
     CHECK_EQ(cairn_vfs_mount(&f1.fs, "/a", 0), CAIRN_ENODEV);
     CHECK_EQ(cairn_vfs_mount_info(0, NULL, NULL), CAIRN_ENOENT);
-    f1.fail_mount = 0;
     CHECK_EQ(cairn_vfs_mount(&f1.fs, "/a", CAIRN_MOUNT_MKFS), 0);
     CHECK_EQ(f1.mkfs_calls, 1);
-    CHECK_STR(fk_take(&f1), "mount 0;mkfs;mount 0;"); // failed mount, then mkfs + mount
+    // the plain mount failed; with MKFS: mount fails, mkfs, mount again
+    CHECK_STR(fk_take(&f1), "mount 0;mount 0;mkfs;mount 0;");
+    // a formatted filesystem is mounted as it is: MKFS never reformats it
+    CHECK_EQ(cairn_vfs_umount("/a", 0), 0);
+    CHECK_EQ(cairn_vfs_mount(&f1.fs, "/a", CAIRN_MOUNT_MKFS), 0);
+    CHECK_EQ(f1.mkfs_calls, 1);
+    // other mount errors (geometry, device) are not "unformatted": no mkfs
+    CHECK_EQ(cairn_vfs_umount("/a", 0), 0);
+    f1.fail_mount = CAIRN_EINVAL;
+    CHECK_EQ(cairn_vfs_mount(&f1.fs, "/a", CAIRN_MOUNT_MKFS), CAIRN_EINVAL);
+    CHECK_EQ(f1.mkfs_calls, 1);
     cairn_vfs_reset();
 }
 
@@ -955,6 +1051,25 @@ TEST(d4_access_modes_enforced)
     CHECK_STR(fk_take(&f1), ""); // refused before the driver
     CHECK_EQ(cairn_vfs_read(r, b, 8), 3);
     CHECK_EQ(cairn_vfs_close(r), 0);
+    cairn_vfs_reset();
+}
+
+// A write longer than INT32_MAX cannot report its count ("all or fails"):
+// refused before the driver instead of silently cut to INT32_MAX.
+TEST(write_count_beyond_int32)
+{
+    char b[4] = "abc";
+    cairn_vfs_reset();
+    fk_init(&f1, 1, 0);
+    CHECK_EQ(cairn_vfs_mount(&f1.fs, "/m", 0), 0);
+    int fd = cairn_vfs_open("/m/a1", "w");
+    CHECK(fd >= 0);
+    fk_take(&f1);
+    CHECK_EQ(cairn_vfs_write(fd, b, 0x80000000u), CAIRN_EINVAL);
+    CHECK_EQ(cairn_vfs_write(fd, b, UINT32_MAX), CAIRN_EINVAL);
+    CHECK_STR(fk_take(&f1), "");
+    CHECK_EQ(cairn_vfs_write(fd, b, 3), 3);
+    CHECK_EQ(cairn_vfs_close(fd), 0);
     cairn_vfs_reset();
 }
 
@@ -1125,6 +1240,45 @@ TEST(paths_are_normalised_for_drivers)
     memcpy(longp, "/m/", 3);
     longp[sizeof longp - 1] = '\0';
     CHECK_EQ(cairn_vfs_stat(longp, &st), CAIRN_ENAMETOOLONG);
+    cairn_vfs_reset();
+}
+
+// A path that fills CAIRN_PATH_MAX exactly reaches the driver; with a
+// trailing '/' it no longer fits (the '/' is kept for the driver) and must be
+// -ENAMETOOLONG rather than written one byte past the buffer.
+TEST(path_at_path_max_with_trailing_slash)
+{
+    struct cairn_stat st;
+    char p[CAIRN_PATH_MAX + 8];
+    cairn_vfs_reset();
+    fk_init(&f1, 1, 0);
+    CHECK_EQ(cairn_vfs_mount(&f1.fs, "/m", 0), 0);
+    // driver path "/yyy.../yyy" of CAIRN_PATH_MAX - 1 bytes (components of 30)
+    size_t n = 0;
+    memcpy(p, "/m", 2);
+    n = 2;
+    while (n - 2 < CAIRN_PATH_MAX - 1) {
+        p[n] = (n - 2) % 31 == 0 ? '/' : 'y';
+        n++;
+    }
+    p[n] = '\0';
+    CHECK_EQ(strlen(p) - 2, (size_t)CAIRN_PATH_MAX - 1);
+    fk_take(&f1);
+    CHECK_EQ(cairn_vfs_stat(p, &st), CAIRN_ENOENT);
+    CHECK_EQ(strlen(fk_take(&f1)), strlen("stat ;") + CAIRN_PATH_MAX - 1);
+    p[n] = '/';
+    p[n + 1] = '\0';
+    CHECK_EQ(cairn_vfs_stat(p, &st), CAIRN_ENAMETOOLONG);
+    CHECK_EQ(cairn_vfs_mkdir(p), CAIRN_ENAMETOOLONG);
+    CHECK_STR(fk_take(&f1), "");
+    // the same through the cwd and through a "/" mount
+    fk_init(&f3, 3, 0);
+    CHECK_EQ(cairn_vfs_mount(&f3.fs, "/", 0), 0);
+    fk_take(&f3);
+    CHECK_EQ(cairn_vfs_stat(p + 2, &st), CAIRN_ENAMETOOLONG);
+    p[n] = '\0';
+    CHECK_EQ(cairn_vfs_stat(p + 2, &st), CAIRN_ENOENT);
+    CHECK_EQ(strlen(fk_take(&f3)), strlen("stat ;") + CAIRN_PATH_MAX - 1);
     cairn_vfs_reset();
 }
 

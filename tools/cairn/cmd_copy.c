@@ -187,6 +187,33 @@ static int cp_image_to_host(struct cp_ctx *x, const char *ipath, const char *hpa
     return status;
 }
 
+// Source `in` -> host temporary file, rewound; NULL after reporting an error.
+static FILE *cp_stage(struct cp_ctx *x, int in, const char *from)
+{
+    FILE *tmp = tmpfile();
+    if (tmp == NULL) {
+        cairn_cli_errno("temporary file");
+        return NULL;
+    }
+    for (;;) {
+        int32_t n = cairn_vfs_read(in, x->buf, CP_BUF);
+        if (n < 0) {
+            cairn_cli_err(from, n);
+            break;
+        }
+        if (n == 0) {
+            rewind(tmp);
+            return tmp;
+        }
+        if (fwrite(x->buf, 1, (size_t)n, tmp) != (size_t)n) {
+            cairn_cli_errno("temporary file");
+            break;
+        }
+    }
+    fclose(tmp);
+    return NULL;
+}
+
 static int cp_image_to_image(struct cp_ctx *x, const char *from, const char *to)
 {
     if (strcmp(from, to) == 0) {
@@ -197,14 +224,41 @@ static int cp_image_to_image(struct cp_ctx *x, const char *from, const char *to)
     if (in < 0) {
         return cairn_cli_err(from, in);
     }
+    // An existing destination may be the source under another spelling
+    // (FAT's case-insensitive or short names, "./x"): opening it "wb"
+    // truncates the source. Stage the source on the host first.
+    FILE *tmp = NULL;
+    struct cairn_stat st;
+    if (cairn_vfs_stat(to, &st) == 0 && st.mode == CAIRN_S_IFREG) {
+        tmp = cp_stage(x, in, from);
+        cairn_vfs_close(in);
+        in = -1;
+        if (tmp == NULL) {
+            return CLI_EXIT_FAIL;
+        }
+    }
     int out = cairn_vfs_open(to, "wb");
     if (out < 0) {
-        cairn_vfs_close(in);
+        if (tmp != NULL) {
+            fclose(tmp);
+        } else {
+            cairn_vfs_close(in);
+        }
         return cairn_cli_err(to, out);
     }
     int status = 0;
     for (;;) {
-        int32_t n = cairn_vfs_read(in, x->buf, CP_BUF);
+        int32_t n;
+        if (tmp != NULL) {
+            size_t got = fread(x->buf, 1, CP_BUF, tmp);
+            if (got == 0 && ferror(tmp)) {
+                status = cairn_cli_errno("temporary file");
+                break;
+            }
+            n = (int32_t)got;
+        } else {
+            n = cairn_vfs_read(in, x->buf, CP_BUF);
+        }
         if (n < 0) {
             status = cairn_cli_err(from, n);
             break;
@@ -218,13 +272,16 @@ static int cp_image_to_image(struct cp_ctx *x, const char *from, const char *to)
             break;
         }
     }
-    cairn_vfs_close(in);
+    if (tmp != NULL) {
+        fclose(tmp);
+    } else {
+        cairn_vfs_close(in);
+    }
     int rc = cairn_vfs_close(out);
     if (rc != 0 && status == 0) {
         status = cairn_cli_err(to, rc);
     }
     if (status == 0 && x->preserve) {
-        struct cairn_stat st;
         if (cairn_vfs_stat(from, &st) == 0 && st.has_mtime) {
             cairn_vfs_set_mtime(to, st.mtime * 1000000000LL + st.mtime_nsec);
         }

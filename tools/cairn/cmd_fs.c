@@ -469,10 +469,14 @@ static int fs_mkdir_p(const char *path)
     return 0;
 }
 
-int cairn_cmd_mkdir(struct cairn_cli *c)
+// The body of mkdir, rmdir and rm: each path argument in turn through `one`,
+// which reports its own error; then the image is closed (synced). Exit 1 if
+// any path failed.
+static int fs_each_path(struct cairn_cli *c, const char *none,
+                        int (*one)(struct cairn_cli *c, int i, const char *p))
 {
     if (c->argc == 0) {
-        return cairn_cli_usage(c, "no directory given");
+        return cairn_cli_usage(c, "%s", none);
     }
     struct cairn_img *img = cairn_cli_open(c, CLI_OPEN_WRITE);
     if (img == NULL) {
@@ -481,40 +485,35 @@ int cairn_cmd_mkdir(struct cairn_cli *c)
     int status = 0;
     char buf[CAIRN_PATH_MAX + 2];
     for (int i = 0; i < c->argc; i++) {
-        const char *p = fs_arg(c, i, buf, sizeof buf);
-        if (p == NULL) {
-            status = 1;
-            continue;
-        }
-        int rc = c->parents ? fs_mkdir_p(p) : cairn_vfs_mkdir(p);
-        if (rc != 0) {
-            status = cairn_cli_err(c->argv[i], rc);
+        const char *p = fs_arg(c, i, buf, sizeof buf); // reports a path too long
+        if (p == NULL || one(c, i, p) != 0) {
+            status = CLI_EXIT_FAIL;
         }
     }
     int rc = cairn_cli_close(img);
     return status ? status : rc;
 }
 
+static int fs_mkdir_one(struct cairn_cli *c, int i, const char *p)
+{
+    int rc = c->parents ? fs_mkdir_p(p) : cairn_vfs_mkdir(p);
+    return rc ? cairn_cli_err(c->argv[i], rc) : 0;
+}
+
+int cairn_cmd_mkdir(struct cairn_cli *c)
+{
+    return fs_each_path(c, "no directory given", fs_mkdir_one);
+}
+
+static int fs_rmdir_one(struct cairn_cli *c, int i, const char *p)
+{
+    int rc = cairn_vfs_rmdir(p);
+    return rc ? cairn_cli_err(c->argv[i], rc) : 0;
+}
+
 int cairn_cmd_rmdir(struct cairn_cli *c)
 {
-    if (c->argc == 0) {
-        return cairn_cli_usage(c, "no directory given");
-    }
-    struct cairn_img *img = cairn_cli_open(c, CLI_OPEN_WRITE);
-    if (img == NULL) {
-        return CLI_EXIT_FAIL;
-    }
-    int status = 0;
-    char buf[CAIRN_PATH_MAX + 2];
-    for (int i = 0; i < c->argc; i++) {
-        const char *p = fs_arg(c, i, buf, sizeof buf);
-        int rc = p ? cairn_vfs_rmdir(p) : CAIRN_ENAMETOOLONG;
-        if (rc != 0) {
-            status = cairn_cli_err(c->argv[i], rc);
-        }
-    }
-    int rc = cairn_cli_close(img);
-    return status ? status : rc;
+    return fs_each_path(c, "no directory given", fs_rmdir_one);
 }
 
 // Remove a tree, children first. Reports the first error per path.
@@ -559,45 +558,28 @@ static int fs_rm_tree(const char *path, int depth)
     return status;
 }
 
+static int fs_rm_one(struct cairn_cli *c, int i, const char *p)
+{
+    struct cairn_stat st;
+    int rc = cairn_vfs_stat(p, &st);
+    if (rc == CAIRN_ENOENT && c->force) {
+        return 0;
+    }
+    if (rc == 0 && st.mode == CAIRN_S_IFDIR) {
+        if (!c->recursive) {
+            return cairn_cli_err(c->argv[i], CAIRN_EISDIR);
+        }
+        return fs_rm_tree(p, 0) != 0 ? CLI_EXIT_FAIL : 0;
+    }
+    if (rc == 0) {
+        rc = cairn_vfs_remove(p);
+    }
+    return rc ? cairn_cli_err(c->argv[i], rc) : 0;
+}
+
 int cairn_cmd_rm(struct cairn_cli *c)
 {
-    if (c->argc == 0) {
-        return cairn_cli_usage(c, "no file given");
-    }
-    struct cairn_img *img = cairn_cli_open(c, CLI_OPEN_WRITE);
-    if (img == NULL) {
-        return CLI_EXIT_FAIL;
-    }
-    int status = 0;
-    char buf[CAIRN_PATH_MAX + 2];
-    for (int i = 0; i < c->argc; i++) {
-        const char *p = fs_arg(c, i, buf, sizeof buf);
-        if (p == NULL) {
-            status = 1;
-            continue;
-        }
-        struct cairn_stat st;
-        int rc = cairn_vfs_stat(p, &st);
-        if (rc == CAIRN_ENOENT && c->force) {
-            continue;
-        }
-        if (rc == 0 && st.mode == CAIRN_S_IFDIR) {
-            if (!c->recursive) {
-                status = cairn_cli_err(c->argv[i], CAIRN_EISDIR);
-            } else if (fs_rm_tree(p, 0) != 0) {
-                status = 1;
-            }
-            continue;
-        }
-        if (rc == 0) {
-            rc = cairn_vfs_remove(p);
-        }
-        if (rc != 0) {
-            status = cairn_cli_err(c->argv[i], rc);
-        }
-    }
-    int rc = cairn_cli_close(img);
-    return status ? status : rc;
+    return fs_each_path(c, "no file given", fs_rm_one);
 }
 
 int cairn_cmd_mv(struct cairn_cli *c)
