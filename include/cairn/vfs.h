@@ -144,7 +144,7 @@ int32_t cairn_vfs_read(int fd, void *buf, uint32_t len);
  * INT32_MAX -> -EINVAL (its count would not fit the result). */
 int32_t cairn_vfs_write(int fd, const void *buf, uint32_t len);
 /* Up to and including '\n', at most len - 1 bytes, NUL-terminated; returns
- * the byte count (0 at EOF). */
+ * the byte count (0 at EOF). len < 2 -> -EINVAL (no room for a byte). */
 int32_t cairn_vfs_readline(int fd, char *buf, uint32_t len);
 /* Returns the new position. A negative target, or an unknown whence ->
  * -EINVAL and the position is unchanged (D12). Past EOF is allowed; a later

@@ -668,9 +668,15 @@ static int fb_load(const char *path, uint8_t *mem, uint64_t size)
     return rc;
 }
 
+// Write to a temporary beside `path`, then rename over it, so a crash in the
+// middle of a save leaves the previous image whole.
 static int fb_save(const char *path, const uint8_t *mem, uint64_t size)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+        return CAIRN_ENAMETOOLONG;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
         return fb_errno(errno);
     }
@@ -680,6 +686,12 @@ static int fb_save(const char *path, const uint8_t *mem, uint64_t size)
     }
     if (close(fd) != 0 && rc == 0) {
         rc = fb_errno(errno);
+    }
+    if (rc == 0 && rename(tmp, path) != 0) {
+        rc = fb_errno(errno);
+    }
+    if (rc != 0) {
+        (void)unlink(tmp);
     }
     return rc;
 }

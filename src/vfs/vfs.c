@@ -863,8 +863,8 @@ static int32_t vfs_readline(int fd, char *buf, uint32_t len)
     if (f == NULL || !vfs_can_read(f)) {
         return CAIRN_EBADF;
     }
-    if (buf == NULL || len == 0) {
-        return CAIRN_EINVAL;
+    if (buf == NULL || len < 2) {
+        return CAIRN_EINVAL; // no room for a byte and the NUL: 0 would mean EOF
     }
     struct cairn_fs *fs = vfs_file_fs(f);
     int64_t pos = fs->ops->tell(fs, f->st.bytes);

@@ -1186,6 +1186,7 @@ TEST(readline_splits_lines)
     CHECK_EQ(cairn_vfs_readline(fd, b, sizeof b), 0);
     CHECK_STR(b, "");
     CHECK_EQ(cairn_vfs_readline(fd, b, 0), CAIRN_EINVAL);
+    CHECK_EQ(cairn_vfs_readline(fd, b, 1), CAIRN_EINVAL); // room for the NUL only
     CHECK_EQ(cairn_vfs_close(fd), 0);
     cairn_vfs_reset();
 }
