@@ -61,13 +61,24 @@ struct cairn_lfs2_config {
     uint32_t buffer_size;
 };
 
-/* Metadata pairs whose state a mount remembers (32 bytes each of caller
- * buffer): walking a directory chain of up to this many pairs needs no
- * revision reads or CRC checks. CAIRN_LFS2_BUFFER_SIZE reserves this many;
- * any buffer space beyond the caches and lookahead is used the same way
- * (up to 32 entries; none is fine too). */
+/* Metadata pairs whose state a mount remembers (44 bytes each of caller
+ * buffer: the state and a bound on the names in its log): walking a
+ * directory chain of up to this many pairs needs no revision reads or CRC
+ * checks, and a lookup skips the pairs whose names all sort before it.
+ * CAIRN_LFS2_BUFFER_SIZE reserves this many; any buffer space beyond the
+ * caches and lookahead is used the same way (up to 32 entries; none is fine
+ * too). */
 #ifndef CAIRN_LFS2_MCACHE
 #define CAIRN_LFS2_MCACHE 32
+#endif
+
+/* CTZ skip-list pointers a mount remembers (10 bytes each in the mount
+ * state): file reads and appends re-walk the hot part of a list from RAM. */
+#ifndef CAIRN_LFS2_PCACHE
+#define CAIRN_LFS2_PCACHE 32
+#endif
+#if CAIRN_LFS2_PCACHE < 1 || CAIRN_LFS2_PCACHE > 255
+#error "CAIRN_LFS2_PCACHE must be 1..255"
 #endif
 
 /* Internal types (private to the driver; here only so the caller can own them). */
@@ -92,11 +103,12 @@ struct cairn_lfs2_gstate {
 
 /* Bytes of caller buffer a mount needs for a given cache and lookahead size:
  * lookahead bitmap, read cache, program cache (the minimum), then
- * CAIRN_LFS2_MCACHE pair states. A multiple of 4. */
+ * CAIRN_LFS2_MCACHE pair states with their name-range keys. A multiple of 4. */
 #define CAIRN_LFS2_BUFFER_MIN(cache, lookahead) ((((lookahead) + 3u) & ~3u) + ((2u * (cache) + 3u) & ~3u))
+#define CAIRN_LFS2_MKEY 12 /* bytes of name-range key per remembered pair */
 #define CAIRN_LFS2_BUFFER_SIZE(cache, lookahead)                                             \
     (CAIRN_LFS2_BUFFER_MIN(cache, lookahead) +                                               \
-     (uint32_t)(CAIRN_LFS2_MCACHE * sizeof(struct cairn_lfs2_mdir)))
+     (uint32_t)(CAIRN_LFS2_MCACHE * (sizeof(struct cairn_lfs2_mdir) + CAIRN_LFS2_MKEY)))
 
 /* Mount state (caller-owned). Fields are private to the driver. */
 struct cairn_lfs2 {
@@ -121,6 +133,17 @@ struct cairn_lfs2 {
         uint32_t mc_used; /* clock bits for replacement */
         uint8_t no_mtime, ro;
         uint8_t bad_run; /* consecutive program/erase failures */
+        /* recently read CTZ skip-list pointers: block, slot, value, last use */
+        uint32_t pk_blk[CAIRN_LFS2_PCACHE], pk_val[CAIRN_LFS2_PCACHE];
+        uint8_t pk_slot[CAIRN_LFS2_PCACHE], pk_use[CAIRN_LFS2_PCACHE];
+        uint8_t pk_clock;
+        /* blocks in use per sixteenth of the device, counted by the last
+         * lookahead scan: a full window moves straight to a region with room */
+        uint16_t la_cnt[16];
+        uint8_t la_nocount; /* visits that may repeat a block are not counted */
+        /* the last name lookup's scan state in a known pair, so the next
+         * lookup of that name scans only the commits appended since */
+        uint32_t memo[18];
     } priv;
 };
 

@@ -17,23 +17,56 @@ void cairn_lfs2_alloc_drop(lx_t *L)
     lx_alloc_ckpoint(L);
 }
 
+#define LX_NREG 16
+
+static uint32_t lx_reg_size(const lx_t *L)
+{
+    return (L->block_count + LX_NREG - 1) / LX_NREG;
+}
+
 static int lx_la_cb(void *ctx, uint32_t block)
 {
     lx_t *L = ctx;
     if (block >= L->block_count)
         return 0;
+    if (!L->la_nocount)
+        L->la_cnt[block / lx_reg_size(L)]++;
     uint32_t off = (block + L->block_count - L->la_start) % L->block_count;
     if (off < L->la_size)
         L->la_buf[off / 8] |= (uint8_t)(1u << (off % 8));
     return 0;
 }
 
+/*
+ * The window just scanned had no free block: move its start on to the first
+ * region the same scan saw room in (counts are exact for committed data;
+ * blocks in flight are not counted, which only makes a region look emptier).
+ */
+static void lx_la_skip(lx_t *L)
+{
+    uint32_t rs = lx_reg_size(L), at = L->la_start, skipped = 0;
+    for (uint32_t k = 0; k < LX_NREG; k++) {
+        uint32_t r = at / rs, end = lx_min((r + 1) * rs, L->block_count);
+        if (L->la_cnt[r] < end - r * rs)
+            break;
+        skipped += end - at;
+        at = end % L->block_count;
+    }
+    if (skipped && skipped < L->la_ckpoint) {
+        L->la_start = at;
+        L->la_ckpoint -= skipped;
+    }
+}
+
 int cairn_lfs2_alloc(lx_t *L, uint32_t *block)
 {
+    int counted = 0;
     for (;;) {
         while (L->la_next < L->la_size) {
             if (!(L->la_buf[L->la_next / 8] & (1u << (L->la_next % 8)))) {
                 *block = (L->la_start + L->la_next) % L->block_count;
+                cairn_lfs2_ctz_forget(L, *block);
+                cairn_lfs2_memo_drop(L, *block);
                 for (;;) {
                     L->la_next++;
                     L->la_ckpoint--;
@@ -48,14 +81,18 @@ int cairn_lfs2_alloc(lx_t *L, uint32_t *block)
         if (L->la_ckpoint == 0 || (int32_t)L->la_ckpoint < 0)
             return CAIRN_ENOSPC;
         L->la_start = (L->la_start + L->la_next) % L->block_count;
+        if (counted)
+            lx_la_skip(L);
         L->la_next = 0;
         L->la_size = lx_min(8 * L->la_bytes, L->la_ckpoint);
         memset(L->la_buf, 0, L->la_bytes);
+        memset(L->la_cnt, 0, sizeof L->la_cnt);
         int err = lx_traverse(L, lx_la_cb, L, 1);
         if (err) {
             lx_alloc_drop(L);
             return err;
         }
+        counted = 1;
     }
 }
 
@@ -154,9 +191,11 @@ static int lx_traverse_pair(lx_t *L, const lx_mdir *dir, int (*cb)(void *, uint3
         if (t3 == LX_T_CTZSTRUCT) {
             err = lx_ctz_visit(L, NULL, lx_le32(b), lx_le32(b + 4), cb, ctx);
         } else {
+            L->la_nocount = 1; // the pair is counted on the tail walk
             err = cb(ctx, lx_le32(b));
             if (!err)
                 err = cb(ctx, lx_le32(b + 4));
+            L->la_nocount = 0;
         }
         if (err)
             return err;
@@ -166,6 +205,7 @@ static int lx_traverse_pair(lx_t *L, const lx_mdir *dir, int (*cb)(void *, uint3
 
 int cairn_lfs2_traverse(lx_t *L, int (*cb)(void *, uint32_t), void *ctx, int orphans)
 {
+    L->la_nocount = 0;
     lx_mdir dir;
     dir.tail[0] = 0;
     dir.tail[1] = 1;
@@ -191,6 +231,7 @@ int cairn_lfs2_traverse(lx_t *L, int (*cb)(void *, uint32_t), void *ctx, int orp
         if (err)
             return err;
     }
+    L->la_nocount = 1; // open files share blocks with what is committed
     for (struct lx_mlist *d = L->mlist; d; d = d->next) {
         if (d->type != LX_T_REG)
             continue;
@@ -207,5 +248,6 @@ int cairn_lfs2_traverse(lx_t *L, int (*cb)(void *, uint32_t), void *ctx, int orp
                 return err;
         }
     }
+    L->la_nocount = 0;
     return 0;
 }

@@ -6,6 +6,45 @@
 
 /* ---- CTZ skip lists ---------------------------------------------------------- */
 
+/* Pointer `slot` of CTZ block `block`, through the pointer cache. A block's
+ * pointers stay as read until it is allocated or erased again. */
+static int lx_ctz_ptr(lx_t *L, lx_cache *rc, uint32_t block, uint32_t slot, uint32_t *val)
+{
+    for (int i = 0; i < CAIRN_LFS2_PCACHE; i++) {
+        if (L->pk_blk[i] == block && L->pk_slot[i] == slot) {
+            L->pk_use[i] = ++L->pk_clock;
+            if (rc)
+                *val = L->pk_val[i];
+            else
+                L->pk_val[i] = *val;
+            return 0;
+        }
+    }
+    int lru = 0;
+    for (int i = 1; i < CAIRN_LFS2_PCACHE; i++)
+        if ((uint8_t)(L->pk_clock - L->pk_use[i]) > (uint8_t)(L->pk_clock - L->pk_use[lru]))
+            lru = i;
+    uint8_t b[4];
+    if (rc) {
+        int err = lx_read(L, NULL, rc, 4, block, 4 * slot, b, 4);
+        if (err)
+            return err;
+        *val = lx_le32(b);
+    }
+    L->pk_blk[lru] = block;
+    L->pk_slot[lru] = (uint8_t)slot;
+    L->pk_val[lru] = *val;
+    L->pk_use[lru] = ++L->pk_clock;
+    return 0;
+}
+
+void cairn_lfs2_ctz_forget(lx_t *L, uint32_t block)
+{
+    for (int i = 0; i < CAIRN_LFS2_PCACHE; i++)
+        if (L->pk_blk[i] == block || block == LX_NULL)
+            L->pk_blk[i] = LX_NULL;
+}
+
 uint32_t cairn_lfs2_ctz_index(lx_t *L, uint32_t *off)
 {
     uint32_t size = *off;
@@ -18,7 +57,7 @@ uint32_t cairn_lfs2_ctz_index(lx_t *L, uint32_t *off)
     return i;
 }
 
-int cairn_lfs2_ctz_find(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t head, uint32_t size,
+int cairn_lfs2_ctz_find(lx_t *L, lx_cache *rc, uint32_t head, uint32_t size,
                         uint32_t pos, uint32_t *block, uint32_t *off)
 {
     if (size == 0) {
@@ -31,13 +70,11 @@ int cairn_lfs2_ctz_find(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t head
     uint32_t target = lx_ctz_index(L, &pos);
     while (cur > target) {
         uint32_t skip = lx_min(31 - (uint32_t)__builtin_clz(cur - target), lx_ctz(cur));
-        uint8_t b[4];
         if (head >= L->block_count)
             return CAIRN_ECORRUPT;
-        int err = lx_read(L, pc, rc, 4, head, 4 * skip, b, 4);
+        int err = lx_ctz_ptr(L, rc, head, skip, &head);
         if (err)
             return err;
-        head = lx_le32(b);
         cur -= 1u << skip;
     }
     if (head >= L->block_count)
@@ -134,11 +171,11 @@ int cairn_lfs2_ctz_extend(lx_t *L, lx_cache *pc, lx_cache *rc, uint32_t head, ui
                     goto relocate;
                 return err;
             }
+            lx_ctz_ptr(L, NULL, nb, i, &nhead); // remember what nb will hold
             if (i != skips - 1) {
-                err = lx_read(L, NULL, rc, 4, nhead, 4 * i, b, 4);
+                err = lx_ctz_ptr(L, rc, nhead, i, &nhead);
                 if (err)
                     return err;
-                nhead = lx_le32(b);
                 if (nhead >= L->block_count)
                     return CAIRN_ECORRUPT;
             }

@@ -60,6 +60,8 @@ int32_t lx_find_h(lx_t *L, lx_mdir *dir, const char **path, uint16_t *id, struct
                 return CAIRN_ECORRUPT;
             struct lx_match m = {1, name, nlen, NULL, 0, 0, 0, 0, 0, 0, 0};
             uint32_t t[2] = {dir->tail[0], dir->tail[1]};
+            if (cairn_lfs2_mc_skip(L, dir, t, name, nlen))
+                continue;
             int err = cairn_lfs2_fetch_m(L, dir, t, &m);
             if (err)
                 return err;

@@ -244,7 +244,7 @@ static int32_t lx_fwrite_raw(lx_t *L, struct lx_file *f, const uint8_t *d, uint3
             if (!(f->flags & LX_F_INLINE)) {
                 if (!(f->flags & LX_F_WRITING) && f->pos > 0) {
                     uint32_t dummy;
-                    int err = lx_ctz_find(L, NULL, &f->cache, f->head, f->size, f->pos - 1,
+                    int err = lx_ctz_find(L, &f->cache, f->head, f->size, f->pos - 1,
                                           &f->block, &dummy);
                     if (err) {
                         f->flags |= LX_F_ERRED;
@@ -300,7 +300,7 @@ static int lx_file_flush(lx_t *L, struct lx_file *f)
             uint32_t blk = 0, boff = L->block_size;
             while (f->pos < f->size) {
                 if (boff >= L->block_size) {
-                    int err = lx_ctz_find(L, NULL, &L->rcache, f->head, f->size, f->pos, &blk, &boff);
+                    int err = lx_ctz_find(L, &L->rcache, f->head, f->size, f->pos, &blk, &boff);
                     if (err)
                         return err;
                 }
@@ -420,7 +420,7 @@ static int32_t lx_fread_raw(lx_t *L, struct lx_file *f, uint8_t *d, uint32_t len
     while (n > 0) {
         if (!(f->flags & LX_F_READING) || f->off == L->block_size) {
             if (!(f->flags & LX_F_INLINE)) {
-                int err = lx_ctz_find(L, NULL, &f->cache, f->head, f->size, f->pos, &f->block, &f->off);
+                int err = lx_ctz_find(L, &f->cache, f->head, f->size, f->pos, &f->block, &f->off);
                 if (err)
                     return err;
             } else {
@@ -573,7 +573,7 @@ int lx_truncate(struct cairn_fs *fs, void *fp, int64_t size)
             if (err)
                 return err;
             uint32_t blk, dummy;
-            err = lx_ctz_find(L, NULL, &f->cache, f->head, f->size, nsize - 1, &blk, &dummy);
+            err = lx_ctz_find(L, &f->cache, f->head, f->size, nsize - 1, &blk, &dummy);
             if (err)
                 return err;
             lx_cache_zero(L, &f->cache);

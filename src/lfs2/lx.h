@@ -121,7 +121,7 @@ void cairn_lfs2_alloc_ckpoint(lx_t *L);
 void cairn_lfs2_alloc_drop(lx_t *L);
 int cairn_lfs2_alloc(lx_t *L, uint32_t *block);
 uint32_t cairn_lfs2_ctz_index(lx_t *L, uint32_t *off);
-int cairn_lfs2_ctz_find(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t head, uint32_t size, uint32_t pos, uint32_t *block, uint32_t *off);
+int cairn_lfs2_ctz_find(lx_t *L, lx_cache *rc, uint32_t head, uint32_t size, uint32_t pos, uint32_t *block, uint32_t *off);
 int cairn_lfs2_ctz_extend(lx_t *L, lx_cache *pc, lx_cache *rc, uint32_t head, uint32_t size, uint32_t *block, uint32_t *off);
 int cairn_lfs2_dir_alloc(lx_t *L, lx_mdir *dir);
 int cairn_lfs2_pred(lx_t *L, const uint32_t pair[2], lx_mdir *pdir);
@@ -136,7 +136,15 @@ int cairn_lfs2_get_entry(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t *nta
                          uint32_t *noff, uint32_t *stag, uint32_t *soff);
 void cairn_lfs2_mc_put(lx_t *L, const lx_mdir *dir);
 void cairn_lfs2_mc_drop(lx_t *L, uint32_t block);
+/* 1 when known pair `pair` holds only names sorting before `name` (dir gets its state). */
+int cairn_lfs2_mc_skip(lx_t *L, lx_mdir *dir, const uint32_t pair[2], const char *name,
+                       uint32_t len);
+
 void cairn_lfs2_mc_clear(lx_t *L);
+/* Forget cached skip-list pointers of `block` (LX_NULL: all). */
+void cairn_lfs2_ctz_forget(lx_t *L, uint32_t block);
+/* Forget the lookup memo if it is about `block` (LX_NULL: always). */
+void cairn_lfs2_memo_drop(lx_t *L, uint32_t block);
 int cairn_lfs2_traverse(lx_t *L, int (*cb)(void *, uint32_t), void *ctx, int orphans);
 int cairn_lfs2_ctz_traverse(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t head,
                             uint32_t size, int (*cb)(void *, uint32_t), void *ctx);

@@ -7,12 +7,19 @@
 
 static const uint32_t lx_sbpair[2] = {0, 1};
 
+#define LX_KPRE (CAIRN_LFS2_MKEY - 2) /* name bytes in a name-range key */
+
 int cairn_lfs2_hasmovehere(const lx_gstate *g, const uint32_t pair[2])
 {
     return lx_g_hasmove(g) && lx_pair_cmp(g->pair, pair) == 0;
 }
 
 /* ---- cache of known pair states ------------------------------------------ */
+
+static uint8_t *lx_mkey(lx_t *L, const lx_mdir *e)
+{
+    return (uint8_t *)(L->mc + L->mc_n) + (size_t)(e - L->mc) * CAIRN_LFS2_MKEY;
+}
 
 static lx_mdir *lx_mc_find(lx_t *L, const uint32_t pair[2])
 {
@@ -30,6 +37,8 @@ void cairn_lfs2_mc_put(lx_t *L, const lx_mdir *dir)
     if (!L->mc_n)
         return;
     lx_mdir *e = lx_mc_find(L, dir->pair);
+    if (e && memcmp(e, dir, sizeof *e) == 0)
+        return; // unchanged: its name-range key still holds
     if (!e) {
         // clock replacement: recently used entries get a second chance
         for (int k = 0; k < 2 * L->mc_n; k++) {
@@ -44,6 +53,43 @@ void cairn_lfs2_mc_put(lx_t *L, const lx_mdir *dir)
         L->mc_next = (uint8_t)((L->mc_next + 1) % L->mc_n);
     }
     *e = *dir;
+    lx_mkey(L, e)[0] = 0;
+}
+
+/*
+ * Name-range keys: an upper bound of the names in a pair's log (live or
+ * not): k[0] 0 unknown, 1 no names, 2 k[1] = length of the greatest name and
+ * k[2..] its first bytes. The order is the format's: common bytes first,
+ * then the shorter name is the greater; past the stored bytes it is unknown.
+ * A lookup's scan finds no name sorting after a name greater than the key,
+ * so it goes on to the tail: the lookup skips such a pair without the scan.
+ */
+
+int cairn_lfs2_mc_skip(lx_t *L, lx_mdir *dir, const uint32_t pair[2], const char *name,
+                       uint32_t len)
+{
+    const lx_mdir *e = lx_mc_find(L, pair);
+    if (!e || !e->split)
+        return 0;
+    const uint8_t *k = lx_mkey(L, e);
+    if (k[0] != 1) {
+        if (k[0] != 2)
+            return 0;
+        uint32_t kl = k[1];
+        int c = memcmp(name, k + 2, lx_min(len, lx_min(kl, LX_KPRE)));
+        if (c < 0 || (c == 0 && (len >= kl || len > LX_KPRE)))
+            return 0;
+    }
+    *dir = *e;
+    return 1;
+}
+
+/* Set the key of known pair dir to the bound `k` found by a whole-log scan. */
+static void lx_mc_setkey(lx_t *L, const lx_mdir *dir, const uint8_t *k)
+{
+    lx_mdir *e = lx_mc_find(L, dir->pair);
+    if (e && memcmp(e, dir, sizeof *e) == 0)
+        memcpy(lx_mkey(L, e), k, CAIRN_LFS2_MKEY);
 }
 
 /* Forget every cached pair that uses `block`. */
@@ -56,6 +102,8 @@ void cairn_lfs2_mc_drop(lx_t *L, uint32_t block)
 
 void cairn_lfs2_mc_clear(lx_t *L)
 {
+    cairn_lfs2_ctz_forget(L, LX_NULL);
+    cairn_lfs2_memo_drop(L, LX_NULL);
     L->mc_used = 0;
     L->mc_next = 0;
     for (int i = 0; i < L->mc_n; i++)
@@ -68,7 +116,28 @@ struct lx_mstate {
     uint32_t mid, mtag;
     uint8_t meq;
     uint32_t stag, soff, atag, aoff;
+    uint32_t noff; /* data offset of the matching name */
+    uint8_t kmax[CAIRN_LFS2_MKEY]; /* name bound so far (key format) */
 };
+
+/* Scan state of one found name at the end of a known pair's log. */
+struct lx_memo {
+    uint32_t block, rev, off, ptag, hash, len;
+    struct lx_mstate t;
+};
+_Static_assert(sizeof(struct lx_memo) <= sizeof(((lx_t *)0)->memo), "memo space");
+
+static struct lx_memo *lx_memo(lx_t *L)
+{
+    return (struct lx_memo *)(void *)L->memo;
+}
+
+void cairn_lfs2_memo_drop(lx_t *L, uint32_t block)
+{
+    struct lx_memo *mm = lx_memo(L);
+    if (mm->block == block || block == LX_NULL)
+        mm->block = LX_NULL;
+}
 
 /* Run the matcher over one tag of a forward scan (data at block:off+4). */
 static int lx_match_tag(lx_t *L, const struct lx_match *m, struct lx_mstate *t, uint32_t tag,
@@ -89,8 +158,21 @@ static int lx_match_tag(lx_t *L, const struct lx_match *m, struct lx_mstate *t, 
                 if (res == 0 && m->len != lx_tsize(tag))
                     res = m->len < lx_tsize(tag) ? 1 : 2;
             }
+            if (m->kind == 1) {
+                uint8_t b[LX_KPRE];
+                uint32_t bl = lx_tsize(tag), n = lx_min(bl, LX_KPRE);
+                int err = lx_read_small(L, &L->rcache, n, block, off + 4, b, n);
+                if (err)
+                    return err;
+                uint32_t al = t->kmax[1], na = lx_min(al, LX_KPRE);
+                int c = t->kmax[0] == 2 ? memcmp(t->kmax + 2, b, lx_min(na, n)) : -1;
+                if (c < 0 || (c == 0 && bl < al)) {
+                    t->kmax[0] = 2, t->kmax[1] = (uint8_t)bl;
+                    memcpy(t->kmax + 2, b, n);
+                }
+            }
             if (res == 0) {
-                t->mid = id, t->meq = 1, t->mtag = tag;
+                t->mid = id, t->meq = 1, t->mtag = tag, t->noff = off + 4;
                 t->stag = t->atag = 0;
             } else if (t->mid == id && lx_type3(t->mtag) == lx_type3(tag)) {
                 t->mid = 0x3ff, t->meq = 0;
@@ -138,8 +220,21 @@ static void lx_match_done(lx_t *L, const lx_mdir *dir, struct lx_match *m, struc
 /* A pair whose state is known valid: only the matcher needs the tags. */
 static int lx_fetch_known(lx_t *L, const lx_mdir *dir, struct lx_match *m)
 {
-    struct lx_mstate t = {0x3ff, 0, 0, 0, 0, 0, 0};
-    uint32_t off = 4, ptag = 0xffffffff;
+    struct lx_mstate t = {0x3ff, 0, 0, 0, 0, 0, 0, 0, {1}};
+    uint32_t off = 4, ptag = 0xffffffff, hash = 0;
+    struct lx_memo *mm = lx_memo(L);
+    if (m->kind == 1) {
+        // resume from the memo when it is this name's (checked on disk) in this log
+        hash = lx_crc(0xffffffff, m->name, m->len);
+        if (mm->block == dir->pair[0] && mm->rev == dir->rev && mm->off <= dir->off &&
+            mm->hash == hash && mm->len == m->len) {
+            int res = lx_cmp(L, NULL, &L->rcache, m->len, dir->pair[0], mm->t.noff, m->name, m->len);
+            if (res < 0)
+                return res;
+            if (res == 0)
+                t = mm->t, off = mm->off, ptag = mm->ptag;
+        }
+    }
     while (off < dir->off) {
         uint8_t b[4];
         int err = lx_read_small(L, &L->rcache, L->block_size - off, dir->pair[0], off, b, 4);
@@ -159,6 +254,13 @@ static int lx_fetch_known(lx_t *L, const lx_mdir *dir, struct lx_match *m)
         if (err)
             return err;
         off += dsz;
+    }
+    mm->block = LX_NULL;
+    if (m->kind == 1)
+        lx_mc_setkey(L, dir, t.kmax);
+    if (m->kind == 1 && t.meq && lx_tsize(t.mtag) == m->len) {
+        mm->block = dir->pair[0], mm->rev = dir->rev, mm->off = off, mm->ptag = ptag;
+        mm->hash = hash, mm->len = m->len, mm->t = t;
     }
     lx_match_done(L, dir, m, &t);
     return 0;
@@ -192,7 +294,7 @@ int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_
         uint32_t off = 4, ptag = 0xffffffff;
         uint32_t tcount = 0, ttail[2] = {LX_NULL, LX_NULL};
         uint8_t tsplit = 0;
-        struct lx_mstate tm = {0x3ff, 0, 0, 0, 0, 0, 0}, cm = tm;
+        struct lx_mstate tm = {0x3ff, 0, 0, 0, 0, 0, 0, 0, {1}}, cm = tm;
         int hasfcrc = 0, maybeerased = 0;
         uint32_t fsize = 0, fcrcv = 0;
         uint8_t b[8];
@@ -297,6 +399,8 @@ int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_
                 dir->erased = (!err && c == fcrcv);
             }
             cairn_lfs2_mc_put(L, dir);
+            if (m && m->kind == 1)
+                lx_mc_setkey(L, dir, cm.kmax);
             if (m)
                 lx_match_done(L, dir, m, &cm);
             return 0;

@@ -50,7 +50,7 @@ static int lx_setup(struct cairn_lfs2 *lf)
     L->rcache.buf = buf;
     L->pcache.buf = buf + L->cache_size;
     L->mc = (lx_mdir *)(void *)((uint8_t *)cfg->buffer + fixed);
-    L->mc_n = (uint8_t)lx_min((cfg->buffer_size - fixed) / sizeof(lx_mdir), 32);
+    L->mc_n = (uint8_t)lx_min((cfg->buffer_size - fixed) / (sizeof(lx_mdir) + CAIRN_LFS2_MKEY), 32);
     lx_cache_zero(L, &L->rcache);
     lx_cache_zero(L, &L->pcache);
     L->root[0] = L->root[1] = LX_NULL;
