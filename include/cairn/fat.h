@@ -17,12 +17,24 @@
  * UTF-8 in the API and UTF-16 in long-name entries; short names use code
  * page 437. Writes are ordered for power loss: file data, then the FAT (all
  * copies), then the directory entry; a new entry set goes inside one sector
- * when it fits, short entry last. FAT16/32 volumes carry the "in use" mark
- * in FAT[1] from the first change until a clean unmount (one FAT-sector
- * write at each end of a modifying session). A read-only mount writes nothing.
+ * when it fits, short entry last. Clusters a file grows by are linked in the
+ * FAT at its next sync or close (one FAT-sector write per sync, not one per
+ * cluster); a cut before that leaves them free. The "in use" mark in FAT[1]
+ * is optional (CAIRN_FAT_DIRTY_MARK, off by default). A read-only mount
+ * writes nothing.
+ *
+ * RAM (32-bit target, default options): the mount state, struct cairn_fat,
+ * is CAIRN_FAT_MAX_SS (one sector window) + CAIRN_FAT_BLOOM_BYTES (1024) +
+ * 1024 (two name buffers) + 232 bytes: 6,376 bytes with CAIRN_FAT_MAX_SS
+ * 4096 (config.h), 2,792 bytes when built with CAIRN_FAT_MAX_SS 512 (SD
+ * cards, 512-byte sectors only). CAIRN_FAT_WINDOWS 2 adds CAIRN_FAT_MAX_SS.
+ * An open file costs 44 bytes (fs_ops file_size()), an open directory 24
+ * (dir_size()); nothing else: no heap, no per-file sector buffer.
+ *
  * fsck (fs.h) checks chains (loops, bad links, cross-links, sizes), lost
  * clusters, . and .., orphaned long names, FAT copies (repaired from FAT #1,
- * which is always written first) and FSInfo; it needs no memory beyond the
+ * which is always written first), FSInfo and the boot sector's copy of the
+ * label (set from the root's label entry); it needs no memory beyond the
  * mount state: the tree is walked once per range of 8192 clusters, with that
  * range's bitmap in the name buffers, using a stack of 32 directory levels.
  */
@@ -60,12 +72,22 @@ struct cairn_fat_config {
 #define CAIRN_FAT_BLOOM_BYTES 1024
 #endif
 
+/* 1: FAT16/32 volumes carry the "in use" mark in FAT[1] from the first
+ * change until a clean unmount (FAT-sector writes at each end of a modifying
+ * session). 0 (default): no mark is written, so a session costs no writes
+ * beyond the reference's; a mark set by another system is still reported by
+ * fsck and info, and cleared by fsck --repair. */
+#ifndef CAIRN_FAT_DIRTY_MARK
+#define CAIRN_FAT_DIRTY_MARK 0
+#endif
+
 /* Sector buffers in the mount state: 1 (the window) or 2 (the window plus
  * the last sector it held, kept clean: directory and data sectors of a small
  * append, or a directory and its FAT sector, then stay in memory). Each costs
- * CAIRN_FAT_MAX_SS bytes. */
+ * CAIRN_FAT_MAX_SS bytes. The default, 1, re-reads more (the bench's
+ * append-log reads 1 MB instead of 45 KB) but writes exactly as much. */
 #ifndef CAIRN_FAT_WINDOWS
-#define CAIRN_FAT_WINDOWS 2
+#define CAIRN_FAT_WINDOWS 1
 #endif
 
 /* A position in a directory (private to the driver). */
@@ -120,12 +142,26 @@ struct cairn_fat_private {
      * hash of the path up to its last component (so "/d/f1", "/d/f2" walk
      * "/d" once), and the last chain position of a closed file (so that an
      * append reopening it does not walk its chain again). */
+    int64_t tm_s;       /* the last clock second asked for, and its FAT time */
+    uint32_t tm_fat;
+    uint8_t tm_valid;
     uint64_t pc_hash;
     uint32_t pc_dir;
     uint16_t pc_len;
     uint8_t pc_valid;
     uint8_t cc_valid;
     uint32_t cc_sclust, cc_idx, cc_clust;
+    /* Clusters a file has taken but not yet linked in the FAT: the run
+     * pr_first.. (pr_n clusters, chain index pr_idx on) after cluster pr_prev
+     * (0 = the chain starts there). Linked at the next sync, so that a file
+     * written cluster by cluster costs one FAT-sector write per sync. */
+    const void *pr_file;
+    uint32_t pr_prev, pr_first, pr_n, pr_idx;
+    /* What the last parsed name, still in `name`, gave (an ASCII name
+     * parsed again, as a file reopened, then costs one comparison). */
+    uint8_t nc_sfn[11];
+    uint8_t nc_ntres, nc_lossy, nc_need_lfn, nc_valid;
+    uint16_t nc_len;
     uint16_t lfn_len;
     uint16_t lfn[256];  /* long name being assembled from disk */
     uint16_t name[256]; /* name component being looked up / created */

@@ -368,9 +368,9 @@ static int fat_scan_lookup(struct cairn_fs *fs, uint32_t dir, struct fat_scan *s
 {
     fat_vol *v = fat_v(fs);
     struct fat_dpos p;
-    struct fat_lfn_state st;
+    struct fat_found f;
     uint32_t start = 0;
-    int rc;
+    int rc, got, wrapped;
     if (v->dc_last_valid && v->dc_last_dir == dir) {
         p = v->dc_last;
         start = p.idx;
@@ -380,51 +380,38 @@ static int fat_scan_lookup(struct cairn_fs *fs, uint32_t dir, struct fat_scan *s
             return rc;
         }
     }
-    int wrapped = start == 0;
-    fat_lfn_reset(&st);
+    wrapped = start == 0;
     for (;;) {
-        if (wrapped && start != 0 && p.idx >= start) {
-            return FAT_MISSING;
-        }
-        uint8_t *ent = cairn_fat_dir_ptr(fs, &p, &rc);
-        if (!ent) {
+        rc = cairn_fat_dir_read(fs, &p, &f, &got);
+        if (rc) {
             return rc;
         }
-        uint8_t c = ent[0];
-        int end = c == 0;
-        if (!end) {
-            if (c == FAT_DDEM || c == '.' || fat_is_label(ent)) {
-                fat_lfn_reset(&st);
-            } else if (!fat_lfn_feed(v, &st, ent, &p)) {
-                int ok = fat_lfn_valid(&st, ent);
-                if (fat_name_match(v, sc, ent, &p, ok)) {
-                    fat_fill_found(&st, ok, &p, ent, &sc->f);
-                    if (!ok) {
-                        v->lfn_len = 0;
-                    }
-                    if (remember) {
-                        fat_dc_found(fs, dir, &sc->f);
-                    }
-                    return FAT_FOUND;
+        if (got && !(wrapped && f.lfn.idx >= start && start != 0)) {
+            if (fat_name_match(v, sc, f.ent, &f.sfn, f.n_ent > 1)) {
+                sc->f = f;
+                if (remember) {
+                    fat_dc_found(fs, dir, &f);
                 }
-                fat_lfn_reset(&st);
+                return FAT_FOUND;
             }
             rc = cairn_fat_dir_next(fs, &p, 0);
-            if (rc && rc != CAIRN_ENOENT) {
+            if (rc == 0) {
+                continue;
+            }
+            if (rc != CAIRN_ENOENT) {
                 return rc;
             }
-            end = rc == CAIRN_ENOENT;
+        } else if (got) {
+            return FAT_MISSING; // back where the search began
         }
-        if (end) {
-            if (wrapped) {
-                return FAT_MISSING;
-            }
-            wrapped = 1;
-            fat_lfn_reset(&st);
-            rc = cairn_fat_dir_start(fs, &p, dir);
-            if (rc) {
-                return rc;
-            }
+        // the end of the directory
+        if (wrapped) {
+            return FAT_MISSING;
+        }
+        wrapped = 1;
+        rc = cairn_fat_dir_start(fs, &p, dir);
+        if (rc) {
+            return rc;
         }
     }
 }
@@ -595,17 +582,51 @@ static int fat_scan_full(struct cairn_fs *fs, uint32_t dir, struct fat_scan *sc,
     return FAT_MISSING;
 }
 
+// Is the name the set where the last lookup in `dir` stopped? (a file
+// opened again and again: no hashing, no pass)
+static int fat_scan_peek(struct cairn_fs *fs, uint32_t dir, struct fat_scan *sc)
+{
+    fat_vol *v = fat_v(fs);
+    if (!v->dc_last_valid || v->dc_last_dir != dir || v->dc_last.sect != v->win_sect) {
+        return FAT_MISSING; // (only when it costs no read)
+    }
+    struct fat_dpos p = v->dc_last;
+    struct fat_found f;
+    int got;
+    int rc = cairn_fat_dir_read(fs, &p, &f, &got);
+    if (rc) {
+        return rc;
+    }
+    if (!got || !fat_name_match(v, sc, f.ent, &f.sfn, f.n_ent > 1)) {
+        return FAT_MISSING;
+    }
+    sc->f = f;
+    return FAT_FOUND;
+}
+
 // A name to create: the cache can prove it is new (no scan), else one pass.
 static int fat_scan_create(struct cairn_fs *fs, uint32_t dir, struct fat_scan *sc,
                            uint8_t cand[6][11])
 {
     fat_vol *v = fat_v(fs);
+    int prc = fat_scan_peek(fs, dir, sc);
+    if (prc != FAT_MISSING) {
+        return prc;
+    }
     if (!v->dc_valid || v->dc_dir != dir) {
         return fat_scan_full(fs, dir, sc, cand);
     }
     int absent = !fat_bloom_has(v, fat_hash_lfn(v->name, sc->nm.len)) &&
                  (sc->nm.lossy || sc->nm.need_lfn ||
                   !fat_bloom_has(v, fat_hash_sfn(sc->nm.sfn)));
+    if (!absent) {
+        // probably there (a file opened with "w" or "a" again): a lookup
+        // from where the last one stopped finds it without a full pass
+        int rc = fat_scan_lookup(fs, dir, sc, 1);
+        if (rc != FAT_MISSING) {
+            return rc;
+        }
+    }
     if (absent && sc->nm.lossy && fat_bloom_has(v, fat_hash_sfn(cand[0]))) {
         absent = 0; // ~1 may be taken: only a pass can tell which tail is free
     }
@@ -651,7 +672,14 @@ static void fat_dc_added(struct cairn_fs *fs, const struct fat_scan *sc, const u
     uint32_t tail = v->dc_end.idx + (v->dc_end_full ? 1u : 0u);
     if (sc->f.sfn.idx >= tail) {
         struct fat_dpos q = sc->f.sfn;
-        if (cairn_fat_dir_next(fs, &q, 0) == 0) {
+        uint32_t per_clust = v->ss / FAT_DIRENT * v->csize;
+        if (q.clust != 0 && (q.idx + 1) % per_clust == 0) {
+            // the last entry of a cluster: taken as the end of the chain
+            // without reading the FAT (which would write the entry out
+            // early); a later set moves on into any next cluster anyway
+            v->dc_end = sc->f.sfn;
+            v->dc_end_full = 1;
+        } else if (cairn_fat_dir_next(fs, &q, 0) == 0) {
             v->dc_end = q;
             v->dc_end_full = 0;
         } else {

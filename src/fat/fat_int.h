@@ -142,7 +142,7 @@ uint32_t cairn_fat_clust2sect(const fat_vol *v, uint32_t clst);
 int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags);
 int cairn_fat_umount(struct cairn_fs *fs);
 int cairn_fat_check_rw(struct cairn_fs *fs);
-uint32_t cairn_fat_now(void);
+uint32_t cairn_fat_now(fat_vol *v);
 uint32_t cairn_fat_fattime(int64_t unix_s);
 int64_t cairn_fat_time_to_unix(uint16_t date, uint16_t time);
 int cairn_fat_find_volume(struct cairn_fs *fs, uint32_t *base, uint32_t *size);
@@ -157,6 +157,7 @@ int cairn_fat_find_free(struct cairn_fs *fs, uint32_t *out);
 int cairn_fat_link(struct cairn_fs *fs, uint32_t prev, uint32_t clst);
 int cairn_fat_free_chain(struct cairn_fs *fs, uint32_t clst, uint32_t prev);
 int cairn_fat_count_free(struct cairn_fs *fs, uint32_t *out);
+int cairn_fat_pr_commit(struct cairn_fs *fs);
 
 // ---- name.c: names ----------------------------------------------------------------------
 
@@ -210,6 +211,10 @@ int cairn_fat_dir_remove(struct cairn_fs *fs, const struct fat_found *f);
 int cairn_fat_dir_empty(struct cairn_fs *fs, uint32_t sclust);
 void cairn_fat_dc_forget(fat_vol *v, uint32_t dir);
 int cairn_fat_dir_clear_cluster(struct cairn_fs *fs, uint32_t clst);
+// The root's volume label entry: 1 with *p at it, 0 if none (*fr = the first
+// free entry when *have_free), or an error.
+int cairn_fat_find_label(struct cairn_fs *fs, struct fat_dpos *p, struct fat_dpos *fr,
+                         int *have_free);
 
 // ---- file.c, mkfs.c, fsck.c -----------------------------------------------------------------
 

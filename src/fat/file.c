@@ -41,6 +41,19 @@ static int fat_file_walk(struct cairn_fs *fs, struct fat_file *f, uint32_t ci, u
         *c = f->sclust + ci; // inside the known contiguous run
         return 0;
     }
+    if (v->pr_n && v->pr_file == f && ci >= v->pr_idx) {
+        // clusters taken but not linked yet: the FAT does not know them
+        uint32_t k = ci - v->pr_idx;
+        if (k < v->pr_n) {
+            *c = v->pr_first + k;
+            f->clust = *c;
+            f->clust_idx = ci;
+            return 0;
+        }
+        *c = v->pr_first + v->pr_n - 1;
+        *have = v->pr_idx + v->pr_n;
+        return 1;
+    }
     // start from the furthest known position at or before ci
     cur = f->sclust;
     idx = 0;
@@ -87,6 +100,21 @@ static int fat_file_walk(struct cairn_fs *fs, struct fat_file *f, uint32_t ci, u
     return 0;
 }
 
+// Where the `len` bytes at the file position lie in the window, when they
+// all do (-1 if not): small reads and writes then skip the chain walk.
+static int32_t fat_win_off(const fat_vol *v, const struct fat_file *f, uint32_t len)
+{
+    uint32_t cb = fat_clust_bytes(v), pos = f->fptr;
+    if (!f->clust || pos / cb != f->clust_idx) {
+        return -1;
+    }
+    uint32_t in = pos % cb, off = in % v->ss;
+    if (cairn_fat_clust2sect(v, f->clust) + in / v->ss != v->win_sect || off + len > v->ss) {
+        return -1;
+    }
+    return (int32_t)off;
+}
+
 // ---- open / close / sync --------------------------------------------------------------------
 
 int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t flags)
@@ -116,7 +144,7 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
         return CAIRN_ENOENT;
     }
     int fresh = rc == FAT_MISSING || ((flags & CAIRN_O_TRUNC) && wr);
-    uint32_t tm = cairn_fat_now();
+    uint32_t tm = fresh ? cairn_fat_now(v) : 0; // only a new or emptied file needs it
     if (rc == FAT_FOUND) {
         uint8_t attr = sc.f.ent[FAT_DIR_ATTR];
         if ((flags & CAIRN_O_CREAT) && (flags & CAIRN_O_EXCL)) {
@@ -208,7 +236,11 @@ int cairn_fat_sync(struct cairn_fs *fs, void *file)
         return 0;
     }
     // data and FAT reach the device before the entry that points at them
-    rc = cairn_fat_win_flush(fs);
+    // (when the window holds the entry's sector, nothing else is unwritten)
+    rc = cairn_fat_pr_commit(fs);
+    if (rc == 0 && v->win_sect != f->dir_sect) {
+        rc = cairn_fat_win_flush(fs);
+    }
     if (rc) {
         return rc;
     }
@@ -228,7 +260,7 @@ int cairn_fat_sync(struct cairn_fs *fs, void *file)
     e[FAT_DIR_ATTR] |= FAT_AM_ARC;
     cairn_fat_ent_set_clust(v, e, f->sclust);
     fat_st32(e + FAT_DIR_SIZE, f->fsize);
-    fat_st32(e + FAT_DIR_MODTIME, cairn_fat_now());
+    fat_st32(e + FAT_DIR_MODTIME, cairn_fat_now(v));
     fat_st16(e + FAT_DIR_LSTACC, 0);
     v->win_dirty = 1;
     rc = cairn_fat_sync_vol(fs);
@@ -245,6 +277,10 @@ int cairn_fat_close(struct cairn_fs *fs, void *file)
         return 0; // closing twice is harmless
     }
     int rc = fs->mounted ? cairn_fat_sync(fs, file) : 0;
+    if (fs->mounted && fat_v(fs)->pr_file == f) {
+        int r2 = cairn_fat_pr_commit(fs); // (sync failed early)
+        rc = rc ? rc : r2;
+    }
     if (fs->mounted && f->clust && f->sclust) {
         fat_vol *v = fat_v(fs);
         v->cc_sclust = f->sclust;
@@ -279,6 +315,12 @@ int32_t cairn_fat_read(struct cairn_fs *fs, void *file, void *buf, uint32_t len)
         len = (uint32_t)(f->fsize - f->fptr);
     }
     uint8_t *out = buf;
+    int32_t wo = fat_win_off(v, f, len);
+    if (wo >= 0) {
+        memcpy(out, v->win + wo, len);
+        f->fptr += len;
+        return (int32_t)len;
+    }
     uint32_t cb = fat_clust_bytes(v), done = 0;
     while (done < len) {
         uint32_t pos = f->fptr;
@@ -324,6 +366,43 @@ int32_t cairn_fat_read(struct cairn_fs *fs, void *file, void *buf, uint32_t len)
 
 // ---- write ---------------------------------------------------------------------------------------
 
+// Take a cluster for chain index `ci` after `prev` (0 = the first): the
+// one after the file's pending run when it is free, else a free one, which
+// starts a new run. Nothing is written to the FAT until the run is linked.
+static int fat_take(struct cairn_fs *fs, struct fat_file *f, uint32_t prev, uint32_t ci,
+                    uint32_t *out)
+{
+    fat_vol *v = fat_v(fs);
+    uint32_t c = prev + 1, val = 1;
+    int rc;
+    if (v->pr_n && v->pr_file == f && prev == v->pr_first + v->pr_n - 1 && c < v->n_fatent) {
+        rc = cairn_fat_get(fs, c, &val);
+        if (rc) {
+            return rc;
+        }
+    }
+    if (val == 0) {
+        v->pr_n++;
+    } else {
+        rc = cairn_fat_find_free(fs, &c); // links any pending run first
+        if (rc) {
+            return rc;
+        }
+        v->pr_file = f;
+        v->pr_prev = prev;
+        v->pr_first = c;
+        v->pr_n = 1;
+        v->pr_idx = ci;
+    }
+    if (v->free_clst != 0xFFFFFFFFu && v->free_clst > 0) {
+        v->free_clst--;
+    }
+    v->last_clst = c;
+    v->fsi_dirty = 1;
+    *out = c;
+    return 0;
+}
+
 // Write len bytes (src NULL = zeros) at f->fptr, growing the file. Each new
 // cluster gets its data before it is linked into the chain. Returns the
 // count written (short on a full volume) or an error when nothing was.
@@ -337,6 +416,13 @@ static int32_t fat_write_at(struct cairn_fs *fs, struct fat_file *f, const uint8
         uint32_t pos = f->fptr;
         uint32_t ci = pos / cb, c, have, fresh = 0, prev = 0;
         rc = fat_file_walk(fs, f, ci, &c, &have);
+        if (rc == 1 && v->pr_n && v->pr_file != f) {
+            // another handle's pending clusters may extend this very chain
+            rc = cairn_fat_pr_commit(fs);
+            if (rc == 0) {
+                rc = fat_file_walk(fs, f, ci, &c, &have);
+            }
+        }
         if (rc < 0) {
             break;
         }
@@ -346,7 +432,7 @@ static int32_t fat_write_at(struct cairn_fs *fs, struct fat_file *f, const uint8
                 break;
             }
             prev = c;
-            rc = cairn_fat_find_free(fs, &c);
+            rc = fat_take(fs, f, prev, ci, &c);
             if (rc) {
                 break;
             }
@@ -405,13 +491,7 @@ static int32_t fat_write_at(struct cairn_fs *fs, struct fat_file *f, const uint8
             f->flags |= FAT_FF_MODIFIED;
         }
         if (fresh) {
-            // the data is in place (or in the window, flushed before the FAT
-            // sector replaces it): now link the cluster
-            int lrc = cairn_fat_link(fs, prev, c);
-            if (lrc) {
-                rc = lrc;
-                break;
-            }
+            // the cluster is linked at the next sync, after its data
             if (prev == 0) {
                 f->sclust = c;
                 f->run_n = 1;
@@ -459,6 +539,19 @@ int32_t cairn_fat_write(struct cairn_fs *fs, void *file, const void *buf, uint32
     rc = cairn_fat_mark_dirty(fs);
     if (rc) {
         return rc;
+    }
+    fat_vol *v = fat_v(fs);
+    int32_t wo = f->fptr <= f->fsize ? fat_win_off(v, f, len) : -1;
+    if (wo >= 0) {
+        // inside the sector in the window: it is the file's already
+        memcpy(v->win + wo, buf, len);
+        v->win_dirty = 1;
+        f->fptr += len;
+        if (f->fptr > f->fsize) {
+            f->fsize = f->fptr;
+        }
+        f->flags |= FAT_FF_MODIFIED;
+        return (int32_t)len;
     }
     if (f->fptr > f->fsize) {
         // D11: the gap behind a seek past the end reads as zeros
@@ -551,6 +644,9 @@ int cairn_fat_truncate(struct cairn_fs *fs, void *file, int64_t size)
         return CAIRN_EFBIG;
     }
     rc = cairn_fat_mark_dirty(fs);
+    if (rc == 0) {
+        rc = cairn_fat_pr_commit(fs); // the chain is walked in the FAT below
+    }
     if (rc) {
         return rc;
     }

@@ -625,6 +625,43 @@ static int fk_fat_copies(struct fat_fk *k)
     return 0;
 }
 
+// The boot sector's copy of the label follows the root's label entry (what
+// readers show): a cut between the two writes of a label change leaves them
+// different, which dosfstools reports.
+static int fk_label(struct fat_fk *k)
+{
+    struct cairn_fs *fs = k->fs;
+    fat_vol *v = k->v;
+    struct fat_dpos p, fr;
+    int have_free;
+    uint8_t lab[11];
+    memcpy(lab, "NO NAME    ", 11);
+    int rc = cairn_fat_find_label(fs, &p, &fr, &have_free);
+    if (rc == 1) {
+        uint8_t *e = cairn_fat_dir_ptr(fs, &p, &rc);
+        if (!e) {
+            return rc;
+        }
+        memcpy(lab, e, 11);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    rc = cairn_fat_win_move(fs, v->volbase);
+    if (rc) {
+        return rc;
+    }
+    uint8_t *b = v->win + (v->fs_type == 32 ? 71 : 43);
+    if (b[-5] == 0x29 && memcmp(b, lab, 11) != 0) { // (BS_BootSig: the field exists)
+        fk_problem(k, "boot sector label differs from the volume label", UINT32_MAX, k->repair);
+        if (k->repair) {
+            memcpy(b, lab, 11);
+            v->win_dirty = 1;
+        }
+    }
+    return 0;
+}
+
 static int fk_lost(struct fat_fk *k)
 {
     fat_vol *v = k->v;
@@ -672,7 +709,11 @@ int32_t cairn_fat_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn
     if (k.repair && v->ro) {
         return CAIRN_EROFS;
     }
-    int rc = cairn_fat_was_dirty(fs); // before the repair marks the volume
+    int rc = cairn_fat_pr_commit(fs); // clusters taken by open files count as used
+    if (rc) {
+        return rc;
+    }
+    rc = cairn_fat_was_dirty(fs); // before the repair marks the volume
     if (rc < 0) {
         return rc;
     }
@@ -690,15 +731,20 @@ int32_t cairn_fat_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn
         fk_problem(&k, "volume was not cleanly unmounted", UINT32_MAX, k.repair);
         if (k.repair) {
             v->was_dirty = 0; // cleared at unmount
+            v->vol_dirty = 1;
         }
     }
     uint32_t fsi_free = v->free_clst;
     cairn_fat_dc_forget(v, UINT32_MAX);
     v->cc_valid = 0;
     rc = fk_fat_copies(&k);
+    if (rc == 0) {
+        rc = fk_label(&k);
+    }
     for (k.base = 2; rc == 0 && k.base < v->n_fatent; k.base += FAT_FK_SPAN, k.pass++) {
         memset(v->lfn, 0, sizeof v->lfn);
         memset(v->name, 0, sizeof v->name);
+        v->nc_valid = 0; // (the name buffers hold the bitmap)
         rc = fk_walk(&k);
         if (rc == 0) {
             rc = fk_lost(&k);

@@ -328,7 +328,7 @@ int cairn_fat_mkfs(struct cairn_fs *fs)
             label[i] = (uint8_t)c;
         }
     }
-    uint32_t serial = cfg && cfg->serial ? cfg->serial : cairn_fat_now();
+    uint32_t serial = cfg && cfg->serial ? cfg->serial : cairn_fat_now(v);
     uint32_t total = fs->bdev->block_count;
     int no_mbr = cfg && cfg->no_mbr;
     int rc = FAT_MKFS_ABORT, mbr = 0;

@@ -197,7 +197,7 @@ static int fat_mkdir(struct cairn_fs *fs, const char *path)
     if (rc) {
         return rc == CAIRN_ENOSPC ? CAIRN_EACCES : rc; // as FatFs: "denied"
     }
-    uint32_t tm = cairn_fat_now();
+    uint32_t tm = cairn_fat_now(v);
     // the new directory's cluster: zeros, then . and .. in its first sector;
     // all of it written before the FAT links the cluster
     rc = cairn_fat_win_drop(fs);
@@ -556,8 +556,8 @@ static int fat_set_mtime(struct cairn_fs *fs, const char *path, int64_t mtime_ns
 
 // Find the volume-label entry in the root: 1 with *p set, 0 if none (then
 // *p is the first free slot if `free_ok`, with *have_free set).
-static int fat_find_label(struct cairn_fs *fs, struct fat_dpos *p, struct fat_dpos *fr,
-                          int *have_free)
+int cairn_fat_find_label(struct cairn_fs *fs, struct fat_dpos *p, struct fat_dpos *fr,
+                         int *have_free)
 {
     struct fat_dpos q;
     *have_free = 0;
@@ -594,7 +594,7 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
     struct fat_dpos p, fr;
     int have_free;
     if (buf && len) {
-        int rc = fat_find_label(fs, &p, &fr, &have_free);
+        int rc = cairn_fat_find_label(fs, &p, &fr, &have_free);
         if (rc < 0) {
             return rc;
         }
@@ -650,7 +650,7 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
         return rc;
     }
     cairn_fat_dc_forget(v, 0);
-    rc = fat_find_label(fs, &p, &fr, &have_free);
+    rc = cairn_fat_find_label(fs, &p, &fr, &have_free);
     if (rc < 0) {
         return rc;
     }
@@ -664,7 +664,7 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
             e[0] = FAT_DDEM;
         } else {
             memcpy(e, lab, 11);
-            fat_st32(e + FAT_DIR_MODTIME, cairn_fat_now());
+            fat_st32(e + FAT_DIR_MODTIME, cairn_fat_now(v));
         }
         v->win_dirty = 1;
     } else if (sl > 0) {
@@ -689,7 +689,7 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
         if (!e) {
             return rc;
         }
-        cairn_fat_ent_init(e, FAT_AM_VOL | FAT_AM_ARC, cairn_fat_now());
+        cairn_fat_ent_init(e, FAT_AM_VOL | FAT_AM_ARC, cairn_fat_now(v));
         memcpy(e, lab, 11);
         v->win_dirty = 1;
     }

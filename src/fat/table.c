@@ -130,10 +130,34 @@ int cairn_fat_next(struct cairn_fs *fs, uint32_t clst, uint32_t *next)
     return 0;
 }
 
+// Link the pending run of a file into the FAT: the run's own entries first,
+// then the link to it, so that a cut leaves lost clusters, never a dangling
+// link. Its data is on the device or in the window, which the FAT sector
+// only replaces after writing it.
+int cairn_fat_pr_commit(struct cairn_fs *fs)
+{
+    fat_vol *v = fat_v(fs);
+    uint32_t n = v->pr_n, c = v->pr_first;
+    v->pr_n = 0;
+    v->pr_file = NULL;
+    int rc = 0;
+    for (uint32_t i = 0; rc == 0 && i < n; i++, c++) {
+        rc = cairn_fat_put(fs, c, i + 1 < n ? c + 1 : cairn_fat_eoc(v));
+    }
+    if (rc == 0 && n && v->pr_prev) {
+        rc = cairn_fat_put(fs, v->pr_prev, v->pr_first);
+    }
+    return rc;
+}
+
 // Find a free cluster from the hint on, without taking it.
 int cairn_fat_find_free(struct cairn_fs *fs, uint32_t *out)
 {
     fat_vol *v = fat_v(fs);
+    int prc = cairn_fat_pr_commit(fs); // pending clusters read as free in the FAT
+    if (prc) {
+        return prc;
+    }
     if (v->free_clst == 0 && v->free_exact) {
         return CAIRN_ENOSPC; // an FSInfo count of 0 is only a hint: look anyway
     }
@@ -191,7 +215,10 @@ int cairn_fat_link(struct cairn_fs *fs, uint32_t prev, uint32_t clst)
 int cairn_fat_free_chain(struct cairn_fs *fs, uint32_t clst, uint32_t prev)
 {
     fat_vol *v = fat_v(fs);
-    int rc;
+    int rc = cairn_fat_pr_commit(fs);
+    if (rc) {
+        return rc;
+    }
     v->cc_valid = 0; // a cached chain position may point into what goes
     if (prev) {
         rc = cairn_fat_put(fs, prev, cairn_fat_eoc(v));
@@ -261,6 +288,7 @@ int cairn_fat_count_free(struct cairn_fs *fs, uint32_t *out)
             }
         }
     }
+    n -= v->pr_n; // taken, though not linked yet
     v->free_clst = n;
     v->free_exact = 1;
     if (v->fs_type == 32) {

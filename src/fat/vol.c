@@ -167,9 +167,17 @@ int64_t cairn_fat_time_to_unix(uint16_t date, uint16_t time)
     return days * 86400 + (time >> 11) * 3600 + ((time >> 5) & 63) * 60 + (time & 31) * 2;
 }
 
-uint32_t cairn_fat_now(void)
+// The clock as a FAT timestamp; the last second's conversion is kept, since
+// a burst of closes asks for the same second again and again.
+uint32_t cairn_fat_now(fat_vol *v)
 {
-    return cairn_fat_fattime(cairn_clock_now_ns() / 1000000000LL);
+    int64_t s = cairn_clock_now_ns() / 1000000000LL;
+    if (!v->tm_valid || v->tm_s != s) {
+        v->tm_s = s;
+        v->tm_fat = cairn_fat_fattime(s);
+        v->tm_valid = 1;
+    }
+    return v->tm_fat;
 }
 
 // Seconds since 1970 (taken as local time) as a FAT timestamp: date in the
@@ -263,7 +271,7 @@ int cairn_fat_mark_dirty(struct cairn_fs *fs)
     if (rc) {
         return rc;
     }
-    if (v->vol_dirty) {
+    if (v->vol_dirty || !CAIRN_FAT_DIRTY_MARK) {
         return 0;
     }
     if (v->fs_type == 12) {
@@ -284,7 +292,10 @@ int cairn_fat_mark_dirty(struct cairn_fs *fs)
 int cairn_fat_sync_vol(struct cairn_fs *fs)
 {
     fat_vol *v = fat_v(fs);
-    int rc = cairn_fat_win_flush(fs);
+    int rc = cairn_fat_pr_commit(fs);
+    if (rc == 0) {
+        rc = cairn_fat_win_flush(fs);
+    }
     if (rc) {
         return rc;
     }
@@ -497,6 +508,8 @@ int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags)
     v->dirty_known = 0;
     v->cc_valid = 0;
     v->vol_dirty = 0;
+    v->pr_n = 0;
+    v->pr_file = NULL;
     cairn_fat_dc_forget(v, UINT32_MAX);
     v->ro = (flags & CAIRN_MOUNT_RDONLY) || cairn_bdev_is_readonly(fs->bdev);
     fs->mount_flags = flags;
@@ -524,6 +537,8 @@ int cairn_fat_umount(struct cairn_fs *fs)
     v->win_dirty = 0;
     v->win_sect = FAT_NOSECT;
     v->alt_sect = FAT_NOSECT;
+    v->pr_n = 0;
+    v->pr_file = NULL;
     v->fs_type = 0;
     fs->mounted = 0;
     fs->mount_flags = 0;
