@@ -65,20 +65,22 @@ struct cairn_lfs2_config {
  * buffer: the state and a bound on the names in its log): walking a
  * directory chain of up to this many pairs needs no revision reads or CRC
  * checks, and a lookup skips the pairs whose names all sort before it.
- * CAIRN_LFS2_BUFFER_SIZE reserves this many; any buffer space beyond the
- * caches and lookahead is used the same way (up to 32 entries; none is fine
- * too). */
+ * CAIRN_LFS2_BUFFER_SIZE reserves this many; buffer space beyond
+ * CAIRN_LFS2_BUFFER_MIN goes to pair states first (up to this many, at most
+ * 32; none is fine too), then to skip-list pointers (CAIRN_LFS2_PCACHE). */
 #ifndef CAIRN_LFS2_MCACHE
 #define CAIRN_LFS2_MCACHE 32
 #endif
 
-/* CTZ skip-list pointers a mount remembers (10 bytes each in the mount
- * state): file reads and appends re-walk the hot part of a list from RAM. */
+/* CTZ skip-list pointers a mount remembers (10 bytes each of caller buffer):
+ * file reads and appends re-walk the hot part of a list from RAM.
+ * CAIRN_LFS2_BUFFER_SIZE reserves this many; space left after the pair states
+ * is used the same way (up to 255; none is fine too). */
 #ifndef CAIRN_LFS2_PCACHE
 #define CAIRN_LFS2_PCACHE 32
 #endif
-#if CAIRN_LFS2_PCACHE < 1 || CAIRN_LFS2_PCACHE > 255
-#error "CAIRN_LFS2_PCACHE must be 1..255"
+#if CAIRN_LFS2_PCACHE < 0 || CAIRN_LFS2_PCACHE > 255
+#error "CAIRN_LFS2_PCACHE must be 0..255"
 #endif
 
 /* Internal types (private to the driver; here only so the caller can own them). */
@@ -102,13 +104,18 @@ struct cairn_lfs2_gstate {
 };
 
 /* Bytes of caller buffer a mount needs for a given cache and lookahead size:
- * lookahead bitmap, read cache, program cache (the minimum), then
- * CAIRN_LFS2_MCACHE pair states with their name-range keys. A multiple of 4. */
-#define CAIRN_LFS2_BUFFER_MIN(cache, lookahead) ((((lookahead) + 3u) & ~3u) + ((2u * (cache) + 3u) & ~3u))
+ * lookahead bitmap, read cache, program cache, the lookup memo and the
+ * allocator's region counts (the minimum), then CAIRN_LFS2_MCACHE pair states
+ * with their name-range keys and CAIRN_LFS2_PCACHE skip-list pointers. A
+ * multiple of 4. */
+#define CAIRN_LFS2_BUFFER_AUX 104u /* lookup memo (72) + region counts (32) */
+#define CAIRN_LFS2_BUFFER_MIN(cache, lookahead)                                              \
+    ((((lookahead) + 3u) & ~3u) + ((2u * (cache) + 3u) & ~3u) + CAIRN_LFS2_BUFFER_AUX)
 #define CAIRN_LFS2_MKEY 12 /* bytes of name-range key per remembered pair */
 #define CAIRN_LFS2_BUFFER_SIZE(cache, lookahead)                                             \
     (CAIRN_LFS2_BUFFER_MIN(cache, lookahead) +                                               \
-     (uint32_t)(CAIRN_LFS2_MCACHE * (sizeof(struct cairn_lfs2_mdir) + CAIRN_LFS2_MKEY)))
+     (uint32_t)(CAIRN_LFS2_MCACHE * (sizeof(struct cairn_lfs2_mdir) + CAIRN_LFS2_MKEY)) +    \
+     ((10u * CAIRN_LFS2_PCACHE + 3u) & ~3u))
 
 /* Mount state (caller-owned). Fields are private to the driver. */
 struct cairn_lfs2 {
@@ -133,17 +140,19 @@ struct cairn_lfs2 {
         uint32_t mc_used; /* clock bits for replacement */
         uint8_t no_mtime, ro;
         uint8_t bad_run; /* consecutive program/erase failures */
-        /* recently read CTZ skip-list pointers: block, slot, value, last use */
-        uint32_t pk_blk[CAIRN_LFS2_PCACHE], pk_val[CAIRN_LFS2_PCACHE];
-        uint8_t pk_slot[CAIRN_LFS2_PCACHE], pk_use[CAIRN_LFS2_PCACHE];
-        uint8_t pk_clock;
-        /* blocks in use per sixteenth of the device, counted by the last
-         * lookahead scan: a full window moves straight to a region with room */
-        uint16_t la_cnt[16];
+        /* in the caller's buffer: recently read CTZ skip-list pointers
+         * (pk_n block numbers, then values, slots, last uses) */
+        uint32_t *pk;
+        uint8_t pk_n, pk_clock;
         uint8_t la_nocount; /* visits that may repeat a block are not counted */
-        /* the last name lookup's scan state in a known pair, so the next
-         * lookup of that name scans only the commits appended since */
-        uint32_t memo[18];
+        /* in the caller's buffer: blocks in use per sixteenth of the device,
+         * counted by the last lookahead scan (a full window moves straight to
+         * a region with room) */
+        uint16_t *la_cnt;
+        /* in the caller's buffer: the last name lookup's scan state in a
+         * known pair, so the next lookup of that name scans only the commits
+         * appended since */
+        uint32_t *memo;
     } priv;
 };
 
@@ -166,6 +175,31 @@ int32_t cairn_lfs2_fs_size(struct cairn_lfs2 *lfs);
 int cairn_lfs2_gc(struct cairn_lfs2 *lfs);
 /* Grow the filesystem to a larger block count (lfs_fs_grow). */
 int cairn_lfs2_grow(struct cairn_lfs2 *lfs, uint32_t block_count);
+
+/* What cairn_lfs2_probe found in a superblock. */
+struct cairn_lfs2_probe_info {
+    uint32_t block_size;   /* the size it was found at (= the superblock's) */
+    uint32_t block_count;  /* from the superblock */
+    uint32_t disk_version; /* from the superblock, e.g. 0x00020001 (not checked) */
+    uint32_t rev;          /* revision of the newest commit of the pair */
+    uint8_t block;         /* 0 or 1: the half of the pair that holds it */
+    uint8_t in_block0;     /* block 0 on its own holds a valid superblock commit */
+};
+
+/*
+ * Look for a littlefs v2 superblock in `bd` starting `base` bytes in: the
+ * magic at byte 8 of block 0 or 1, then the pair {0, 1} fetched and
+ * CRC-checked by the driver's own code (the newest valid commit wins), at
+ * block size `block_size` or, when 0, each power of two 128..65536 (the first
+ * size whose superblock records that same size wins; block_size must be a
+ * multiple of 128). Only reads, through the extended interface, at any byte
+ * position: `bd` may have any block size (a device never probed is probed).
+ * Returns 0 with *info filled, -ENOENT when there is no superblock, -EINVAL
+ * (no extended interface) or the device's error. Uses about 1.3 KiB of stack
+ * (Cortex-M4): a mount state and the smallest caches.
+ */
+int cairn_lfs2_probe(struct cairn_bdev *bd, uint64_t base, uint32_t block_size,
+                     struct cairn_lfs2_probe_info *info);
 
 #ifdef __cplusplus
 }

@@ -86,7 +86,7 @@ int cairn_lfs2_alloc(lx_t *L, uint32_t *block)
         L->la_next = 0;
         L->la_size = lx_min(8 * L->la_bytes, L->la_ckpoint);
         memset(L->la_buf, 0, L->la_bytes);
-        memset(L->la_cnt, 0, sizeof L->la_cnt);
+        memset(L->la_cnt, 0, LX_NREG * sizeof *L->la_cnt);
         int err = lx_traverse(L, lx_la_cb, L, 1);
         if (err) {
             lx_alloc_drop(L);
@@ -209,16 +209,10 @@ int cairn_lfs2_traverse(lx_t *L, int (*cb)(void *, uint32_t), void *ctx, int orp
     lx_mdir dir;
     dir.tail[0] = 0;
     dir.tail[1] = 1;
-    uint32_t tort[2] = {LX_NULL, LX_NULL}, ti = 1, tp = 1;
+    struct lx_cycle cyc = LX_CYCLE_INIT;
     while (!lx_pair_isnull(dir.tail)) {
-        if (lx_pair_sync(dir.tail, tort))
+        if (cairn_lfs2_cycle(&cyc, dir.tail))
             return CAIRN_ECORRUPT;
-        if (ti == tp) {
-            tort[0] = dir.tail[0], tort[1] = dir.tail[1];
-            ti = 0;
-            tp *= 2;
-        }
-        ti++;
         for (int i = 0; i < 2; i++) {
             int err = cb(ctx, dir.tail[i]);
             if (err)

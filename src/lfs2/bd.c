@@ -13,6 +13,19 @@ int cairn_lfs2_pair_isnull(const uint32_t a[2])
     return a[0] == LX_NULL || a[1] == LX_NULL;
 }
 
+int cairn_lfs2_cycle(struct lx_cycle *c, const uint32_t t[2])
+{
+    if (lx_pair_sync(t, c->p))
+        return 1;
+    if (c->i == c->n) {
+        c->p[0] = t[0], c->p[1] = t[1];
+        c->i = 0;
+        c->n *= 2;
+    }
+    c->i++;
+    return 0;
+}
+
 /* ---- CRC-32 (reflected 0xEDB88320, no final xor) ------------------------ */
 
 static const uint32_t lx_crctab[16] = {

@@ -6,23 +6,26 @@
 
 /* ---- CTZ skip lists ---------------------------------------------------------- */
 
-/* Pointer `slot` of CTZ block `block`, through the pointer cache. A block's
+/* Pointer `slot` of CTZ block `block`, through the pointer cache (in the
+ * caller's buffer: pk_n block numbers, values, slots, last uses). A block's
  * pointers stay as read until it is allocated or erased again. */
 static int lx_ctz_ptr(lx_t *L, lx_cache *rc, uint32_t block, uint32_t slot, uint32_t *val)
 {
-    for (int i = 0; i < CAIRN_LFS2_PCACHE; i++) {
-        if (L->pk_blk[i] == block && L->pk_slot[i] == slot) {
-            L->pk_use[i] = ++L->pk_clock;
+    uint32_t n = L->pk_n, *blk = L->pk, *pv = blk + n;
+    uint8_t *ps = (uint8_t *)(pv + n), *pu = ps + n;
+    for (uint32_t i = 0; i < n; i++) {
+        if (blk[i] == block && ps[i] == slot) {
+            pu[i] = ++L->pk_clock;
             if (rc)
-                *val = L->pk_val[i];
+                *val = pv[i];
             else
-                L->pk_val[i] = *val;
+                pv[i] = *val;
             return 0;
         }
     }
-    int lru = 0;
-    for (int i = 1; i < CAIRN_LFS2_PCACHE; i++)
-        if ((uint8_t)(L->pk_clock - L->pk_use[i]) > (uint8_t)(L->pk_clock - L->pk_use[lru]))
+    uint32_t lru = 0;
+    for (uint32_t i = 1; i < n; i++)
+        if ((uint8_t)(L->pk_clock - pu[i]) > (uint8_t)(L->pk_clock - pu[lru]))
             lru = i;
     uint8_t b[4];
     if (rc) {
@@ -31,18 +34,20 @@ static int lx_ctz_ptr(lx_t *L, lx_cache *rc, uint32_t block, uint32_t slot, uint
             return err;
         *val = lx_le32(b);
     }
-    L->pk_blk[lru] = block;
-    L->pk_slot[lru] = (uint8_t)slot;
-    L->pk_val[lru] = *val;
-    L->pk_use[lru] = ++L->pk_clock;
+    if (n) {
+        blk[lru] = block;
+        ps[lru] = (uint8_t)slot;
+        pv[lru] = *val;
+        pu[lru] = ++L->pk_clock;
+    }
     return 0;
 }
 
 void cairn_lfs2_ctz_forget(lx_t *L, uint32_t block)
 {
-    for (int i = 0; i < CAIRN_LFS2_PCACHE; i++)
-        if (L->pk_blk[i] == block || block == LX_NULL)
-            L->pk_blk[i] = LX_NULL;
+    for (uint32_t i = 0; i < L->pk_n; i++)
+        if (L->pk[i] == block || block == LX_NULL)
+            L->pk[i] = LX_NULL;
 }
 
 uint32_t cairn_lfs2_ctz_index(lx_t *L, uint32_t *off)

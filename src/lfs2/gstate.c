@@ -23,16 +23,10 @@ int cairn_lfs2_pred(lx_t *L, const uint32_t pair[2], lx_mdir *pdir)
 {
     pdir->tail[0] = 0;
     pdir->tail[1] = 1;
-    uint32_t tort[2] = {LX_NULL, LX_NULL}, ti = 1, tp = 1;
+    struct lx_cycle cyc = LX_CYCLE_INIT;
     while (!lx_pair_isnull(pdir->tail)) {
-        if (lx_pair_sync(pdir->tail, tort))
+        if (cairn_lfs2_cycle(&cyc, pdir->tail))
             return CAIRN_ECORRUPT;
-        if (ti == tp) {
-            tort[0] = pdir->tail[0], tort[1] = pdir->tail[1];
-            ti = 0;
-            tp *= 2;
-        }
-        ti++;
         if (lx_pair_cmp(pdir->tail, pair) == 0)
             return 0;
         int err = lx_fetch(L, pdir, pdir->tail);
@@ -47,16 +41,10 @@ int32_t cairn_lfs2_parent(lx_t *L, const uint32_t pair[2], lx_mdir *parent)
 {
     parent->tail[0] = 0;
     parent->tail[1] = 1;
-    uint32_t tort[2] = {LX_NULL, LX_NULL}, ti = 1, tp = 1;
+    struct lx_cycle cyc = LX_CYCLE_INIT;
     while (!lx_pair_isnull(parent->tail)) {
-        if (lx_pair_sync(parent->tail, tort))
+        if (cairn_lfs2_cycle(&cyc, parent->tail))
             return CAIRN_ECORRUPT;
-        if (ti == tp) {
-            tort[0] = parent->tail[0], tort[1] = parent->tail[1];
-            ti = 0;
-            tp *= 2;
-        }
-        ti++;
         struct lx_match m = {2, NULL, 0, pair, 0, 0, 0, 0, 0, 0, 0};
         uint32_t t[2] = {parent->tail[0], parent->tail[1]};
         int err = lx_fetch_m(L, parent, t, &m);
@@ -209,4 +197,23 @@ int cairn_lfs2_forceconsistency(lx_t *L)
     if (err)
         return err;
     return lx_deorphan(L, 1);
+}
+
+int cairn_lfs2_mkconsistent(lx_t *L)
+{
+    int err = lx_forceconsistency(L);
+    if (err)
+        return err;
+    // the repaired state lives in RAM until some commit carries its delta:
+    // write one now (to the root) so the medium itself is consistent
+    lx_gstate d = L->gstate;
+    lx_g_xor(&d, &L->gdisk);
+    d.tag &= ~0x3ffu;
+    if (lx_g_iszero(&d))
+        return 0;
+    lx_mdir root;
+    err = lx_fetch(L, &root, L->root);
+    if (err)
+        return err;
+    return lx_commit(L, &root, NULL, 0);
 }

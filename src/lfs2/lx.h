@@ -131,6 +131,8 @@ int cairn_lfs2_drop(lx_t *L, lx_mdir *dir, const lx_mdir *tail);
 int cairn_lfs2_deorphan(lx_t *L, int powerloss);
 void cairn_lfs2_sb_encode(lx_t *L, uint8_t *b);
 int cairn_lfs2_forceconsistency(lx_t *L);
+/* forceconsistency, then commit the cleared global state to the medium. */
+int cairn_lfs2_mkconsistent(lx_t *L);
 int cairn_lfs2_count_cb(void *ctx, uint32_t block);
 int cairn_lfs2_get_entry(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t *ntag,
                          uint32_t *noff, uint32_t *stag, uint32_t *soff);
@@ -145,6 +147,13 @@ void cairn_lfs2_mc_clear(lx_t *L);
 void cairn_lfs2_ctz_forget(lx_t *L, uint32_t block);
 /* Forget the lookup memo if it is about `block` (LX_NULL: always). */
 void cairn_lfs2_memo_drop(lx_t *L, uint32_t block);
+/* Brent's cycle check over a walk of pairs: start at LX_CYCLE_INIT, step
+ * once per pair visited; 1 when `t` comes round again. */
+struct lx_cycle {
+    uint32_t p[2], i, n;
+};
+#define LX_CYCLE_INIT {{LX_NULL, LX_NULL}, 1, 1}
+int cairn_lfs2_cycle(struct lx_cycle *c, const uint32_t t[2]);
 int cairn_lfs2_traverse(lx_t *L, int (*cb)(void *, uint32_t), void *ctx, int orphans);
 int cairn_lfs2_ctz_traverse(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t head,
                             uint32_t size, int (*cb)(void *, uint32_t), void *ctx);

@@ -125,7 +125,7 @@ struct lx_memo {
     uint32_t block, rev, off, ptag, hash, len;
     struct lx_mstate t;
 };
-_Static_assert(sizeof(struct lx_memo) <= sizeof(((lx_t *)0)->memo), "memo space");
+_Static_assert(sizeof(struct lx_memo) <= 72, "memo space (CAIRN_LFS2_BUFFER_AUX)");
 
 static struct lx_memo *lx_memo(lx_t *L)
 {

@@ -49,8 +49,19 @@ static int lx_setup(struct cairn_lfs2 *lf)
     buf += (L->la_bytes + 3u) & ~3u;
     L->rcache.buf = buf;
     L->pcache.buf = buf + L->cache_size;
+    buf = (uint8_t *)cfg->buffer + fixed - CAIRN_LFS2_BUFFER_AUX;
+    L->memo = (uint32_t *)(void *)buf;
+    L->la_cnt = (uint16_t *)(void *)(buf + 72);
+    // what is left goes to pair states first, then skip-list pointers
+    uint32_t left = cfg->buffer_size - fixed;
     L->mc = (lx_mdir *)(void *)((uint8_t *)cfg->buffer + fixed);
-    L->mc_n = (uint8_t)lx_min((cfg->buffer_size - fixed) / (sizeof(lx_mdir) + CAIRN_LFS2_MKEY), 32);
+    L->mc_n = (uint8_t)lx_min(left / (sizeof(lx_mdir) + CAIRN_LFS2_MKEY),
+                              CAIRN_LFS2_MCACHE < 32 ? CAIRN_LFS2_MCACHE : 32);
+    left -= L->mc_n * (uint32_t)(sizeof(lx_mdir) + CAIRN_LFS2_MKEY);
+    L->pk = (uint32_t *)(void *)((uint8_t *)L->mc + (cfg->buffer_size - fixed - left));
+    L->pk_n = (uint8_t)lx_min(left / 10, 255);
+    memset(L->memo, 0, CAIRN_LFS2_BUFFER_AUX);
+    L->memo[0] = LX_NULL; // no memo yet
     lx_cache_zero(L, &L->rcache);
     lx_cache_zero(L, &L->pcache);
     L->root[0] = L->root[1] = LX_NULL;
@@ -160,18 +171,11 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
     lx_mdir dir;
     dir.tail[0] = 0;
     dir.tail[1] = 1;
-    uint32_t tort[2] = {LX_NULL, LX_NULL}, ti = 1, tp = 1;
+    struct lx_cycle cyc = LX_CYCLE_INIT;
     int sbseen = 0;
     while (!lx_pair_isnull(dir.tail)) {
-        if ((dir.tail[0] == tort[0] && dir.tail[1] == tort[1]) ||
-            (dir.tail[0] == tort[1] && dir.tail[1] == tort[0]))
+        if (cairn_lfs2_cycle(&cyc, dir.tail))
             return CAIRN_ECORRUPT;
-        if (ti == tp) {
-            tort[0] = dir.tail[0], tort[1] = dir.tail[1];
-            ti = 0;
-            tp *= 2;
-        }
-        ti++;
         struct lx_match m = {3, "littlefs", 8, NULL, 0, 0, 0, 0, 0, 0, 0};
         uint32_t t[2] = {dir.tail[0], dir.tail[1]};
         err = lx_fetch_m(L, &dir, t, &m);
@@ -256,4 +260,155 @@ int lx_umount(struct cairn_fs *fs)
     fs->mounted = 0;
     fs->mount_flags = 0;
     return 0;
+}
+
+/* ---- superblock probe -------------------------------------------------- */
+
+/* A read-only window of a device seen with a candidate block size: block b,
+ * byte o is byte base + b * bs + o of the device below. */
+struct lx_view {
+    struct cairn_bdev bd; /* first */
+    struct cairn_bdev_ops ops;
+    struct cairn_bdev *lower;
+    uint64_t base;
+    uint32_t bs, count;
+};
+
+static int lx_view_read(struct cairn_bdev *bd, uint32_t block, uint32_t off, void *buf,
+                        uint32_t len)
+{
+    struct lx_view *v = (struct lx_view *)bd;
+    uint32_t lbs = v->lower->block_size;
+    uint64_t pos = v->base + (uint64_t)block * v->bs + off;
+    uint8_t *d = buf;
+    while (len) {
+        uint64_t lb = pos / lbs;
+        uint32_t lo = (uint32_t)(pos % lbs), n = lx_min(len, lbs - lo);
+        if (lb >= v->lower->block_count)
+            return CAIRN_EIO;
+        int err = cairn_bdev_read_ext(v->lower, (uint32_t)lb, lo, d, n);
+        if (err)
+            return err;
+        d += n, pos += n, len -= n;
+    }
+    return 0;
+}
+
+static int32_t lx_view_ioctl(struct cairn_bdev *bd, int op, uint32_t arg)
+{
+    struct lx_view *v = (struct lx_view *)bd;
+    (void)arg;
+    if (op == CAIRN_BDEV_BLOCK_SIZE)
+        return (int32_t)v->bs;
+    if (op == CAIRN_BDEV_BLOCK_COUNT)
+        return (int32_t)v->count;
+    return op == CAIRN_BDEV_INIT || op == CAIRN_BDEV_SYNC ? 0 : CAIRN_BDEV_IOCTL_NONE;
+}
+
+/* Fetch `pair` as mount does and read its superblock entry: 1 found, 0 none,
+ * or an error other than corruption. */
+static int lx_probe_pair(lx_t *L, const uint32_t pair[2], struct cairn_lfs2_probe_info *info)
+{
+    lx_mdir dir;
+    struct lx_match m = {3, "littlefs", 8, NULL, 0, 0, 0, 0, 0, 0, 0};
+    uint32_t p[2] = {pair[0], pair[1]};
+    int err = lx_fetch_m(L, &dir, p, &m);
+    if (err)
+        return err == CAIRN_ECORRUPT ? 0 : err;
+    if (!m.eq)
+        return 0;
+    uint8_t sb[24];
+    int32_t tag = lx_get(L, &dir, LX_TAG(0x7ff, 0x3ff, 0), LX_TAG(LX_T_INLINESTRUCT, 0, 0), sb,
+                         sizeof sb);
+    if (tag == CAIRN_ENOENT || tag == CAIRN_ECORRUPT || (tag >= 0 && lx_tsize((uint32_t)tag) < 12))
+        return 0;
+    if (tag < 0)
+        return tag;
+    if (lx_le32(sb + 4) != L->block_size)
+        return 0;
+    info->disk_version = lx_le32(sb);
+    info->block_size = L->block_size;
+    info->block_count = lx_le32(sb + 8);
+    info->rev = dir.rev;
+    info->block = (uint8_t)dir.pair[0];
+    return 1;
+}
+
+/* One candidate block size: 1 found, 0 none, or an error. */
+static int lx_probe_bs(struct cairn_bdev *bd, uint64_t base, uint32_t bs,
+                       struct cairn_lfs2_probe_info *info)
+{
+    uint64_t avail = (uint64_t)bd->block_size * bd->block_count;
+    if (base >= avail || (avail - base) / bs == 0)
+        return 0;
+    struct lx_view v;
+    memset(&v, 0, sizeof v);
+    v.ops.read_ext = lx_view_read;
+    v.ops.ioctl = lx_view_ioctl;
+    v.bd.ops = &v.ops;
+    v.lower = bd;
+    v.base = base;
+    v.bs = bs;
+    v.count = (avail - base) / bs >= 2 ? 2 : 1;
+    int has[2] = {0, 0};
+    for (uint32_t b = 0; b < v.count; b++) {
+        uint8_t magic[8];
+        int err = lx_view_read(&v.bd, b, 8, magic, 8);
+        if (err)
+            return err;
+        has[b] = memcmp(magic, "littlefs", 8) == 0;
+    }
+    if (!has[0] && !has[1])
+        return 0;
+    // the driver's own fetch, over the view, with the smallest caches
+    static const struct cairn_lfs2_config pcfg0 = {16, 16, 4, 128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                    NULL, 0};
+    struct cairn_lfs2_config pcfg = pcfg0;
+    uint32_t buf[(CAIRN_LFS2_BUFFER_MIN(128, 4) + 3) / 4];
+    pcfg.buffer = buf;
+    pcfg.buffer_size = sizeof buf;
+    struct cairn_lfs2 lf;
+    memset(&lf, 0, sizeof lf);
+    lf.fs.ops = &cairn_lfs2_ops;
+    lf.fs.bdev = &v.bd;
+    lf.priv.cfg = &pcfg;
+    int err = lx_setup(&lf);
+    if (err)
+        return err;
+    lx_t *L = &lf.priv;
+    static const uint32_t both[2] = {0, 1}, first[2] = {0, 0};
+    int found = lx_probe_pair(L, v.count == 2 ? both : first, info);
+    if (found <= 0)
+        return found;
+    info->in_block0 = info->block == 0;
+    if (!info->in_block0 && has[0]) {
+        struct cairn_lfs2_probe_info b0;
+        int r = lx_probe_pair(L, first, &b0);
+        if (r < 0)
+            return r;
+        info->in_block0 = (uint8_t)r;
+    }
+    return 1;
+}
+
+int cairn_lfs2_probe(struct cairn_bdev *bd, uint64_t base, uint32_t block_size,
+                     struct cairn_lfs2_probe_info *info)
+{
+    if (!bd || !info || !cairn_bdev_has_ext(bd))
+        return CAIRN_EINVAL;
+    memset(info, 0, sizeof *info);
+    if (!bd->block_size) {
+        int err = cairn_bdev_probe(bd, 0, 0);
+        if (err)
+            return err;
+    }
+    for (uint32_t bs = block_size ? block_size : 128; bs <= (block_size ? block_size : 65536);
+         bs <<= 1) {
+        int r = lx_probe_bs(bd, base, bs, info);
+        if (r < 0)
+            return r;
+        if (r)
+            return 0;
+    }
+    return CAIRN_ENOENT;
 }

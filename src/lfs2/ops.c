@@ -232,26 +232,24 @@ static int32_t lx_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn
     // check every pair for real: forget the states known to be valid
     cairn_lfs2_mc_clear(L);
     if ((flags & CAIRN_FSCK_REPAIR) && !L->ro) {
-        int err = lx_forceconsistency(L);
+        int orphans = (L->gdisk.tag & 0x80000000u) != 0, move = lx_g_hasmove(&L->gdisk);
+        int err = cairn_lfs2_mkconsistent(L);
         if (err)
             return err;
+        if (report && orphans)
+            report(ctx, "orphans pending repair", 1);
+        if (report && move)
+            report(ctx, "move pending repair", 1);
     }
     lx_mdir dir;
     dir.tail[0] = 0;
     dir.tail[1] = 1;
-    uint32_t tort[2] = {LX_NULL, LX_NULL}, ti = 1, tp = 1;
+    struct lx_cycle cyc = LX_CYCLE_INIT;
     while (!lx_pair_isnull(dir.tail)) {
-        if ((dir.tail[0] == tort[0] && dir.tail[1] == tort[1]) ||
-            (dir.tail[0] == tort[1] && dir.tail[1] == tort[0])) {
+        if (cairn_lfs2_cycle(&cyc, dir.tail)) {
             lx_problem(&k, "cycle in the metadata list");
             break;
         }
-        if (ti == tp) {
-            tort[0] = dir.tail[0], tort[1] = dir.tail[1];
-            ti = 0;
-            tp *= 2;
-        }
-        ti++;
         if (dir.tail[0] >= L->block_count || dir.tail[1] >= L->block_count) {
             lx_problem(&k, "metadata pair out of range");
             break;
@@ -303,7 +301,7 @@ static int32_t lx_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn
             }
         }
     }
-    if (L->gstate.tag & 0x80000000u && lx_pair_isnull(L->root) == 0 && !(flags & CAIRN_FSCK_REPAIR))
+    if (L->gstate.tag & 0x80000000u && lx_pair_isnull(L->root) == 0)
         lx_problem(&k, "orphans pending repair");
     return k.problems;
 }

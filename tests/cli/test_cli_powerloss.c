@@ -8,7 +8,8 @@
 //             file), every earlier command's result is intact, a command that
 //             is one metadata operation is all-or-nothing, a copied file is
 //             absent or a byte-exact prefix of its source, fsck is clean (or
-//             reports only orphans pending, which the next write finishes);
+//             reports only orphans pending, which fsck --repair and the next
+//             write each finish);
 //   FAT:      fsck --repair, then fsck is clean, fsck.fat -n (when installed)
 //             finds nothing, earlier results are intact, a copied file is
 //             absent, empty or a byte-exact prefix (never foreign data).
@@ -558,7 +559,7 @@ static void pl_fs(const char *fs)
     printf("  %s: %ld kill points, %ld killed runs judged, %ld problems", fs, x.points, x.kills,
            x.problems);
     if (!x.fat) {
-        printf(" (%ld left orphans for the next writer)", x.orphans);
+        printf(" (%ld left orphans, repaired by fsck --repair)", x.orphans);
     }
     printf("\n");
     pl_cleanup(&x);

@@ -166,87 +166,11 @@ static int cli_dev_setup(struct cairn_img *img, uint32_t bs, uint32_t count)
 
 // ---- littlefs superblock search ------------------------------------------------------
 
-static uint32_t cli_crc(uint32_t crc, const uint8_t *p, size_t n)
-{
-    static uint32_t table[256];
-    if (table[1] == 0) {
-        for (uint32_t i = 0; i < 256; i++) {
-            uint32_t v = i;
-            for (int k = 0; k < 8; k++) {
-                v = (v & 1) ? (v >> 1) ^ 0xEDB88320u : v >> 1;
-            }
-            table[i] = v;
-        }
-    }
-    while (n--) {
-        crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
-    }
-    return crc;
-}
-
-static uint32_t cli_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 struct cli_sb {
     int valid;
     int in_block0; // a valid superblock copy sits in block 0
-    uint32_t rev;
     uint32_t version, block_size, block_count;
 };
-
-// Walk the commits of one metadata block and keep the last committed
-// superblock record (entry id 0: name "littlefs" + 24-byte inline struct).
-static void cli_sb_parse(const uint8_t *b, uint32_t bs, struct cli_sb *out)
-{
-    memset(out, 0, sizeof *out);
-    uint32_t crc = cli_crc(0xffffffffu, b, 4);
-    uint32_t ptag = 0xffffffffu, off = 4;
-    int magic = 0, have = 0;
-    uint32_t rec[3] = {0, 0, 0};
-    while (off + 4 <= bs) {
-        uint32_t raw = (uint32_t)b[off] << 24 | (uint32_t)b[off + 1] << 16 |
-                       (uint32_t)b[off + 2] << 8 | b[off + 3];
-        crc = cli_crc(crc, b + off, 4);
-        uint32_t tag = raw ^ ptag;
-        if (tag & 0x80000000u) {
-            break;
-        }
-        uint32_t type = (tag >> 20) & 0x7ff, id = (tag >> 10) & 0x3ff, len = tag & 0x3ff;
-        uint32_t dlen = len == 0x3ff ? 0 : len;
-        if (dlen > bs - off - 4) {
-            break;
-        }
-        ptag = tag;
-        const uint8_t *d = b + off + 4;
-        if ((type & 0x700) == 0x500 && type != 0x5ff) {
-            if (dlen < 4 || cli_le32(d) != crc) {
-                break; // torn commit: stop here
-            }
-            if (magic && have) {
-                out->valid = 1;
-                out->version = rec[0];
-                out->block_size = rec[1];
-                out->block_count = rec[2];
-            }
-            ptag ^= (type & 1u) << 31;
-            crc = 0xffffffffu;
-        } else {
-            crc = cli_crc(crc, d, dlen);
-            if (type == 0x0ff && id == 0 && dlen == 8 && memcmp(d, "littlefs", 8) == 0) {
-                magic = 1;
-            } else if (type == 0x201 && id == 0 && dlen >= 12) {
-                rec[0] = cli_le32(d);
-                rec[1] = cli_le32(d + 4);
-                rec[2] = cli_le32(d + 8);
-                have = 1;
-            }
-        }
-        off += 4 + dlen;
-    }
-    out->rev = cli_le32(b);
-}
 
 static int cli_read_at(struct cairn_img *img, uint64_t pos, uint8_t *buf, uint32_t len)
 {
@@ -256,47 +180,31 @@ static int cli_read_at(struct cairn_img *img, uint64_t pos, uint8_t *buf, uint32
     return cairn_file_bdev_pread(&img->dev, pos, buf, len) == 0 ? 0 : -1;
 }
 
-// Find the superblock: block 0 (magic at byte 8) or block 1 at each
-// candidate block size 128..64K. Returns 1 (found, *sb filled), 0 (none).
+// Find the superblock through the driver's probe (block 0 or 1, block sizes
+// 128..64K, CRC-checked commits). Returns 1 (found, *sb filled), 0 (none).
 static int cli_find_lfs2(struct cairn_img *img, uint32_t want_bs, struct cli_sb *sb)
 {
-    uint8_t *buf = malloc(65536);
-    if (buf == NULL) {
+    memset(sb, 0, sizeof *sb);
+    // byte-granular reads from the window: 128-byte blocks divide every
+    // candidate size; the geometry in force is put back afterwards
+    uint32_t obs = img->dev.block_size, ocount = img->dev.block_count;
+    uint64_t n = img->avail / 128;
+    if (n == 0 || cairn_file_bdev_set_geometry(&img->dev, 128,
+                                               n > UINT32_MAX ? UINT32_MAX : (uint32_t)n) != 0) {
         return 0;
     }
-    struct cli_sb best;
-    memset(&best, 0, sizeof best);
-    for (uint32_t bs = 128; bs <= 65536; bs <<= 1) {
-        if (want_bs && bs != want_bs) {
-            continue;
-        }
-        for (uint32_t blk = 0; blk < 2; blk++) {
-            uint8_t magic[8];
-            if (cli_read_at(img, (uint64_t)blk * bs + 8, magic, 8) != 0 ||
-                memcmp(magic, "littlefs", 8) != 0) {
-                continue;
-            }
-            if (cli_read_at(img, (uint64_t)blk * bs, buf, bs) != 0) {
-                continue;
-            }
-            struct cli_sb cand;
-            cli_sb_parse(buf, bs, &cand);
-            if (!cand.valid || cand.block_size != bs) {
-                continue;
-            }
-            int in0 = blk == 0 || best.in_block0;
-            if (!best.valid || (int32_t)(cand.rev - best.rev) > 0) {
-                best = cand;
-            }
-            best.in_block0 = in0;
-        }
-        if (best.valid) {
-            break;
-        }
+    struct cairn_lfs2_probe_info info;
+    int rc = cairn_lfs2_probe(&img->dev.bd, 0, want_bs, &info);
+    cairn_file_bdev_set_geometry(&img->dev, obs, ocount);
+    if (rc != 0) {
+        return 0;
     }
-    free(buf);
-    *sb = best;
-    return best.valid;
+    sb->valid = 1;
+    sb->in_block0 = info.in_block0;
+    sb->version = info.disk_version;
+    sb->block_size = info.block_size;
+    sb->block_count = info.block_count;
+    return 1;
 }
 
 // ---- filesystem objects ----------------------------------------------------------------
