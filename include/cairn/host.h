@@ -34,6 +34,11 @@ extern "C" {
 /* SYNC (and close) use fdatasync instead of fsync: the image's data reaches
  * the disk at every sync point, its inode times need not. */
 #define CAIRN_FILE_DATASYNC 0x40
+/* SYNC makes nothing durable; close does (fsync/fdatasync once). For tools
+ * that build a new image from scratch (cairn pack): the writes keep the
+ * filesystem's order, so a killed process still leaves what the filesystem
+ * promises, and a half-built image has nothing worth an fsync per sync point. */
+#define CAIRN_FILE_SYNC_AT_CLOSE 0x2000
 /* cfg.resize pads a regular file with 0xFF (erased flash), not zeros. */
 #define CAIRN_FILE_FILL_FF 0x80
 

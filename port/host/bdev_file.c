@@ -380,7 +380,7 @@ static int32_t fb_ioctl(struct cairn_bdev *bd, int op, uint32_t arg)
     case CAIRN_BDEV_SYNC:
         // a sync point with nothing written since the last one has nothing
         // to make durable
-        if ((f->flags & CAIRN_FILE_RDONLY) || !f->dirty) {
+        if ((f->flags & (CAIRN_FILE_RDONLY | CAIRN_FILE_SYNC_AT_CLOSE)) || !f->dirty) {
             return 0;
         }
         return fb_fsync(f);

@@ -554,6 +554,28 @@ TEST(sync_only_after_writes)
     }
 }
 
+TEST(sync_at_close_defers_every_sync_point)
+{
+    const char *p = th_tmp("syncclose.img");
+    struct cairn_file_bdev f;
+    struct cairn_file_bdev_config cfg;
+    uint8_t sec[512] = {7}, back[512];
+    make_file(p, 4 * 512, 0);
+    cfg_init(&cfg, 0, 512, 4, CAIRN_FILE_SYNC_AT_CLOSE);
+    REQUIRE_EQ(cairn_file_bdev_open_ex(&f, p, &cfg), 0);
+    CHECK_EQ(cairn_bdev_write(&f.bd, 3, sec, 1), 0);
+    CHECK_EQ(cairn_bdev_sync(&f.bd), 0);
+    CHECK_EQ(f.syncs, 0); // deferred: still dirty
+    CHECK(f.dirty);
+    CHECK_EQ(cairn_file_bdev_close(&f), 0);
+    // the write reached the file in place, whatever the sync policy
+    cfg_init(&cfg, 0, 512, 4, CAIRN_FILE_RDONLY);
+    REQUIRE_EQ(cairn_file_bdev_open_ex(&f, p, &cfg), 0);
+    CHECK_EQ(cairn_bdev_read(&f.bd, 3, back, 1), 0);
+    CHECK_MEM(back, sec, sizeof sec);
+    CHECK_EQ(cairn_file_bdev_close(&f), 0);
+}
+
 TEST(block_device_sized_by_ioctl)
 {
     if (getuid() != 0 || system("command -v losetup >/dev/null 2>&1") != 0) {

@@ -51,6 +51,7 @@ struct cairn_img;
 
 /* Open flags for cairn_cli_open. */
 #define CLI_OPEN_WRITE 0x1 /* the command modifies the image */
+#define CLI_OPEN_BULK 0x2  /* a new image being filled (pack): fsync once, at close */
 
 /*
  * Open c->image, find the filesystem and mount it at "/". On failure prints

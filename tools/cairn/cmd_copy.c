@@ -682,7 +682,7 @@ int cairn_cmd_pack(struct cairn_cli *c)
     if (status) {
         return status;
     }
-    struct cairn_img *img = cairn_cli_open(c, CLI_OPEN_WRITE);
+    struct cairn_img *img = cairn_cli_open(c, CLI_OPEN_WRITE | CLI_OPEN_BULK);
     if (img == NULL) {
         return CLI_EXIT_FAIL;
     }

@@ -54,7 +54,7 @@ const char *cairn_cli_fstype(const struct cairn_img *img)
 // it, exclusively when writing: two tools writing one image would corrupt it.
 // `resize` (format only): the file's new size after base.
 static int cli_open_dev(struct cairn_img *img, const struct cairn_cli *c, int write, int create,
-                        uint64_t base, uint64_t resize, int fill_ff)
+                        uint64_t base, uint64_t resize, int fill_ff, int bulk)
 {
     struct cairn_file_bdev_config cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -68,6 +68,7 @@ static int cli_open_dev(struct cairn_img *img, const struct cairn_cli *c, int wr
     // bytes are as durable as with fsync, without journalling its mtime each
     // time (pack of 1000 files: ~4100 littlefs / ~2000 FAT sync points)
     cfg.flags |= CAIRN_FILE_DATASYNC;
+    cfg.flags |= bulk ? CAIRN_FILE_SYNC_AT_CLOSE : 0;
     cfg.cache_blocks = CLI_CACHE_BLOCKS;
     cfg.resize = resize;
     int rc = cairn_file_bdev_open_ex(&img->dev, c->image, &cfg);
@@ -345,7 +346,7 @@ struct cairn_img *cairn_cli_open(const struct cairn_cli *c, int flags)
     int write = (flags & CLI_OPEN_WRITE) && !c->read_only;
     uint64_t base, asize;
     if (cli_base(c, &base, &asize, &img->area_bs) != 0 ||
-        cli_open_dev(img, c, write, 0, base, 0, 0) != 0 || cli_place(img, c, asize) != 0) {
+        cli_open_dev(img, c, write, 0, base, 0, 0, flags & CLI_OPEN_BULK) != 0 || cli_place(img, c, asize) != 0) {
         cli_img_free(img);
         return NULL;
     }
@@ -509,7 +510,7 @@ int cairn_cli_format(const struct cairn_cli *c)
     // with erased bytes for littlefs (the device resizes it once locked)
     int regular = exists ? S_ISREG(st.st_mode) : 1;
     uint64_t resize = !c->area && regular && c->has_size ? c->size : 0;
-    int status = cli_open_dev(img, c, 1, 1, base, resize, lfs2);
+    int status = cli_open_dev(img, c, 1, 1, base, resize, lfs2, 0);
     if (status) {
         cli_img_free(img);
         return status;
