@@ -81,6 +81,13 @@ struct cairn_fat_config {
 #define CAIRN_FAT_DIRTY_MARK 0
 #endif
 
+/* 1 (default): the fsck op (fs.h) checks and repairs as described above.
+ * 0: fsck is not compiled (about 4 KB less code on Cortex-M4) and the op
+ * returns -EOPNOTSUPP, as the reference (FatFs) has no fsck. */
+#ifndef CAIRN_FAT_FSCK
+#define CAIRN_FAT_FSCK 1
+#endif
+
 /* Sector buffers in the mount state: 1 (the window) or 2 (the window plus
  * the last sector it held, kept clean: directory and data sectors of a small
  * append, or a directory and its FAT sector, then stay in memory). Each costs

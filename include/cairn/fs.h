@@ -161,6 +161,8 @@ int cairn_fs_unsupported_setattr(struct cairn_fs *fs, const char *path, uint8_t 
                                  const void *buf, uint32_t len);
 int cairn_fs_unsupported_removeattr(struct cairn_fs *fs, const char *path, uint8_t type);
 int cairn_fs_unsupported_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *set);
+int32_t cairn_fs_unsupported_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn report,
+                                  void *ctx);
 
 #ifdef __cplusplus
 }

@@ -83,6 +83,14 @@ struct cairn_lfs2_config {
 #error "CAIRN_LFS2_PCACHE must be 0..255"
 #endif
 
+/* 1 (default) = the fsck op walks the metadata list and the tree and, with
+ * CAIRN_FSCK_REPAIR, commits the pending orphan/move repair. 0 = fsck returns
+ * CAIRN_EOPNOTSUPP and its code is not compiled (the reference littlefs has
+ * no fsck); mount, format and cairn_lfs2_probe are unaffected. */
+#ifndef CAIRN_LFS2_FSCK
+#define CAIRN_LFS2_FSCK 1
+#endif
+
 /* Internal types (private to the driver; here only so the caller can own them). */
 struct cairn_lfs2_cache {
     uint32_t block, off, size;

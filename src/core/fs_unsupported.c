@@ -26,3 +26,10 @@ int cairn_fs_unsupported_label(struct cairn_fs *fs, char *buf, uint32_t len, con
     (void)fs, (void)buf, (void)len, (void)set;
     return CAIRN_EOPNOTSUPP;
 }
+
+int32_t cairn_fs_unsupported_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn report,
+                                  void *ctx)
+{
+    (void)fs, (void)flags, (void)report, (void)ctx;
+    return CAIRN_EOPNOTSUPP;
+}

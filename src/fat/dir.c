@@ -279,15 +279,17 @@ static uint32_t fat_hash_sfn(const uint8_t *s)
     while (ext > 8 && s[ext - 1] == ' ') {
         ext--;
     }
-    for (int i = 0; i < base; i++) {
+    // as the name reads: body, then '.' and the extension if there is one
+    for (int i = 0; i < ext; i++) {
+        if (i == base) {
+            i = 8;
+            if (i >= ext) {
+                break;
+            }
+            h = fat_hash_step(h, '.');
+        }
         uint8_t c = (i == 0 && s[0] == 0x05) ? FAT_DDEM : s[i];
         h = fat_hash_step(h, c < 0x80 ? c : cairn_fat_oem2uni(c));
-    }
-    if (ext > 8) {
-        h = fat_hash_step(h, '.');
-        for (int i = 8; i < ext; i++) {
-            h = fat_hash_step(h, s[i] < 0x80 ? s[i] : cairn_fat_oem2uni(s[i]));
-        }
     }
     return h;
 }

@@ -17,6 +17,17 @@ static inline uint32_t fat_ld32(const uint8_t *p)
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
            ((uint32_t)p[3] << 24);
 }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+// one (unaligned) store where the target allows it, not one per byte
+static inline void fat_st16(uint8_t *p, uint16_t v)
+{
+    memcpy(p, &v, 2);
+}
+static inline void fat_st32(uint8_t *p, uint32_t v)
+{
+    memcpy(p, &v, 4);
+}
+#else
 static inline void fat_st16(uint8_t *p, uint16_t v)
 {
     p[0] = (uint8_t)v;
@@ -29,6 +40,7 @@ static inline void fat_st32(uint8_t *p, uint32_t v)
     p[2] = (uint8_t)(v >> 16);
     p[3] = (uint8_t)(v >> 24);
 }
+#endif
 
 // ---- on-disk constants --------------------------------------------------------
 
@@ -162,6 +174,10 @@ int cairn_fat_pr_commit(struct cairn_fs *fs);
 // ---- name.c: names ----------------------------------------------------------------------
 
 int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *nm);
+// A volume label from UTF-8 s[0..n) into lab (space padded): upper case,
+// short-name characters but '.' and those in `bad`, at most 11 bytes. 0, or
+// the parse error / -EINVAL; v->name holds the parsed name.
+int cairn_fat_make_label(fat_vol *v, const char *s, size_t n, const char *bad, uint8_t *lab);
 uint8_t cairn_fat_sum(const uint8_t *sfn);
 void cairn_fat_numname(uint8_t *dst, const uint8_t *src, const uint16_t *lfn, uint32_t seq);
 uint16_t cairn_fat_upcase(uint16_t c);
@@ -228,6 +244,12 @@ int64_t cairn_fat_size(struct cairn_fs *fs, void *file);
 int cairn_fat_truncate(struct cairn_fs *fs, void *file, int64_t size);
 int cairn_fat_sync(struct cairn_fs *fs, void *file);
 int cairn_fat_mkfs(struct cairn_fs *fs);
+int cairn_fat_dev_start(struct cairn_fs *fs);
+// Fill sector w (ss bytes) as an FSInfo sector with these hints.
+void cairn_fat_fsinfo(uint8_t *w, uint32_t ss, uint32_t free_clst, uint32_t last_clst);
+// Append a string / a decimal number at p, NUL-terminated, bounded by end.
+char *cairn_fat_putstr(char *p, char *end, const char *s);
+char *cairn_fat_putu(char *p, char *end, uint32_t u);
 int32_t cairn_fat_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn report,
                        void *ctx);
 

@@ -19,6 +19,21 @@ static struct fat_file *fat_handle(struct cairn_fs *fs, void *file, int *err)
     return f;
 }
 
+// A handle open for writing on a writable mount (-EBADF, D4; -EROFS).
+static struct fat_file *fat_whandle(struct cairn_fs *fs, void *file, int *err)
+{
+    struct fat_file *f = fat_handle(fs, file, err);
+    if (f && !(f->flags & CAIRN_O_WRONLY)) {
+        *err = CAIRN_EBADF;
+        return NULL;
+    }
+    if (f && fat_v(fs)->ro) {
+        *err = CAIRN_EROFS;
+        return NULL;
+    }
+    return f;
+}
+
 static uint32_t fat_clust_bytes(const fat_vol *v)
 {
     return v->csize * v->ss;
@@ -514,15 +529,9 @@ static int32_t fat_write_at(struct cairn_fs *fs, struct fat_file *f, const uint8
 int32_t cairn_fat_write(struct cairn_fs *fs, void *file, const void *buf, uint32_t len)
 {
     int rc;
-    struct fat_file *f = fat_handle(fs, file, &rc);
+    struct fat_file *f = fat_whandle(fs, file, &rc);
     if (!f) {
         return rc;
-    }
-    if (!(f->flags & CAIRN_O_WRONLY)) {
-        return CAIRN_EBADF; // D4
-    }
-    if (fat_v(fs)->ro) {
-        return CAIRN_EROFS;
     }
     if (len == 0) {
         return 0;
@@ -627,15 +636,9 @@ int cairn_fat_truncate(struct cairn_fs *fs, void *file, int64_t size)
 {
     fat_vol *v = fat_v(fs);
     int rc;
-    struct fat_file *f = fat_handle(fs, file, &rc);
+    struct fat_file *f = fat_whandle(fs, file, &rc);
     if (!f) {
         return rc;
-    }
-    if (!(f->flags & CAIRN_O_WRONLY)) {
-        return CAIRN_EBADF;
-    }
-    if (v->ro) {
-        return CAIRN_EROFS;
     }
     if (size < 0) {
         return CAIRN_EINVAL;

@@ -8,6 +8,8 @@
 // walked with an explicit stack of FAT_FK_DEPTH directory levels.
 #include "fat_int.h"
 
+#if CAIRN_FAT_FSCK
+
 #define FAT_FK_SPAN 8192u // clusters per bitmap pass (2 x 512 bytes)
 #define FAT_FK_DEPTH 32
 
@@ -27,38 +29,14 @@ struct fat_fk {
 
 // ---- reporting -----------------------------------------------------------------------
 
-static char *fk_cat(char *p, char *end, const char *s)
-{
-    while (*s && p + 1 < end) {
-        *p++ = *s++;
-    }
-    *p = 0;
-    return p;
-}
-
-static char *fk_num(char *p, char *end, uint32_t u)
-{
-    char t[12];
-    int n = 0;
-    do {
-        t[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    while (n > 0 && p + 1 < end) {
-        *p++ = t[--n];
-    }
-    *p = 0;
-    return p;
-}
-
 // Report one problem: "<what> <n>" (n omitted when UINT32_MAX).
 static void fk_problem(struct fat_fk *k, const char *what, uint32_t n, int fixed)
 {
     char msg[96];
-    char *p = fk_cat(msg, msg + sizeof msg, what);
+    char *p = cairn_fat_putstr(msg, msg + sizeof msg, what);
     if (n != UINT32_MAX) {
-        p = fk_cat(p, msg + sizeof msg, " ");
-        (void)fk_num(p, msg + sizeof msg, n);
+        p = cairn_fat_putstr(p, msg + sizeof msg, " ");
+        (void)cairn_fat_putu(p, msg + sizeof msg, n);
     }
     k->found++;
     if (!fixed) {
@@ -136,6 +114,13 @@ static int fk_nth(struct fat_fk *k, uint32_t first, uint32_t i, uint32_t *out)
     return 0;
 }
 
+// Report a chain cut after cluster c; when repairing, end the chain there.
+static int fk_cut(struct fat_fk *k, const char *what, uint32_t c)
+{
+    fk_problem(k, what, c, k->repair);
+    return k->repair ? cairn_fat_put(k->fs, c, cairn_fat_eoc(k->v)) : 0;
+}
+
 // Structural check of one chain: loops (Brent) and bad links are cut, the
 // length returned in *len.
 static int fk_chain_shape(struct fat_fk *k, uint32_t first, uint32_t *len)
@@ -154,15 +139,8 @@ static int fk_chain_shape(struct fat_fk *k, uint32_t first, uint32_t *len)
             return 0;
         }
         if (nx == UINT32_MAX) {
-            fk_problem(k, "chain ends in a bad link at cluster", hare, k->repair);
-            if (k->repair) {
-                rc = cairn_fat_put(k->fs, hare, cairn_fat_eoc(v));
-                if (rc) {
-                    return rc;
-                }
-            }
             *len = n;
-            return 0;
+            return fk_cut(k, "chain ends in a bad link at cluster", hare);
         }
         hare = nx;
         n++;
@@ -201,15 +179,8 @@ static int fk_chain_shape(struct fat_fk *k, uint32_t first, uint32_t *len)
     if (rc) {
         return rc;
     }
-    fk_problem(k, "looping chain cut at cluster", last, k->repair);
-    if (k->repair) {
-        rc = cairn_fat_put(k->fs, last, cairn_fat_eoc(v));
-        if (rc) {
-            return rc;
-        }
-    }
     *len = mu + lam;
-    return 0;
+    return fk_cut(k, "looping chain cut at cluster", last);
 }
 
 // Entry changes decided by the checks.
@@ -776,3 +747,5 @@ int32_t cairn_fat_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn
     }
     return k.left;
 }
+
+#endif // CAIRN_FAT_FSCK (without it, ops.c points at cairn_fs_unsupported_fsck)

@@ -32,14 +32,15 @@ static int fat_layout_calc(struct fat_layout *L, uint32_t ss, uint32_t total, in
     uint32_t sz_vol = L->sz_vol;
     for (int guard = 0; guard < 16; guard++) {
         uint32_t pau = au, n;
-        if (fmt == 32) {
-            if (pau == 0) {
-                n = sz_vol / 0x20000;
-                pau = 1;
-                for (int i = 0; cst32[i] && cst32[i] <= n; i++) {
-                    pau <<= 1;
-                }
+        if (pau == 0) {
+            const uint16_t *t = fmt == 32 ? cst32 : cst;
+            n = sz_vol / (fmt == 32 ? 0x20000 : 0x1000);
+            pau = 1;
+            for (int i = 0; t[i] && t[i] <= n; i++) {
+                pau <<= 1;
             }
+        }
+        if (fmt == 32) {
             L->n_clst = sz_vol / pau;
             L->sz_fat = (L->n_clst * 4 + 8 + ss - 1) / ss;
             L->sz_rsv = 32;
@@ -48,13 +49,6 @@ static int fat_layout_calc(struct fat_layout *L, uint32_t ss, uint32_t total, in
                 return FAT_MKFS_ABORT;
             }
         } else {
-            if (pau == 0) {
-                n = sz_vol / 0x1000;
-                pau = 1;
-                for (int i = 0; cst[i] && cst[i] <= n; i++) {
-                    pau <<= 1;
-                }
-            }
             L->n_clst = sz_vol / pau;
             if (L->n_clst > FAT_MAX12) {
                 n = L->n_clst * 2 + 4;
@@ -81,10 +75,6 @@ static int fat_layout_calc(struct fat_layout *L, uint32_t ss, uint32_t total, in
         }
         if (fmt == 16) {
             if (L->n_clst > FAT_MAX16) {
-                if (au == 0 && pau * 2 <= 64) {
-                    au = pau * 2;
-                    continue;
-                }
                 if (au == 0 && pau * 2 <= 128) {
                     au = pau * 2;
                     continue;
@@ -125,17 +115,16 @@ static int fat_mkfs_write(struct cairn_fs *fs, uint32_t sect, const uint8_t *buf
     return rc ? CAIRN_EIO : 0;
 }
 
-static int fat_mkfs_zero(struct cairn_fs *fs, uint8_t *buf, uint32_t ss, uint32_t sect,
+// Sector buf at `sect`, then zeros in the next n - 1 sectors.
+static int fat_mkfs_area(struct cairn_fs *fs, uint8_t *buf, uint32_t ss, uint32_t sect,
                          uint32_t n)
 {
+    int rc = fat_mkfs_write(fs, sect, buf);
     memset(buf, 0, ss);
-    for (uint32_t i = 0; i < n; i++) {
-        int rc = fat_mkfs_write(fs, sect + i, buf);
-        if (rc) {
-            return rc;
-        }
+    for (uint32_t i = 1; i < n && rc == 0; i++) {
+        rc = fat_mkfs_write(fs, sect + i, buf);
     }
-    return 0;
+    return rc;
 }
 
 static int fat_mkfs_do(struct cairn_fs *fs, const struct fat_layout *L, uint32_t serial,
@@ -167,26 +156,23 @@ static int fat_mkfs_do(struct cairn_fs *fs, const struct fat_layout *L, uint32_t
     fat_st16(w + 24, 63);
     fat_st16(w + 26, 255);
     fat_st32(w + 28, b);
+    // the extended boot record sits at 36 (FAT12/16) or 64 (FAT32)
+    uint8_t *x = w + 36;
     if (L->fmt == 32) {
         fat_st32(w + 36, L->sz_fat);
         fat_st32(w + 44, 2);
         fat_st16(w + 48, 1);
         fat_st16(w + 50, 6);
-        w[64] = 0x80;
-        w[66] = 0x29;
-        fat_st32(w + 67, serial);
-        memcpy(w + 71, label, 11);
-        memcpy(w + 82, "FAT32   ", 8);
+        x = w + 64;
     } else {
         fat_st16(w + 22, (uint16_t)L->sz_fat);
-        w[36] = 0x80;
-        w[38] = 0x29;
-        fat_st32(w + 39, serial);
-        memcpy(w + 43, label, 11);
-        memcpy(w + 54, "FAT     ", 8);
     }
-    w[510] = 0x55;
-    w[511] = 0xAA;
+    x[0] = 0x80;
+    x[2] = 0x29;
+    fat_st32(x + 3, serial);
+    memcpy(x + 7, label, 11);
+    memcpy(x + 18, L->fmt == 32 ? "FAT32   " : "FAT     ", 8);
+    fat_st16(w + 510, 0xAA55);
     rc = fat_mkfs_write(fs, b, w);
     if (rc) {
         return rc;
@@ -196,13 +182,7 @@ static int fat_mkfs_do(struct cairn_fs *fs, const struct fat_layout *L, uint32_t
         if (rc) {
             return rc;
         }
-        memset(w, 0, ss);
-        fat_st32(w, 0x41615252u);
-        fat_st32(w + 484, 0x61417272u);
-        fat_st32(w + 488, L->n_clst - 1);
-        fat_st32(w + 492, 2);
-        w[510] = 0x55;
-        w[511] = 0xAA;
+        cairn_fat_fsinfo(w, ss, L->n_clst - 1, 2);
         rc = fat_mkfs_write(fs, b + 7, w);
         if (rc == 0) {
             rc = fat_mkfs_write(fs, b + 1, w);
@@ -222,10 +202,7 @@ static int fat_mkfs_do(struct cairn_fs *fs, const struct fat_layout *L, uint32_t
         } else {
             fat_st32(w, L->fmt == 12 ? 0x00FFFFF8u : 0xFFFFFFF8u);
         }
-        rc = fat_mkfs_write(fs, sect, w);
-        if (rc == 0) {
-            rc = fat_mkfs_zero(fs, w, ss, sect + 1, L->sz_fat - 1);
-        }
+        rc = fat_mkfs_area(fs, w, ss, sect, L->sz_fat);
         if (rc) {
             return rc;
         }
@@ -238,10 +215,7 @@ static int fat_mkfs_do(struct cairn_fs *fs, const struct fat_layout *L, uint32_t
         cairn_fat_ent_init(w, FAT_AM_VOL | FAT_AM_ARC, serial);
         memcpy(w, label, 11);
     }
-    rc = fat_mkfs_write(fs, sect, w);
-    if (rc == 0) {
-        rc = fat_mkfs_zero(fs, w, ss, sect + 1, nroot - 1);
-    }
+    rc = fat_mkfs_area(fs, w, ss, sect, nroot);
     if (rc) {
         return rc;
     }
@@ -258,8 +232,7 @@ static int fat_mkfs_do(struct cairn_fs *fs, const struct fat_layout *L, uint32_t
         pt[7] = (uint8_t)cyl;
         fat_st32(pt + 8, b);
         fat_st32(pt + 12, L->sz_vol);
-        w[510] = 0x55;
-        w[511] = 0xAA;
+        fat_st16(w + 510, 0xAA55);
         rc = fat_mkfs_write(fs, 0, w);
         if (rc) {
             return rc;
@@ -273,20 +246,11 @@ int cairn_fat_mkfs(struct cairn_fs *fs)
 {
     fat_vol *v = fat_v(fs);
     const struct cairn_fat_config *cfg = v->cfg;
-    if (fs->mounted) {
-        return CAIRN_EBUSY;
-    }
-    int32_t r = cairn_bdev_ioctl(fs->bdev, CAIRN_BDEV_INIT, 0);
-    if (r != CAIRN_BDEV_IOCTL_NONE && r != 0) {
-        return CAIRN_EBUSY;
-    }
-    if (cairn_bdev_probe(fs->bdev, 0, 0)) {
-        return CAIRN_EIO;
+    int32_t r = cairn_fat_dev_start(fs);
+    if (r) {
+        return r;
     }
     uint32_t ss = fs->bdev->block_size;
-    if (ss < 512 || ss > CAIRN_FAT_MAX_SS || (ss & (ss - 1))) {
-        return CAIRN_EIO;
-    }
     if (cairn_bdev_is_readonly(fs->bdev)) {
         return CAIRN_EROFS;
     }
@@ -310,22 +274,12 @@ int cairn_fat_mkfs(struct cairn_fs *fs)
     uint8_t label[11];
     memcpy(label, "NO NAME    ", 11);
     if (cfg && cfg->label[0]) {
-        struct fat_name nm;
         size_t n = 0;
         while (n < sizeof cfg->label && cfg->label[n]) {
             n++;
         }
-        int rc = cairn_fat_parse_name(v, cfg->label, n, &nm);
-        if (rc || nm.len > 11) {
+        if (cairn_fat_make_label(v, cfg->label, n, "+,;=[]", label)) {
             return CAIRN_EINVAL;
-        }
-        memset(label, ' ', 11);
-        for (uint32_t i = 0; i < nm.len; i++) {
-            uint16_t c = cairn_fat_upcase(v->name[i]);
-            if (c >= 0x80 || c == '.' || strchr("+,;=[]", (int)c)) {
-                return CAIRN_EINVAL;
-            }
-            label[i] = (uint8_t)c;
         }
     }
     uint32_t serial = cfg && cfg->serial ? cfg->serial : cairn_fat_now(v);

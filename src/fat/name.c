@@ -125,26 +125,13 @@ int cairn_fat_lfn_equal(const uint16_t *a, uint32_t alen, const uint16_t *b, uin
 static size_t fat_put_utf8(uint32_t cp, char *out, size_t pos, size_t cap)
 {
     uint8_t b[4];
-    size_t n;
-    if (cp < 0x80) {
-        b[0] = (uint8_t)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        b[0] = (uint8_t)(0xC0 | (cp >> 6));
-        b[1] = (uint8_t)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        b[0] = (uint8_t)(0xE0 | (cp >> 12));
-        b[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-        b[2] = (uint8_t)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        b[0] = (uint8_t)(0xF0 | (cp >> 18));
-        b[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
-        b[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-        b[3] = (uint8_t)(0x80 | (cp & 0x3F));
-        n = 4;
+    size_t n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    for (size_t k = n - 1; k > 0; k--) {
+        b[k] = (uint8_t)(0x80 | (cp & 0x3F));
+        cp >>= 6;
     }
+    // lead byte: 0xxxxxxx, 110xxxxx, 1110xxxx or 11110xxx
+    b[0] = (uint8_t)(n == 1 ? cp : ((0xFF00u >> n) | cp));
     if (pos + n >= cap) {
         return pos; // no room: drop (callers size buffers for 255 units)
     }
@@ -533,4 +520,25 @@ void cairn_fat_lfn_put(uint8_t *ent, const uint16_t *lfn, uint32_t len, uint32_t
         uint16_t c = i < len ? lfn[i] : i == len ? 0 : 0xFFFF;
         fat_st16(ent + fat_lfn_ofs[k], c);
     }
+}
+
+int cairn_fat_make_label(fat_vol *v, const char *s, size_t n, const char *bad, uint8_t *lab)
+{
+    struct fat_name nm;
+    memset(lab, ' ', 11);
+    int rc = cairn_fat_parse_name(v, s, n, &nm);
+    if (rc) {
+        return rc;
+    }
+    if (nm.len > 11) {
+        return CAIRN_EINVAL;
+    }
+    for (uint32_t i = 0; i < nm.len; i++) {
+        uint16_t c = cairn_fat_upcase(v->name[i]);
+        if (c >= 0x80 || c == '.' || strchr(bad, (int)c)) {
+            return CAIRN_EINVAL;
+        }
+        lab[i] = (uint8_t)c;
+    }
+    return 0;
 }

@@ -35,6 +35,28 @@ static int fat_finish(struct cairn_fs *fs, int rc)
     return rc ? rc : r2;
 }
 
+// A modifying op's existing target: 0 with sc filled, or the error (-EROFS,
+// the root -EINVAL, missing -ENOENT).
+static int fat_lookup_rw(struct cairn_fs *fs, const char *path, struct fat_scan *sc)
+{
+    memset(sc, 0, sizeof *sc);
+    int rc = cairn_fat_check_rw(fs);
+    if (rc) {
+        return rc;
+    }
+    rc = cairn_fat_lookup(fs, path, sc);
+    if (rc < 0) {
+        return rc;
+    }
+    if (rc == FAT_ROOT) {
+        return CAIRN_EINVAL;
+    }
+    if (rc == FAT_MISSING) {
+        return CAIRN_ENOENT;
+    }
+    return 0;
+}
+
 // ---- stat -----------------------------------------------------------------------------------
 
 static void fat_fill_stat(const uint8_t *ent, struct cairn_stat *st)
@@ -246,20 +268,9 @@ static int fat_remove_common(struct cairn_fs *fs, const char *path, int want_dir
 {
     fat_vol *v = fat_v(fs);
     struct fat_scan sc;
-    memset(&sc, 0, sizeof sc);
-    int rc = cairn_fat_check_rw(fs);
+    int rc = fat_lookup_rw(fs, path, &sc);
     if (rc) {
         return rc;
-    }
-    rc = cairn_fat_lookup(fs, path, &sc);
-    if (rc < 0) {
-        return rc;
-    }
-    if (rc == FAT_ROOT) {
-        return CAIRN_EINVAL;
-    }
-    if (rc == FAT_MISSING) {
-        return CAIRN_ENOENT;
     }
     uint8_t a = sc.f.ent[FAT_DIR_ATTR];
     int is_dir = (a & FAT_AM_DIR) != 0;
@@ -316,6 +327,26 @@ static int fat_rmdir(struct cairn_fs *fs, const char *path)
 
 // ---- rename -------------------------------------------------------------------------------------
 
+// The ".." entry of directory `dir` in the window, or NULL with *rc set.
+static uint8_t *fat_dotdot(struct cairn_fs *fs, uint32_t dir, int *rc)
+{
+    struct fat_dpos p;
+    *rc = cairn_fat_dir_start(fs, &p, dir);
+    if (*rc == 0) {
+        *rc = cairn_fat_dir_next(fs, &p, 0);
+    }
+    if (*rc) {
+        *rc = *rc == CAIRN_ENOENT ? CAIRN_ECORRUPT : *rc;
+        return NULL;
+    }
+    uint8_t *e = cairn_fat_dir_ptr(fs, &p, rc);
+    if (e && memcmp(e, "..         ", 11) != 0) {
+        *rc = CAIRN_ECORRUPT;
+        return NULL;
+    }
+    return e;
+}
+
 // Is directory `dir` (0 = root) the directory `anc` or inside it? Walks up
 // through the ".." entries.
 static int fat_inside(struct cairn_fs *fs, uint32_t dir, uint32_t anc)
@@ -325,20 +356,10 @@ static int fat_inside(struct cairn_fs *fs, uint32_t dir, uint32_t anc)
         if (dir == anc) {
             return 1;
         }
-        struct fat_dpos p;
-        int rc = cairn_fat_dir_start(fs, &p, dir);
-        if (rc == 0) {
-            rc = cairn_fat_dir_next(fs, &p, 0);
-        }
-        if (rc) {
-            return rc == CAIRN_ENOENT ? CAIRN_ECORRUPT : rc;
-        }
-        uint8_t *e = cairn_fat_dir_ptr(fs, &p, &rc);
+        int rc;
+        uint8_t *e = fat_dotdot(fs, dir, &rc);
         if (!e) {
             return rc;
-        }
-        if (memcmp(e, "..         ", 11) != 0) {
-            return CAIRN_ECORRUPT;
         }
         dir = cairn_fat_ent_clust(v, e);
         if (v->fs_type == 32 && dir == v->dirbase) {
@@ -351,20 +372,10 @@ static int fat_inside(struct cairn_fs *fs, uint32_t dir, uint32_t anc)
 static int fat_set_dotdot(struct cairn_fs *fs, uint32_t dir, uint32_t parent)
 {
     fat_vol *v = fat_v(fs);
-    struct fat_dpos p;
-    int rc = cairn_fat_dir_start(fs, &p, dir);
-    if (rc == 0) {
-        rc = cairn_fat_dir_next(fs, &p, 0);
-    }
-    if (rc) {
-        return rc == CAIRN_ENOENT ? CAIRN_ECORRUPT : rc;
-    }
-    uint8_t *e = cairn_fat_dir_ptr(fs, &p, &rc);
+    int rc;
+    uint8_t *e = fat_dotdot(fs, dir, &rc);
     if (!e) {
         return rc;
-    }
-    if (memcmp(e, "..         ", 11) != 0) {
-        return CAIRN_ECORRUPT;
     }
     cairn_fat_ent_set_clust(v, e, parent);
     v->win_dirty = 1;
@@ -389,22 +400,11 @@ static int fat_rename(struct cairn_fs *fs, const char *from, const char *to)
 {
     fat_vol *v = fat_v(fs);
     struct fat_scan src, dst;
-    memset(&src, 0, sizeof src);
     memset(&dst, 0, sizeof dst);
-    int rc = cairn_fat_check_rw(fs);
+    v->pc_valid = 0; // a renamed directory changes what paths resolve to
+    int rc = fat_lookup_rw(fs, from, &src);
     if (rc) {
         return rc;
-    }
-    v->pc_valid = 0; // a renamed directory changes what paths resolve to
-    rc = cairn_fat_lookup(fs, from, &src);
-    if (rc < 0) {
-        return rc;
-    }
-    if (rc == FAT_ROOT) {
-        return CAIRN_EINVAL;
-    }
-    if (rc == FAT_MISSING) {
-        return CAIRN_ENOENT;
     }
     int src_dir = (src.f.ent[FAT_DIR_ATTR] & FAT_AM_DIR) != 0;
     if (src.trail && !src_dir) {
@@ -522,20 +522,9 @@ static int fat_set_mtime(struct cairn_fs *fs, const char *path, int64_t mtime_ns
 {
     fat_vol *v = fat_v(fs);
     struct fat_scan sc;
-    memset(&sc, 0, sizeof sc);
-    int rc = cairn_fat_check_rw(fs);
+    int rc = fat_lookup_rw(fs, path, &sc);
     if (rc) {
         return rc;
-    }
-    rc = cairn_fat_lookup(fs, path, &sc);
-    if (rc < 0) {
-        return rc;
-    }
-    if (rc == FAT_ROOT) {
-        return CAIRN_EINVAL;
-    }
-    if (rc == FAT_MISSING) {
-        return CAIRN_ENOENT;
     }
     rc = cairn_fat_mark_dirty(fs);
     if (rc) {
@@ -604,15 +593,13 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
             if (!e) {
                 return rc;
             }
-            uint8_t lab[FAT_DIRENT];
-            memcpy(lab, e, FAT_DIRENT);
             int n = 11;
-            while (n > 0 && lab[n - 1] == ' ') {
+            while (n > 0 && e[n - 1] == ' ') {
                 n--;
             }
             uint16_t u[11];
             for (int i = 0; i < n; i++) {
-                u[i] = cairn_fat_oem2uni(lab[i]);
+                u[i] = cairn_fat_oem2uni(e[i]);
             }
             cairn_fat_utf16_to_utf8(u, (uint32_t)n, buf, len);
         }
@@ -625,24 +612,16 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
         return rc;
     }
     // the new label: upper case, short-name characters, at most 11 bytes
-    struct fat_name nm;
     uint8_t lab[11];
     memset(lab, ' ', 11);
     size_t sl = strlen(set);
     if (sl > 0) {
-        rc = cairn_fat_parse_name(v, set, sl, &nm);
+        rc = cairn_fat_make_label(v, set, sl, "+,;=[]/\\", lab);
         if (rc) {
             return rc;
         }
-        if (v->name[0] == ' ' || nm.len > 11) {
+        if (v->name[0] == ' ') {
             return CAIRN_EINVAL;
-        }
-        for (uint32_t i = 0; i < nm.len; i++) {
-            uint16_t c = cairn_fat_upcase(v->name[i]);
-            if (c >= 0x80 || c == '.' || strchr("+,;=[]/\\", (int)c)) {
-                return CAIRN_EINVAL;
-            }
-            lab[i] = (uint8_t)c;
         }
     }
     rc = cairn_fat_mark_dirty(fs);
@@ -715,17 +694,7 @@ static int fat_sync_fs(struct cairn_fs *fs)
     return cairn_fat_sync_vol(fs);
 }
 
-static void fat_puts(char *dst, size_t cap, const char *s)
-{
-    size_t n = strlen(s);
-    if (n >= cap) {
-        n = cap - 1;
-    }
-    memcpy(dst, s, n);
-    dst[n] = 0;
-}
-
-static char *fat_putu(char *p, char *end, uint32_t u)
+char *cairn_fat_putu(char *p, char *end, uint32_t u)
 {
     char t[12];
     int n = 0;
@@ -740,7 +709,7 @@ static char *fat_putu(char *p, char *end, uint32_t u)
     return p;
 }
 
-static char *fat_putstr(char *p, char *end, const char *s)
+char *cairn_fat_putstr(char *p, char *end, const char *s)
 {
     while (*s && p + 1 < end) {
         *p++ = *s++;
@@ -756,8 +725,8 @@ static int fat_info(struct cairn_fs *fs, struct cairn_fs_info *info)
         return CAIRN_ENODEV;
     }
     memset(info, 0, sizeof *info);
-    fat_puts(info->type, sizeof info->type,
-             v->fs_type == 12 ? "FAT12" : v->fs_type == 16 ? "FAT16" : "FAT32");
+    (void)cairn_fat_putstr(info->type, info->type + sizeof info->type,
+                           v->fs_type == 12 ? "FAT12" : v->fs_type == 16 ? "FAT16" : "FAT32");
     int rc = fat_label(fs, info->label, sizeof info->label, NULL);
     if (rc) {
         return rc;
@@ -774,25 +743,25 @@ static int fat_info(struct cairn_fs *fs, struct cairn_fs_info *info)
     info->units_free = fr;
     info->name_max = 255;
     char *p = info->extra, *end = info->extra + sizeof info->extra;
-    p = fat_putstr(p, end, "start ");
-    p = fat_putu(p, end, v->volbase);
-    p = fat_putstr(p, end, ", sectors ");
-    p = fat_putu(p, end, v->volsize);
-    p = fat_putstr(p, end, ", FATs ");
-    p = fat_putu(p, end, v->n_fats);
-    p = fat_putstr(p, end, " x ");
-    p = fat_putu(p, end, v->fsize);
-    p = fat_putstr(p, end, " sectors");
+    p = cairn_fat_putstr(p, end, "start ");
+    p = cairn_fat_putu(p, end, v->volbase);
+    p = cairn_fat_putstr(p, end, ", sectors ");
+    p = cairn_fat_putu(p, end, v->volsize);
+    p = cairn_fat_putstr(p, end, ", FATs ");
+    p = cairn_fat_putu(p, end, v->n_fats);
+    p = cairn_fat_putstr(p, end, " x ");
+    p = cairn_fat_putu(p, end, v->fsize);
+    p = cairn_fat_putstr(p, end, " sectors");
     if (v->fs_type != 32) {
-        p = fat_putstr(p, end, ", root entries ");
-        p = fat_putu(p, end, v->n_rootdir);
+        p = cairn_fat_putstr(p, end, ", root entries ");
+        p = cairn_fat_putu(p, end, v->n_rootdir);
     }
     int wd = cairn_fat_was_dirty(fs);
     if (wd < 0) {
         return wd;
     }
     if (wd) {
-        (void)fat_putstr(p, end, ", not cleanly unmounted");
+        (void)cairn_fat_putstr(p, end, ", not cleanly unmounted");
     }
     return 0;
 }
@@ -832,5 +801,9 @@ const struct cairn_fs_ops cairn_fat_ops = {
     .label = fat_label,
     .sync_fs = fat_sync_fs,
     .info = fat_info,
+#if CAIRN_FAT_FSCK
     .fsck = cairn_fat_fsck,
+#else
+    .fsck = cairn_fs_unsupported_fsck, // not compiled in: the reference has none
+#endif
 };

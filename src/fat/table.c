@@ -6,6 +6,14 @@ uint32_t cairn_fat_eoc(const fat_vol *v)
     return v->fs_type == 12 ? 0xFFFu : v->fs_type == 16 ? 0xFFFFu : 0x0FFFFFFFu;
 }
 
+// Byte `bc` of FAT #1 in the window: its address, or NULL with *rc set.
+static uint8_t *fat_fat_byte(struct cairn_fs *fs, uint32_t bc, int *rc)
+{
+    fat_vol *v = fat_v(fs);
+    *rc = cairn_fat_win_move(fs, v->fatbase + bc / v->ss);
+    return *rc ? NULL : v->win + bc % v->ss;
+}
+
 int cairn_fat_get(struct cairn_fs *fs, uint32_t clst, uint32_t *val)
 {
     fat_vol *v = fat_v(fs);
@@ -13,41 +21,31 @@ int cairn_fat_get(struct cairn_fs *fs, uint32_t clst, uint32_t *val)
         return CAIRN_ECORRUPT;
     }
     int rc;
-    uint32_t ss = v->ss;
-    switch (v->fs_type) {
-    case 12: {
+    uint8_t *p;
+    if (v->fs_type == 12) {
         uint32_t bc = clst + clst / 2;
-        rc = cairn_fat_win_move(fs, v->fatbase + bc / ss);
-        if (rc) {
+        p = fat_fat_byte(fs, bc, &rc);
+        if (!p) {
             return rc;
         }
-        uint32_t lo = v->win[bc % ss];
-        bc++;
-        rc = cairn_fat_win_move(fs, v->fatbase + bc / ss);
-        if (rc) {
+        uint32_t lo = *p;
+        p = fat_fat_byte(fs, bc + 1, &rc);
+        if (!p) {
             return rc;
         }
-        uint32_t w = lo | ((uint32_t)v->win[bc % ss] << 8);
+        uint32_t w = lo | ((uint32_t)*p << 8);
         *val = (clst & 1) ? w >> 4 : w & 0xFFF;
         return 0;
     }
-    case 16:
-        rc = cairn_fat_win_move(fs, v->fatbase + clst / (ss / 2));
-        if (rc) {
-            return rc;
-        }
-        *val = fat_ld16(v->win + clst * 2 % ss);
-        return 0;
-    case 32:
-        rc = cairn_fat_win_move(fs, v->fatbase + clst / (ss / 4));
-        if (rc) {
-            return rc;
-        }
-        *val = fat_ld32(v->win + clst * 4 % ss) & 0x0FFFFFFFu;
-        return 0;
-    default:
+    if (v->fs_type != 16 && v->fs_type != 32) {
         return CAIRN_ENODEV;
     }
+    p = fat_fat_byte(fs, clst * (v->fs_type / 8u), &rc);
+    if (!p) {
+        return rc;
+    }
+    *val = v->fs_type == 16 ? fat_ld16(p) : fat_ld32(p) & 0x0FFFFFFFu;
+    return 0;
 }
 
 int cairn_fat_put(struct cairn_fs *fs, uint32_t clst, uint32_t val)
@@ -57,49 +55,36 @@ int cairn_fat_put(struct cairn_fs *fs, uint32_t clst, uint32_t val)
         return CAIRN_ECORRUPT;
     }
     int rc;
-    uint32_t ss = v->ss;
-    switch (v->fs_type) {
-    case 12: {
+    uint8_t *p;
+    if (v->fs_type == 12) {
         uint32_t bc = clst + clst / 2;
-        rc = cairn_fat_win_move(fs, v->fatbase + bc / ss);
-        if (rc) {
+        p = fat_fat_byte(fs, bc, &rc);
+        if (!p) {
             return rc;
         }
-        uint8_t *p = &v->win[bc % ss];
         *p = (clst & 1) ? (uint8_t)((*p & 0x0F) | ((val & 0x0F) << 4)) : (uint8_t)val;
         v->win_dirty = 1;
-        bc++;
-        rc = cairn_fat_win_move(fs, v->fatbase + bc / ss);
-        if (rc) {
+        p = fat_fat_byte(fs, bc + 1, &rc);
+        if (!p) {
             return rc;
         }
-        p = &v->win[bc % ss];
         *p = (clst & 1) ? (uint8_t)(val >> 4) : (uint8_t)((*p & 0xF0) | ((val >> 8) & 0x0F));
-        v->win_dirty = 1;
-        return 0;
-    }
-    case 16:
-        rc = cairn_fat_win_move(fs, v->fatbase + clst / (ss / 2));
-        if (rc) {
+    } else if (v->fs_type == 16 || v->fs_type == 32) {
+        p = fat_fat_byte(fs, clst * (v->fs_type / 8u), &rc);
+        if (!p) {
             return rc;
         }
-        fat_st16(v->win + clst * 2 % ss, (uint16_t)val);
-        v->win_dirty = 1;
-        return 0;
-    case 32: {
-        rc = cairn_fat_win_move(fs, v->fatbase + clst / (ss / 4));
-        if (rc) {
-            return rc;
+        if (v->fs_type == 16) {
+            fat_st16(p, (uint16_t)val);
+        } else {
+            // the top four bits are reserved: keep them
+            fat_st32(p, (val & 0x0FFFFFFFu) | (fat_ld32(p) & 0xF0000000u));
         }
-        uint8_t *p = v->win + clst * 4 % ss;
-        // the top four bits are reserved: keep them
-        fat_st32(p, (val & 0x0FFFFFFFu) | (fat_ld32(p) & 0xF0000000u));
-        v->win_dirty = 1;
-        return 0;
-    }
-    default:
+    } else {
         return CAIRN_ENODEV;
     }
+    v->win_dirty = 1;
+    return 0;
 }
 
 // Next cluster of a chain: *next = 0 at the end of the chain. A free, bad or

@@ -140,16 +140,10 @@ int cairn_fat_check_rw(struct cairn_fs *fs)
 
 // ---- time ---------------------------------------------------------------------------------
 
-// Days since 1970-01-01 of a civil date (proleptic Gregorian).
-static int64_t fat_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
+// Both conversions stay in FAT's years (1980..2107), where 32-bit unsigned
+// math is enough (proleptic Gregorian calendar, days counted from 0000-03-01).
+#define FAT_T1980 315532800   // 1980-01-01 in Unix seconds
+#define FAT_T2108 4354819200u // 2108-01-01
 
 int64_t cairn_fat_time_to_unix(uint16_t date, uint16_t time)
 {
@@ -163,8 +157,11 @@ int64_t cairn_fat_time_to_unix(uint16_t date, uint16_t time)
     if (d < 1) {
         d = 1;
     }
-    int64_t days = fat_days_from_civil(y, m, d);
-    return days * 86400 + (time >> 11) * 3600 + ((time >> 5) & 63) * 60 + (time & 31) * 2;
+    y -= m <= 2;
+    unsigned era = y / 400, yoe = y % 400;
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    uint32_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+    return (int64_t)days * 86400 + (time >> 11) * 3600 + ((time >> 5) & 63) * 60 + (time & 31) * 2;
 }
 
 // The clock as a FAT timestamp; the last second's conversion is kept, since
@@ -184,31 +181,26 @@ uint32_t cairn_fat_now(fat_vol *v)
 // high half, time in the low half; clamped to 1980..2107.
 uint32_t cairn_fat_fattime(int64_t s)
 {
-    int64_t days = s / 86400, rem = s % 86400;
-    if (rem < 0) {
-        rem += 86400;
-        days--;
-    }
-    // civil from days
-    days += 719468;
-    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-    unsigned doe = (unsigned)(days - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = (int64_t)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-    if (y < 1980) {
+    if (s < FAT_T1980) {
         return (0u << 25) | (1u << 21) | (1u << 16); // 1980-01-01 00:00
     }
-    if (y > 2107) {
+    if (s >= (int64_t)FAT_T2108) {
         return (127u << 25) | (12u << 21) | (31u << 16) | (23u << 11) | (59u << 5) | 29u;
     }
-    uint32_t date = ((uint32_t)(y - 1980) << 9) | (m << 5) | d;
-    uint32_t tm = ((uint32_t)(rem / 3600) << 11) | ((uint32_t)(rem / 60 % 60) << 5) |
-                  (uint32_t)(rem % 60 / 2);
+    uint32_t u = (uint32_t)(s - FAT_T1980);
+    uint32_t rem = u % 86400;
+    uint32_t days = u / 86400 + 3652 + 719468;
+    uint32_t era = days / 146097;
+    uint32_t doe = days - era * 146097;
+    uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    uint32_t y = yoe + era * 400;
+    uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    uint32_t mp = (5 * doy + 2) / 153;
+    uint32_t d = doy - (153 * mp + 2) / 5 + 1;
+    uint32_t m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    uint32_t date = ((y - 1980) << 9) | (m << 5) | d;
+    uint32_t tm = ((rem / 3600) << 11) | ((rem / 60 % 60) << 5) | (rem % 60 / 2);
     return (date << 16) | tm;
 }
 
@@ -289,6 +281,16 @@ int cairn_fat_mark_dirty(struct cairn_fs *fs)
     return fat_set_clean(fs, 0);
 }
 
+void cairn_fat_fsinfo(uint8_t *w, uint32_t ss, uint32_t free_clst, uint32_t last_clst)
+{
+    memset(w, 0, ss);
+    fat_st32(w, 0x41615252u);
+    fat_st32(w + 484, 0x61417272u);
+    fat_st32(w + 488, free_clst);
+    fat_st32(w + 492, last_clst);
+    fat_st16(w + 510, 0xAA55);
+}
+
 int cairn_fat_sync_vol(struct cairn_fs *fs)
 {
     fat_vol *v = fat_v(fs);
@@ -304,14 +306,7 @@ int cairn_fat_sync_vol(struct cairn_fs *fs)
         if (rc) {
             return rc;
         }
-        uint8_t *w = v->win;
-        memset(w, 0, v->ss);
-        fat_st32(w, 0x41615252u);
-        fat_st32(w + 484, 0x61417272u);
-        fat_st32(w + 488, v->free_clst);
-        fat_st32(w + 492, v->last_clst);
-        w[510] = 0x55;
-        w[511] = 0xAA;
+        cairn_fat_fsinfo(v->win, v->ss, v->free_clst, v->last_clst);
         v->win_dirty = 1;
         rc = cairn_fat_win_flush(fs);
         if (rc) {
@@ -392,9 +387,10 @@ int cairn_fat_find_volume(struct cairn_fs *fs, uint32_t *base, uint32_t *size)
     return fmt == 0 ? 0 : CAIRN_ENODEV;
 }
 
-int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags)
+// Shared start of mkfs and mount: not mounted (-EBUSY), the device
+// initialised (-EBUSY) and present (-EIO), with a usable sector size (-EIO).
+int cairn_fat_dev_start(struct cairn_fs *fs)
 {
-    fat_vol *v = fat_v(fs);
     if (fs->mounted) {
         return CAIRN_EBUSY;
     }
@@ -409,6 +405,17 @@ int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags)
     if (ss < 512 || ss > CAIRN_FAT_MAX_SS || (ss & (ss - 1))) {
         return CAIRN_EIO;
     }
+    return 0;
+}
+
+int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags)
+{
+    fat_vol *v = fat_v(fs);
+    int32_t r = cairn_fat_dev_start(fs);
+    if (r) {
+        return r;
+    }
+    uint32_t ss = fs->bdev->block_size;
     v->ss = ss;
     v->free_exact = 0;
     v->ro = 0;

@@ -164,7 +164,7 @@ static int lx_traverse_pair(lx_t *L, const lx_mdir *dir, int (*cb)(void *, uint3
         off -= lx_dsize(ntag);
         uint32_t tag = ntag;
         uint8_t b[8];
-        int err = lx_read_small(L, &L->rcache, 4, dir->pair[0], off, b, 4);
+        int err = lx_read_rc(L, 4, dir->pair[0], off, b, 4);
         if (err)
             return err;
         ntag = (lx_be32(b) ^ tag) & 0x7fffffff;
@@ -185,7 +185,7 @@ static int lx_traverse_pair(lx_t *L, const lx_mdir *dir, int (*cb)(void *, uint3
         if (lx_isdelete(tag) || lx_tsize(tag) < 8 ||
             !(t3 == LX_T_CTZSTRUCT || (orphans && t3 == LX_T_DIRSTRUCT)))
             continue;
-        err = lx_read_small(L, &L->rcache, 8, dir->pair[0], off + 4, b, 8);
+        err = lx_read_rc(L, 8, dir->pair[0], off + 4, b, 8);
         if (err)
             return err;
         if (t3 == LX_T_CTZSTRUCT) {

@@ -77,6 +77,11 @@ static int lx_wrerr(lx_t *L, int err)
     return err;
 }
 
+int cairn_lfs2_read_rc(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, void *buf, uint32_t size)
+{
+    return cairn_lfs2_read(L, NULL, &L->rcache, hint, block, off, buf, size);
+}
+
 int cairn_lfs2_read(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t hint, uint32_t block,
                     uint32_t off, void *buf, uint32_t size)
 {
@@ -156,13 +161,13 @@ int lx_cmp(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t hint, uint32_t bl
     return 0;
 }
 
-int cairn_lfs2_crc_disk(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t hint, uint32_t block,
-                        uint32_t off, uint32_t size, uint32_t *crc)
+int cairn_lfs2_crc_disk(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, uint32_t size,
+                        uint32_t *crc)
 {
     uint8_t t[32];
     for (uint32_t i = 0; i < size;) {
         uint32_t n = lx_min(size - i, sizeof t);
-        int err = lx_read(L, pc, rc, hint > i ? hint - i : 1, block, off + i, t, n);
+        int err = lx_read_rc(L, hint > i ? hint - i : 1, block, off + i, t, n);
         if (err)
             return err;
         *crc = lx_crc(*crc, t, n);

@@ -49,7 +49,7 @@ int32_t lx_find_h(lx_t *L, lx_mdir *dir, const char **path, uint16_t *id, struct
             return CAIRN_ENOTDIR;
         if (lx_id(tag) != 0x3ff) {
             uint8_t b[8];
-            int32_t res = lx_get(L, dir, LX_TAG(0x700, 0x3ff, 0), LX_TAG(LX_T_STRUCT, lx_id(tag), 0), b, 8);
+            int32_t res = lx_get_struct(L, dir, lx_id(tag), NULL, b);
             if (res < 0)
                 return res;
             dir->tail[0] = lx_le32(b);
@@ -95,7 +95,7 @@ int32_t lx_get_struct(lx_t *L, const lx_mdir *dir, uint32_t id, const struct lx_
     if (h && h->stag) {
         uint32_t n = lx_min(8, lx_tsize(h->stag));
         memset(b, 0, 8);
-        int err = lx_read(L, NULL, &L->rcache, n, dir->pair[0], h->soff, b, n);
+        int err = lx_read_rc(L, n, dir->pair[0], h->soff, b, n);
         if (err)
             return err;
         return (int32_t)((h->stag & ~LX_TAG(0, 0x3ff, 0)) | LX_TAG(0, id, 0));
@@ -112,7 +112,7 @@ int32_t lx_get_mtime(lx_t *L, const lx_mdir *dir, uint32_t id, const struct lx_h
             return CAIRN_ENOENT;
         uint32_t n = lx_min(8, lx_tsize(h->atag));
         memset(b, 0, 8);
-        int err = lx_read(L, NULL, &L->rcache, n, dir->pair[0], h->aoff, b, n);
+        int err = lx_read_rc(L, n, dir->pair[0], h->aoff, b, n);
         if (err)
             return err;
         return (int32_t)h->atag;
@@ -132,7 +132,7 @@ static int lx_getinfo(lx_t *L, const lx_mdir *m, uint32_t id, char *name, uint32
     if (err)
         return err;
     uint32_t nlen = lx_min(lx_tsize(ntag), cap);
-    err = lx_read(L, NULL, &L->rcache, nlen, m->pair[0], noff, name, nlen);
+    err = lx_read_rc(L, nlen, m->pair[0], noff, name, nlen);
     if (err)
         return err;
     name[nlen] = '\0';
@@ -145,7 +145,7 @@ static int lx_getinfo(lx_t *L, const lx_mdir *m, uint32_t id, char *name, uint32
             uint8_t b[4];
             if (lx_tsize(stag) < 8)
                 return CAIRN_ECORRUPT;
-            err = lx_read(L, NULL, &L->rcache, 4, m->pair[0], soff + 4, b, 4);
+            err = lx_read_rc(L, 4, m->pair[0], soff + 4, b, 4);
             if (err)
                 return err;
             *size = lx_le32(b);
@@ -174,8 +174,7 @@ int lx_opendir(struct cairn_fs *fs, void *dp, const char *path)
         pair[0] = L->root[0], pair[1] = L->root[1];
     } else {
         uint8_t b[8];
-        int32_t res = lx_get(L, &d->l.m, LX_TAG(0x700, 0x3ff, 0),
-                             LX_TAG(LX_T_STRUCT, lx_id((uint32_t)tag), 0), b, 8);
+        int32_t res = lx_get_struct(L, &d->l.m, lx_id((uint32_t)tag), NULL, b);
         if (res < 0)
             return res;
         pair[0] = lx_le32(b), pair[1] = lx_le32(b + 4);
@@ -272,9 +271,7 @@ int lx_stat(struct cairn_fs *fs, const char *path, struct cairn_stat *st)
 int lx_mkdir(struct cairn_fs *fs, const char *path)
 {
     lx_t *L = lx_of(fs);
-    if (L->ro)
-        return CAIRN_EROFS;
-    int err = lx_forceconsistency(L);
+    int err = lx_writable(L);
     if (err)
         return err;
     struct lx_mlist cwd;
@@ -333,13 +330,20 @@ int lx_mkdir(struct cairn_fs *fs, const char *path)
     return err;
 }
 
+/* The entry of directory `m` is gone: unlink its pairs from the list (the
+ * orphan count taken for it is given back first); `cwd` is scratch. */
+static int lx_unlink_dir(lx_t *L, lx_mdir *cwd, const lx_mdir *m)
+{
+    lx_preporphans(L, -1);
+    int err = lx_pred(L, m->pair, cwd);
+    return err ? err : lx_drop(L, cwd, m);
+}
+
 /* Remove an entry; want_dir selects rmdir (dirs only) or remove (files only). */
 static int lx_remove_any(struct cairn_fs *fs, const char *path, int want_dir)
 {
     lx_t *L = lx_of(fs);
-    if (L->ro)
-        return CAIRN_EROFS;
-    int err = lx_forceconsistency(L);
+    int err = lx_writable(L);
     if (err)
         return err;
     lx_mdir cwd;
@@ -359,8 +363,7 @@ static int lx_remove_any(struct cairn_fs *fs, const char *path, int want_dir)
     dir.next = L->mlist;
     if (isdir) {
         uint8_t b[8];
-        int32_t res = lx_get(L, &cwd, LX_TAG(0x700, 0x3ff, 0),
-                             LX_TAG(LX_T_STRUCT, lx_id((uint32_t)tag), 0), b, 8);
+        int32_t res = lx_get_struct(L, &cwd, lx_id((uint32_t)tag), NULL, b);
         if (res < 0)
             return res;
         uint32_t pair[2] = {lx_le32(b), lx_le32(b + 4)};
@@ -377,16 +380,7 @@ static int lx_remove_any(struct cairn_fs *fs, const char *path, int want_dir)
     L->mlist = dir.next;
     if (err)
         return err;
-    if (isdir) {
-        lx_preporphans(L, -1);
-        err = lx_pred(L, dir.m.pair, &cwd);
-        if (err)
-            return err;
-        err = lx_drop(L, &cwd, &dir.m);
-        if (err)
-            return err;
-    }
-    return 0;
+    return isdir ? lx_unlink_dir(L, &cwd, &dir.m) : 0;
 }
 
 int lx_remove(struct cairn_fs *fs, const char *path)
@@ -401,9 +395,7 @@ int lx_rmdir(struct cairn_fs *fs, const char *path)
 int lx_rename(struct cairn_fs *fs, const char *from, const char *to)
 {
     lx_t *L = lx_of(fs);
-    if (L->ro)
-        return CAIRN_EROFS;
-    int err = lx_forceconsistency(L);
+    int err = lx_writable(L);
     if (err)
         return err;
     lx_mdir oldcwd, newcwd;
@@ -452,7 +444,7 @@ int lx_rename(struct cairn_fs *fs, const char *from, const char *to)
         return 0;
     } else if (lx_type3((uint32_t)prevtag) == LX_T_DIR) {
         uint8_t b[8];
-        int32_t res = lx_get(L, &newcwd, LX_TAG(0x700, 0x3ff, 0), LX_TAG(LX_T_STRUCT, newid, 0), b, 8);
+        int32_t res = lx_get_struct(L, &newcwd, newid, NULL, b);
         if (res < 0)
             return res;
         uint32_t pp[2] = {lx_le32(b), lx_le32(b + 4)};
@@ -491,14 +483,5 @@ int lx_rename(struct cairn_fs *fs, const char *from, const char *to)
         }
     }
     L->mlist = prevdir.next;
-    if (previsdir) {
-        lx_preporphans(L, -1);
-        err = lx_pred(L, prevdir.m.pair, &newcwd);
-        if (err)
-            return err;
-        err = lx_drop(L, &newcwd, &prevdir.m);
-        if (err)
-            return err;
-    }
-    return 0;
+    return previsdir ? lx_unlink_dir(L, &newcwd, &prevdir.m) : 0;
 }

@@ -306,7 +306,7 @@ static int lx_file_flush(lx_t *L, struct lx_file *f)
                 }
                 uint8_t t[64];
                 uint32_t n = lx_min(lx_min(f->size - f->pos, L->block_size - boff), sizeof t);
-                int err = lx_read(L, NULL, &L->rcache, L->block_size - boff, blk, boff, t, n);
+                int err = lx_read_rc(L, L->block_size - boff, blk, boff, t, n);
                 if (err)
                     return err;
                 int32_t w = lx_fwrite_raw(L, f, t, n);
@@ -452,6 +452,18 @@ int32_t lx_read_op(struct cairn_fs *fs, void *fp, void *buf, uint32_t len)
     return lx_fread_raw(lx_of(fs), f, buf, len);
 }
 
+/* Write zeros from f->pos up to `target` (a gap past the end of the file). */
+static int lx_zero_fill(lx_t *L, struct lx_file *f, uint32_t target)
+{
+    static const uint8_t zeros[32];
+    while (f->pos < target) {
+        int32_t w = lx_fwrite_raw(L, f, zeros, lx_min(target - f->pos, sizeof zeros));
+        if (w < 0)
+            return w;
+    }
+    return 0;
+}
+
 int32_t lx_write_op(struct cairn_fs *fs, void *fp, const void *buf, uint32_t len)
 {
     lx_t *L = lx_of(fs);
@@ -474,13 +486,10 @@ int32_t lx_write_op(struct cairn_fs *fs, void *fp, const void *buf, uint32_t len
     if (!(f->flags & LX_F_WRITING) && f->pos > f->size) {
         // zero-fill the gap left by a seek past the end
         uint32_t target = f->pos;
-        static const uint8_t zeros[32];
         f->pos = f->size;
-        while (f->pos < target) {
-            int32_t w = lx_fwrite_raw(L, f, zeros, lx_min(target - f->pos, sizeof zeros));
-            if (w < 0)
-                return w;
-        }
+        int err = lx_zero_fill(L, f, target);
+        if (err)
+            return err;
     }
     int32_t w = lx_fwrite_raw(L, f, buf, len);
     if (w >= 0 && (f->flags & LX_F_MTIME))
@@ -587,12 +596,9 @@ int lx_truncate(struct cairn_fs *fs, void *fp, int64_t size)
         int64_t r = lx_seek_in(L, f, 0, CAIRN_SEEK_END);
         if (r < 0)
             return (int)r;
-        static const uint8_t zeros[32];
-        while (f->pos < nsize) {
-            int32_t w = lx_fwrite_raw(L, f, zeros, lx_min(nsize - f->pos, sizeof zeros));
-            if (w < 0)
-                return w;
-        }
+        int err = lx_zero_fill(L, f, nsize);
+        if (err)
+            return err;
     }
     int64_t r = lx_seek_in(L, f, pos, CAIRN_SEEK_SET);
     return r < 0 ? (int)r : 0;

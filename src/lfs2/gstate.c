@@ -18,6 +18,15 @@ void cairn_lfs2_prepmove(lx_t *L, uint32_t id, const uint32_t pair[2])
     L->gstate.pair[1] = id != 0x3ff ? pair[1] : 0;
 }
 
+uint32_t cairn_lfs2_takemove(lx_t *L, const uint32_t pair[2])
+{
+    if (!lx_g_hasmovehere(&L->gstate, pair))
+        return 0x3ff;
+    uint32_t id = lx_id(L->gstate.tag);
+    lx_prepmove(L, 0x3ff, NULL);
+    return id;
+}
+
 /* Find the pair whose tail points at `pair`. */
 int cairn_lfs2_pred(lx_t *L, const uint32_t pair[2], lx_mdir *pdir)
 {
@@ -92,11 +101,7 @@ int cairn_lfs2_deorphan(lx_t *L, int powerloss)
                     uint32_t pair[2] = {lx_le32(b), lx_le32(b + 4)};
                     if (!lx_pair_sync(pair, pdir.tail)) {
                         // half-orphan: the parent points at the relocated pair
-                        uint32_t moveid = 0x3ff;
-                        if (lx_g_hasmovehere(&L->gstate, pdir.pair)) {
-                            moveid = lx_id(L->gstate.tag);
-                            lx_prepmove(L, 0x3ff, NULL);
-                        }
+                        uint32_t moveid = lx_takemove(L, pdir.pair);
                         struct lx_attr a[2] = {{LX_TAG(LX_T_DELETE, moveid, 0), NULL},
                                                {LX_TAG(LX_T_SOFTTAIL, 0x3ff, 8), b}};
                         int state = lx_orphaningcommit(L, &pdir, moveid != 0x3ff ? a : a + 1,
@@ -199,6 +204,12 @@ int cairn_lfs2_forceconsistency(lx_t *L)
     return lx_deorphan(L, 1);
 }
 
+int cairn_lfs2_writable(lx_t *L)
+{
+    return L->ro ? CAIRN_EROFS : lx_forceconsistency(L);
+}
+
+#if CAIRN_LFS2_FSCK
 int cairn_lfs2_mkconsistent(lx_t *L)
 {
     int err = lx_forceconsistency(L);
@@ -217,3 +228,4 @@ int cairn_lfs2_mkconsistent(lx_t *L)
         return err;
     return lx_commit(L, &root, NULL, 0);
 }
+#endif

@@ -106,7 +106,11 @@ uint32_t cairn_lfs2_crc(uint32_t crc, const void *buf, size_t size);
 struct cairn_bdev *cairn_lfs2_bd(lx_t *L);
 void cairn_lfs2_cache_zero(lx_t *L, lx_cache *c);
 int cairn_lfs2_read(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t hint, uint32_t block, uint32_t off, void *buf, uint32_t size);
-int cairn_lfs2_crc_disk(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t hint, uint32_t block, uint32_t off, uint32_t size, uint32_t *crc);
+/* cairn_lfs2_read through the read cache alone (no program cache can shadow
+ * the range): fewer arguments at the many metadata read sites. */
+int cairn_lfs2_read_rc(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, void *buf, uint32_t size);
+/* CRC of `size` bytes at block:off, read through the read cache. */
+int cairn_lfs2_crc_disk(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, uint32_t size, uint32_t *crc);
 int cairn_lfs2_flush(lx_t *L, lx_cache *pc, lx_cache *rc, int validate);
 int cairn_lfs2_prog(lx_t *L, lx_cache *pc, lx_cache *rc, int validate, uint32_t block, uint32_t off, const void *buf, uint32_t size);
 int cairn_lfs2_erase(lx_t *L, uint32_t block);
@@ -114,6 +118,9 @@ int cairn_lfs2_bd_sync(lx_t *L, lx_cache *pc, lx_cache *rc, int validate);
 int cairn_lfs2_hasmovehere(const lx_gstate *g, const uint32_t pair[2]);
 void cairn_lfs2_preporphans(lx_t *L, int n);
 void cairn_lfs2_prepmove(lx_t *L, uint32_t id, const uint32_t pair[2]);
+/* A pending move out of `pair` is about to be committed there: clear it and
+ * return the id its delete must name (0x3ff = none pending). */
+uint32_t cairn_lfs2_takemove(lx_t *L, const uint32_t pair[2]);
 int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_match *m);
 int cairn_lfs2_fetch(lx_t *L, lx_mdir *dir, const uint32_t pair[2]);
 int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t mask, uint32_t want, void *buf, uint32_t size);
@@ -131,8 +138,12 @@ int cairn_lfs2_drop(lx_t *L, lx_mdir *dir, const lx_mdir *tail);
 int cairn_lfs2_deorphan(lx_t *L, int powerloss);
 void cairn_lfs2_sb_encode(lx_t *L, uint8_t *b);
 int cairn_lfs2_forceconsistency(lx_t *L);
+/* CAIRN_EROFS on a read-only mount, else forceconsistency: before any change. */
+int cairn_lfs2_writable(lx_t *L);
 /* forceconsistency, then commit the cleared global state to the medium. */
+#if CAIRN_LFS2_FSCK
 int cairn_lfs2_mkconsistent(lx_t *L);
+#endif
 int cairn_lfs2_count_cb(void *ctx, uint32_t block);
 int cairn_lfs2_get_entry(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t *ntag,
                          uint32_t *noff, uint32_t *stag, uint32_t *soff);
@@ -164,6 +175,7 @@ int cairn_lfs2_ctz_traverse(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t 
 #define lx_bd cairn_lfs2_bd
 #define lx_cache_zero cairn_lfs2_cache_zero
 #define lx_read cairn_lfs2_read
+#define lx_read_rc cairn_lfs2_read_rc
 #define lx_crc_disk cairn_lfs2_crc_disk
 #define lx_flush cairn_lfs2_flush
 #define lx_prog cairn_lfs2_prog
@@ -172,6 +184,7 @@ int cairn_lfs2_ctz_traverse(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t 
 #define lx_g_hasmovehere cairn_lfs2_hasmovehere
 #define lx_preporphans cairn_lfs2_preporphans
 #define lx_prepmove cairn_lfs2_prepmove
+#define lx_takemove cairn_lfs2_takemove
 #define lx_fetch_m cairn_lfs2_fetch_m
 #define lx_fetch cairn_lfs2_fetch
 #define lx_get cairn_lfs2_get
@@ -189,6 +202,7 @@ int cairn_lfs2_ctz_traverse(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t 
 #define lx_commit cairn_lfs2_commit
 #define lx_drop cairn_lfs2_drop
 #define lx_forceconsistency cairn_lfs2_forceconsistency
+#define lx_writable cairn_lfs2_writable
 #define lx_ctz_extend cairn_lfs2_ctz_extend
 #define lx_sb_encode cairn_lfs2_sb_encode
 
@@ -206,9 +220,14 @@ static inline uint32_t lx_le32(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
+// the memcpy forms let GCC store a word at once (it merges loads, not stores)
 static inline void lx_ple32(uint8_t *p, uint32_t v)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &v, 4);
+#else
     p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
+#endif
 }
 static inline uint32_t lx_be32(const uint8_t *p)
 {
@@ -216,7 +235,12 @@ static inline uint32_t lx_be32(const uint8_t *p)
 }
 static inline void lx_pbe32(uint8_t *p, uint32_t v)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap32(v);
+    memcpy(p, &v, 4);
+#else
     p[3] = (uint8_t)v, p[2] = (uint8_t)(v >> 8), p[1] = (uint8_t)(v >> 16), p[0] = (uint8_t)(v >> 24);
+#endif
 }
 static inline uint32_t lx_type1(uint32_t t) { return (t >> 20) & 0x700; }
 static inline uint32_t lx_type3(uint32_t t) { return (t >> 20) & 0x7ff; }
@@ -345,18 +369,5 @@ int lx_remove(struct cairn_fs *fs, const char *path);
 int lx_rmdir(struct cairn_fs *fs, const char *path);
 int lx_rename(struct cairn_fs *fs, const char *from, const char *to);
 
-/* Small metadata reads (tags, pointers) served straight from the read cache
- * when it holds them; no program cache may shadow the range. */
-static inline int lx_read_small(lx_t *L, lx_cache *rc, uint32_t hint, uint32_t block,
-                                uint32_t off, uint8_t *out, uint32_t n)
-{
-    if (block == rc->block && off >= rc->off && off + n <= rc->off + rc->size) {
-        const uint8_t *src = &rc->buf[off - rc->off];
-        for (uint32_t i = 0; i < n; i++)
-            out[i] = src[i];
-        return 0;
-    }
-    return lx_read(L, NULL, rc, hint, block, off, out, n);
-}
 
 #endif

@@ -161,7 +161,7 @@ static int lx_match_tag(lx_t *L, const struct lx_match *m, struct lx_mstate *t, 
             if (m->kind == 1) {
                 uint8_t b[LX_KPRE];
                 uint32_t bl = lx_tsize(tag), n = lx_min(bl, LX_KPRE);
-                int err = lx_read_small(L, &L->rcache, n, block, off + 4, b, n);
+                int err = lx_read_rc(L, n, block, off + 4, b, n);
                 if (err)
                     return err;
                 uint32_t al = t->kmax[1], na = lx_min(al, LX_KPRE);
@@ -192,7 +192,7 @@ static int lx_match_tag(lx_t *L, const struct lx_match *m, struct lx_mstate *t, 
             t->atag = tag, t->aoff = off + 4;
     } else if (m->kind == 2 && lx_type3(tag) == LX_T_DIRSTRUCT && lx_tsize(tag) == 8) {
         uint8_t b[8];
-        int err = lx_read_small(L, &L->rcache, L->block_size - off - 4, block, off + 4, b, 8);
+        int err = lx_read_rc(L, L->block_size - off - 4, block, off + 4, b, 8);
         if (err)
             return err;
         uint32_t p[2] = {lx_le32(b), lx_le32(b + 4)};
@@ -237,7 +237,7 @@ static int lx_fetch_known(lx_t *L, const lx_mdir *dir, struct lx_match *m)
     }
     while (off < dir->off) {
         uint8_t b[4];
-        int err = lx_read_small(L, &L->rcache, L->block_size - off, dir->pair[0], off, b, 4);
+        int err = lx_read_rc(L, L->block_size - off, dir->pair[0], off, b, 4);
         if (err)
             return err;
         uint32_t tag = lx_be32(b) ^ ptag;
@@ -279,7 +279,7 @@ int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_
     }
     for (int i = 0; i < 2; i++) {
         uint8_t b[4];
-        int err = lx_read_small(L, &L->rcache, 4, pair[i], 0, b, 4);
+        int err = lx_read_rc(L, 4, pair[i], 0, b, 4);
         if (err && err != CAIRN_ECORRUPT)
             return err;
         revs[i] = err ? 0 : lx_le32(b);
@@ -303,7 +303,7 @@ int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_
         for (;;) {
             if (off + 4 > L->block_size)
                 break;
-            int err = lx_read_small(L, &L->rcache, L->block_size, dir->pair[0], off, b, 4);
+            int err = lx_read_rc(L, L->block_size, dir->pair[0], off, b, 4);
             if (err) {
                 if (err == CAIRN_ECORRUPT)
                     break;
@@ -321,7 +321,7 @@ int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_
             ptag = tag;
             if (((tag >> 20) & 0x780) == 0x500) {
                 // commit CRC
-                err = lx_read_small(L, &L->rcache, L->block_size, dir->pair[0], off + 4, b, 4);
+                err = lx_read_rc(L, L->block_size, dir->pair[0], off + 4, b, 4);
                 if (err) {
                     if (err == CAIRN_ECORRUPT)
                         break;
@@ -344,7 +344,7 @@ int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_
                 continue;
             }
             hasfcrc = 0;
-            err = lx_crc_disk(L, NULL, &L->rcache, L->block_size, dir->pair[0], off + 4, dsz - 4, &crc);
+            err = lx_crc_disk(L, L->block_size, dir->pair[0], off + 4, dsz - 4, &crc);
             if (err) {
                 if (err == CAIRN_ECORRUPT)
                     break;
@@ -361,7 +361,7 @@ int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_
                 tcount = (uint32_t)((int)tcount + lx_splice(tag));
             } else if (t1 == LX_T_TAIL) {
                 tsplit = lx_chunk(tag) & 1;
-                err = lx_read_small(L, &L->rcache, L->block_size, dir->pair[0], off + 4, b, 8);
+                err = lx_read_rc(L, L->block_size, dir->pair[0], off + 4, b, 8);
                 if (err) {
                     if (err == CAIRN_ECORRUPT)
                         break;
@@ -370,7 +370,7 @@ int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_
                 ttail[0] = lx_le32(b);
                 ttail[1] = lx_le32(b + 4);
             } else if (lx_type3(tag) == LX_T_FCRC && lx_tsize(tag) >= 8) {
-                err = lx_read_small(L, &L->rcache, L->block_size, dir->pair[0], off + 4, b, 8);
+                err = lx_read_rc(L, L->block_size, dir->pair[0], off + 4, b, 8);
                 if (err) {
                     if (err == CAIRN_ECORRUPT)
                         break;
@@ -393,7 +393,7 @@ int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_
             dir->erased = 0;
             if (maybeerased && dir->off % L->prog_size == 0 && hasfcrc) {
                 uint32_t c = 0xffffffff;
-                int err = lx_crc_disk(L, NULL, &L->rcache, L->prog_size, dir->pair[0], dir->off, fsize, &c);
+                int err = lx_crc_disk(L, L->prog_size, dir->pair[0], dir->off, fsize, &c);
                 if (err && err != CAIRN_ECORRUPT)
                     return err;
                 dir->erased = (!err && c == fcrcv);
@@ -433,7 +433,7 @@ int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t mask, uint32_t want
         off -= lx_dsize(ntag);
         uint32_t tag = ntag;
         uint8_t b[4];
-        int err = lx_read_small(L, &L->rcache, 4, dir->pair[0], off, b, 4);
+        int err = lx_read_rc(L, 4, dir->pair[0], off, b, 4);
         if (err)
             return err;
         ntag = (lx_be32(b) ^ tag) & 0x7fffffff;
@@ -449,7 +449,7 @@ int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t mask, uint32_t want
                 return CAIRN_ENOENT;
             if (buf) {
                 uint32_t n = lx_min(size, lx_tsize(tag));
-                err = lx_read(L, NULL, &L->rcache, n, dir->pair[0], off + 4, buf, n);
+                err = lx_read_rc(L, n, dir->pair[0], off + 4, buf, n);
                 if (err)
                     return err;
                 memset((uint8_t *)buf + n, 0, size - n);
@@ -476,7 +476,7 @@ int cairn_lfs2_get_entry(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t *nta
         off -= lx_dsize(ntg);
         uint32_t tag = ntg;
         uint8_t b[4];
-        int err = lx_read_small(L, &L->rcache, 4, dir->pair[0], off, b, 4);
+        int err = lx_read_rc(L, 4, dir->pair[0], off, b, 4);
         if (err)
             return err;
         ntg = (lx_be32(b) ^ tag) & 0x7fffffff;
@@ -570,12 +570,12 @@ static int lx_ccrc(lx_t *L, struct lx_commit *c)
             noff = lx_min(noff, end - 20);
         uint8_t eperturb = 0xff;
         if (noff >= end && noff <= L->block_size - L->prog_size) {
-            err = lx_read(L, NULL, &L->rcache, L->prog_size, c->block, noff, &eperturb, 1);
+            err = lx_read_rc(L, L->prog_size, c->block, noff, &eperturb, 1);
             if (err && err != CAIRN_ECORRUPT)
                 return err;
             if (L->disk_version > CAIRN_LFS2_DISK_VERSION_2_0) {
                 uint32_t fc = 0xffffffff;
-                err = lx_crc_disk(L, NULL, &L->rcache, L->prog_size, c->block, noff, L->prog_size, &fc);
+                err = lx_crc_disk(L, L->prog_size, c->block, noff, L->prog_size, &fc);
                 if (err && err != CAIRN_ECORRUPT)
                     return err;
                 uint8_t fb[8];
@@ -609,12 +609,12 @@ static int lx_ccrc(lx_t *L, struct lx_commit *c)
     }
     // read the commit back: catches silently failed programs
     uint32_t crc = 0xffffffff;
-    err = lx_crc_disk(L, NULL, &L->rcache, off1 + 4, c->block, c->begin, off1 - c->begin, &crc);
+    err = lx_crc_disk(L, off1 + 4, c->block, c->begin, off1 - c->begin, &crc);
     if (err)
         return err;
     if (crc != crc1)
         return CAIRN_ECORRUPT;
-    err = lx_crc_disk(L, NULL, &L->rcache, 4, c->block, off1, 4, &crc);
+    err = lx_crc_disk(L, 4, c->block, off1, 4, &crc);
     if (err)
         return err;
     if (crc != 0)
@@ -631,6 +631,57 @@ struct lx_loc {
 };
 #define LX_MAXLOC 4
 
+/* One pass of lx_emit: what it found so far for the entry it follows. */
+struct lx_emst {
+    uint32_t x;
+    int nloc, more, moveonly;
+    uint8_t pns;      // bit0 name seen, bit1 struct seen
+    uint8_t pseen[32]; // user attribute types already emitted/deleted
+    struct lx_loc name, st, loc[LX_MAXLOC];
+};
+
+/* Account for one tag, newest first; 1 = the entry's create: stop. */
+static int lx_emit_see(struct lx_emst *e, const struct lx_loc *l)
+{
+    uint32_t tag = l->tag, t3 = lx_type3(tag), tid = lx_id(tag), t1 = lx_type1(tag);
+    if (t1 == LX_T_SPLICE) {
+        if (tid == e->x && t3 == LX_T_CREATE)
+            return 1;
+        if (tid <= e->x && tid != 0x3ff)
+            e->x = t3 == LX_T_CREATE ? e->x - 1 : e->x + 1;
+        return 0;
+    }
+    if (tid != e->x)
+        return 0;
+    if (t1 == LX_T_NAME) {
+        if (!(e->pns & 1)) {
+            e->pns |= 1;
+            if (!e->moveonly && !lx_isdelete(tag))
+                e->name = *l;
+        }
+    } else if (t1 == LX_T_STRUCT) {
+        if (!(e->pns & 2)) {
+            e->pns |= 2;
+            if (!lx_isdelete(tag))
+                e->st = *l;
+        }
+    } else if (t1 == LX_T_USERATTR) {
+        uint32_t k = lx_chunk(tag);
+        uint8_t bit = (uint8_t)(1u << (k % 8));
+        if (!(e->pseen[k / 8] & bit)) {
+            if (lx_isdelete(tag)) {
+                e->pseen[k / 8] |= bit;
+            } else if (e->nloc < LX_MAXLOC) {
+                e->pseen[k / 8] |= bit;
+                e->loc[e->nloc++] = *l;
+            } else {
+                e->more = 1;
+            }
+        }
+    }
+    return 0;
+}
+
 /*
  * Find the live tags of entry `id` as numbered after `attrs` are applied on
  * top of `dir`'s log, and write them to `c` renumbered as `newid` (or add
@@ -645,72 +696,35 @@ static int lx_emit(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir 
     uint8_t namestruct = 0; // bit0 name seen, bit1 struct seen
     memset(seen, 0, sizeof seen);
     for (int pass = 0; pass < 64; pass++) {
-        struct lx_loc loc[LX_MAXLOC];
-        int nloc = 0, more = 0;
-        struct lx_loc nameloc = {0, NULL, 0, 0}, structloc = {0, NULL, 0, 0};
-        uint8_t pseen[32];
-        memcpy(pseen, seen, sizeof seen);
-        uint8_t pns = namestruct;
+        struct lx_emst e;
+        memset(&e, 0, sizeof e);
+        memcpy(e.pseen, seen, sizeof seen);
+        e.pns = namestruct;
+        e.x = id0;
+        e.moveonly = moveonly0;
         const lx_mdir *dir = dir0;
-        uint32_t x = id0;
-        int moveonly = moveonly0;
         int ai = attrs ? n : 0, done = 0;
         const lx_mdir *movesrc = NULL;
         uint32_t movex = 0;
         // newest first: the pending attrs, then the disk log
         while (ai > 0 && !done) {
             ai--;
-            uint32_t tag = attrs[ai].tag, t3 = lx_type3(tag), tid = lx_id(tag);
-            if (t3 == LX_T_FROM_MOVE) {
+            uint32_t tag = attrs[ai].tag;
+            if (lx_type3(tag) == LX_T_FROM_MOVE) {
                 // older attrs (the new name) still count; the source comes last
-                if (tid == x && !movesrc) {
+                if (lx_id(tag) == e.x && !movesrc) {
                     movesrc = attrs[ai].buf;
                     movex = lx_tsize(tag);
                 }
                 continue;
             }
-            if (lx_type1(tag) == LX_T_SPLICE) {
-                if (tid == x && t3 == LX_T_CREATE) {
-                    done = 1;
-                } else if (tid <= x && tid != 0x3ff) {
-                    x = t3 == LX_T_CREATE ? x - 1 : x + 1;
-                }
-                continue;
-            }
-            if (tid != x)
-                continue;
             struct lx_loc l = {tag, attrs[ai].buf, 0, 0};
-            uint32_t t1 = lx_type1(tag);
-            if (t1 == LX_T_NAME) {
-                if (!(pns & 1)) {
-                    pns |= 1;
-                    if (!moveonly && !lx_isdelete(tag))
-                        nameloc = l;
-                }
-            } else if (t1 == LX_T_STRUCT) {
-                if (!(pns & 2)) {
-                    pns |= 2;
-                    if (!lx_isdelete(tag))
-                        structloc = l;
-                }
-            } else if (t1 == LX_T_USERATTR) {
-                uint32_t k = lx_chunk(tag);
-                if (!(pseen[k / 8] & (1u << (k % 8)))) {
-                    if (lx_isdelete(tag)) {
-                        pseen[k / 8] |= (uint8_t)(1u << (k % 8));
-                    } else if (nloc < LX_MAXLOC) {
-                        pseen[k / 8] |= (uint8_t)(1u << (k % 8));
-                        loc[nloc++] = l;
-                    } else {
-                        more = 1;
-                    }
-                }
-            }
+            done = lx_emit_see(&e, &l);
         }
         if (movesrc) {
             dir = movesrc;
-            x = movex;
-            moveonly = 1;
+            e.x = movex;
+            e.moveonly = 1;
             done = 0;
         }
         if (!done && dir && dir->off > 0) {
@@ -719,58 +733,24 @@ static int lx_emit(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir 
                 off -= lx_dsize(ntag);
                 uint32_t tag = ntag;
                 uint8_t b[4];
-                int err = lx_read_small(L, &L->rcache, 4, dir->pair[0], off, b, 4);
+                int err = lx_read_rc(L, 4, dir->pair[0], off, b, 4);
                 if (err)
                     return err;
                 ntag = (lx_be32(b) ^ tag) & 0x7fffffff;
-                uint32_t t3 = lx_type3(tag), tid = lx_id(tag);
-                if (lx_type1(tag) == LX_T_SPLICE) {
-                    if (tid == x && t3 == LX_T_CREATE)
-                        break;
-                    if (tid <= x && tid != 0x3ff)
-                        x = t3 == LX_T_CREATE ? x - 1 : x + 1;
-                    continue;
-                }
-                if (tid != x)
-                    continue;
                 struct lx_loc l = {tag, NULL, dir->pair[0], off + 4};
-                uint32_t t1 = lx_type1(tag);
-                if (t1 == LX_T_NAME) {
-                    if (!(pns & 1)) {
-                        pns |= 1;
-                        if (!moveonly && !lx_isdelete(tag))
-                            nameloc = l;
-                    }
-                } else if (t1 == LX_T_STRUCT) {
-                    if (!(pns & 2)) {
-                        pns |= 2;
-                        if (!lx_isdelete(tag))
-                            structloc = l;
-                    }
-                } else if (t1 == LX_T_USERATTR) {
-                    uint32_t k = lx_chunk(tag);
-                    if (!(pseen[k / 8] & (1u << (k % 8)))) {
-                        if (lx_isdelete(tag)) {
-                            pseen[k / 8] |= (uint8_t)(1u << (k % 8));
-                        } else if (nloc < LX_MAXLOC) {
-                            pseen[k / 8] |= (uint8_t)(1u << (k % 8));
-                            loc[nloc++] = l;
-                        } else {
-                            more = 1;
-                        }
-                    }
-                }
+                if (lx_emit_see(&e, &l))
+                    break;
             }
         }
         // write out what this pass found
         struct lx_loc *all[LX_MAXLOC + 2];
         int na = 0;
-        if (pass == 0 && nameloc.tag)
-            all[na++] = &nameloc;
-        if (pass == 0 && structloc.tag)
-            all[na++] = &structloc;
-        for (int i = 0; i < nloc; i++)
-            all[na++] = &loc[i];
+        if (pass == 0 && e.name.tag)
+            all[na++] = &e.name;
+        if (pass == 0 && e.st.tag)
+            all[na++] = &e.st;
+        for (int i = 0; i < e.nloc; i++)
+            all[na++] = &e.loc[i];
         for (int i = 0; i < na; i++) {
             uint32_t tag = (all[i]->tag & ~LX_TAG(0, 0x3ff, 0)) | LX_TAG(0, newid, 0);
             if (!c) {
@@ -781,9 +761,9 @@ static int lx_emit(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir 
             if (err)
                 return err;
         }
-        memcpy(seen, pseen, sizeof seen);
-        namestruct = pns;
-        if (!more)
+        memcpy(seen, e.pseen, sizeof seen);
+        namestruct = e.pns;
+        if (!e.more)
             return 0;
     }
     return CAIRN_ECORRUPT;
@@ -839,6 +819,30 @@ static void lx_slot_see(struct lx_slot *sl, uint32_t tag, uint32_t off)
     }
 }
 
+/* Feed one tag (newest first) to the open slots of a window; `loc` is a data
+ * offset, or LX_SLOT_MEM | attrs index. Returns how many slots it closed. */
+static uint32_t lx_slots_see(struct lx_slot *sl, uint32_t nw, uint32_t tag, uint32_t loc)
+{
+    uint32_t t3 = lx_type3(tag), tid = lx_id(tag), closed = 0;
+    for (uint32_t i = 0; i < nw; i++) {
+        struct lx_slot *q = &sl[i];
+        if (q->done)
+            continue;
+        if ((loc & LX_SLOT_MEM) && t3 == LX_T_FROM_MOVE) { // moves exist in memory only
+            if (tid == q->x)
+                q->complex = 1, q->done = 1, closed++;
+        } else if (lx_type1(tag) == LX_T_SPLICE) {
+            if (tid == q->x && t3 == LX_T_CREATE)
+                q->done = 1, closed++;
+            else if (tid <= q->x && tid != 0x3ff)
+                q->x = t3 == LX_T_CREATE ? q->x - 1 : q->x + 1;
+        } else if (tid == q->x) {
+            lx_slot_see(q, tag, loc);
+        }
+    }
+    return closed;
+}
+
 static int lx_emit_range(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir *dir,
                          const struct lx_attr *attrs, int n, uint32_t begin, uint32_t end)
 {
@@ -849,23 +853,7 @@ static int lx_emit_range(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx
         for (uint32_t i = 0; i < nw; i++)
             sl[i].x = w + i;
         for (int ai = attrs ? n - 1 : -1; ai >= 0 && open; ai--) {
-            uint32_t tag = attrs[ai].tag, t3 = lx_type3(tag), tid = lx_id(tag);
-            for (uint32_t i = 0; i < nw; i++) {
-                struct lx_slot *q = &sl[i];
-                if (q->done)
-                    continue;
-                if (t3 == LX_T_FROM_MOVE) {
-                    if (tid == q->x)
-                        q->complex = 1, q->done = 1, open--;
-                } else if (lx_type1(tag) == LX_T_SPLICE) {
-                    if (tid == q->x && t3 == LX_T_CREATE)
-                        q->done = 1, open--;
-                    else if (tid <= q->x && tid != 0x3ff)
-                        q->x = t3 == LX_T_CREATE ? q->x - 1 : q->x + 1;
-                } else if (tid == q->x) {
-                    lx_slot_see(q, tag, LX_SLOT_MEM | (uint32_t)ai);
-                }
-            }
+            open -= lx_slots_see(sl, nw, attrs[ai].tag, LX_SLOT_MEM | (uint32_t)ai);
         }
         if (open && dir && dir->off > 0) {
             uint32_t off = dir->off, ntag = dir->etag;
@@ -873,26 +861,13 @@ static int lx_emit_range(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx
                 off -= lx_dsize(ntag);
                 uint32_t tag = ntag;
                 uint8_t b[4];
-                int err = lx_read_small(L, &L->rcache, 4, dir->pair[0], off, b, 4);
+                int err = lx_read_rc(L, 4, dir->pair[0], off, b, 4);
                 if (err)
                     return err;
                 ntag = (lx_be32(b) ^ tag) & 0x7fffffff;
-                uint32_t t3 = lx_type3(tag), tid = lx_id(tag);
-                if (tid == 0x3ff)
+                if (lx_id(tag) == 0x3ff)
                     continue;
-                for (uint32_t i = 0; i < nw; i++) {
-                    struct lx_slot *q = &sl[i];
-                    if (q->done)
-                        continue;
-                    if (lx_type1(tag) == LX_T_SPLICE) {
-                        if (tid == q->x && t3 == LX_T_CREATE)
-                            q->done = 1, open--;
-                        else if (tid <= q->x)
-                            q->x = t3 == LX_T_CREATE ? q->x - 1 : q->x + 1;
-                    } else if (tid == q->x) {
-                        lx_slot_see(q, tag, off + 4);
-                    }
-                }
+                open -= lx_slots_see(sl, nw, tag, off + 4);
             }
         }
         for (uint32_t i = 0; i < nw; i++) {
@@ -958,7 +933,7 @@ int cairn_lfs2_dir_alloc(lx_t *L, lx_mdir *dir)
     }
     dir->rev = 0;
     uint8_t b[4];
-    int err = lx_read_small(L, &L->rcache, 4, dir->pair[0], 0, b, 4);
+    int err = lx_read_rc(L, 4, dir->pair[0], 0, b, 4);
     if (err && err != CAIRN_ECORRUPT)
         return err;
     if (!err)
@@ -1275,13 +1250,9 @@ int lx_orphaningcommit(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n
         lx_ple32(b + 4, ldir.pair[1]);
         if (hasparent) {
             lx_preporphans(L, +1);
-            uint32_t moveid = 0x3ff;
-            if (lx_g_hasmovehere(&L->gstate, pdir.pair)) {
-                moveid = lx_id(L->gstate.tag);
-                lx_prepmove(L, 0x3ff, NULL);
-                if (moveid < lx_id((uint32_t)tag))
-                    tag -= (int32_t)LX_TAG(0, 1, 0);
-            }
+            uint32_t moveid = lx_takemove(L, pdir.pair);
+            if (moveid < lx_id((uint32_t)tag)) // (never when there was no move: 0x3ff)
+                tag -= (int32_t)LX_TAG(0, 1, 0);
             struct lx_attr a[2] = {{LX_TAG(LX_T_DELETE, moveid, 0), NULL}, {(uint32_t)tag, b}};
             uint32_t pp[2] = {pdir.pair[0], pdir.pair[1]};
             state = lx_relocatingcommit(L, &pdir, pp, moveid != 0x3ff ? a : a + 1,
@@ -1301,11 +1272,7 @@ int lx_orphaningcommit(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n
         if (err != CAIRN_ENOENT) {
             if (lx_g_orphans(&L->gstate))
                 lx_preporphans(L, -hasparent);
-            uint32_t moveid = 0x3ff;
-            if (lx_g_hasmovehere(&L->gstate, pdir.pair)) {
-                moveid = lx_id(L->gstate.tag);
-                lx_prepmove(L, 0x3ff, NULL);
-            }
+            uint32_t moveid = lx_takemove(L, pdir.pair);
             lpair[0] = pdir.pair[0], lpair[1] = pdir.pair[1];
             struct lx_attr a[2] = {{LX_TAG(LX_T_DELETE, moveid, 0), NULL},
                                    {LX_TAG(LX_T_TAIL + pdir.split, 0x3ff, 8), b}};

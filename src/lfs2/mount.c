@@ -5,11 +5,16 @@
 
 /* ---- configuration ---------------------------------------------------- */
 
+_Static_assert(offsetof(lx_t, seed) == offsetof(lx_t, gstate) + 3 * sizeof(lx_gstate),
+               "lx_setup clears gstate..seed at once");
+
 static int lx_setup(struct cairn_lfs2 *lf)
 {
     lx_t *L = &lf->priv;
     const struct cairn_lfs2_config *cfg = L->cfg;
     struct cairn_bdev *bd = lf->fs.bdev;
+    if (lf->fs.mounted)
+        return CAIRN_EBUSY;
     if (!cfg || !bd)
         return CAIRN_EINVAL;
     int err = cairn_bdev_probe(bd, 0, 0);
@@ -65,10 +70,8 @@ static int lx_setup(struct cairn_lfs2 *lf)
     lx_cache_zero(L, &L->rcache);
     lx_cache_zero(L, &L->pcache);
     L->root[0] = L->root[1] = LX_NULL;
-    memset(&L->gstate, 0, sizeof L->gstate);
-    memset(&L->gdisk, 0, sizeof L->gdisk);
-    memset(&L->gdelta, 0, sizeof L->gdelta);
-    L->seed = 0;
+    // gstate, gdisk, gdelta and seed are adjacent: one clear
+    memset(&L->gstate, 0, offsetof(lx_t, seed) + sizeof L->seed - offsetof(lx_t, gstate));
     L->mlist = NULL;
     L->ro = 0;
     cairn_lfs2_mc_clear(L);
@@ -112,8 +115,6 @@ int lx_mkfs(struct cairn_fs *fs)
 {
     struct cairn_lfs2 *lf = (struct cairn_lfs2 *)fs;
     lx_t *L = &lf->priv;
-    if (fs->mounted)
-        return CAIRN_EBUSY;
     int err = lx_setup(lf);
     if (err)
         return err;
@@ -157,8 +158,6 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
 {
     struct cairn_lfs2 *lf = (struct cairn_lfs2 *)fs;
     lx_t *L = &lf->priv;
-    if (fs->mounted)
-        return CAIRN_EBUSY;
     int err = lx_setup(lf);
     if (err)
         return err;
@@ -225,15 +224,9 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
             sbseen = 1;
         }
         lx_gstate d = {0, {0, 0}};
-        {
-            uint8_t b[12];
-            int32_t t2 = lx_get(L, &dir, LX_TAG(0x7ff, 0, 0), LX_TAG(LX_T_MOVESTATE, 0, 0), b, 12);
-            if (t2 >= 0) {
-                d.tag = lx_le32(b), d.pair[0] = lx_le32(b + 4), d.pair[1] = lx_le32(b + 8);
-            } else if (t2 != CAIRN_ENOENT) {
-                return t2;
-            }
-        }
+        err = lx_getgstate(L, &dir, &d);
+        if (err)
+            return err;
         L->gstate.tag ^= d.tag & ~0x200u;
         L->gstate.pair[0] ^= d.pair[0];
         L->gstate.pair[1] ^= d.pair[1];
@@ -361,9 +354,11 @@ static int lx_probe_bs(struct cairn_bdev *bd, uint64_t base, uint32_t bs,
     if (!has[0] && !has[1])
         return 0;
     // the driver's own fetch, over the view, with the smallest caches
-    static const struct cairn_lfs2_config pcfg0 = {16, 16, 4, 128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                                    NULL, 0};
-    struct cairn_lfs2_config pcfg = pcfg0;
+    struct cairn_lfs2_config pcfg;
+    memset(&pcfg, 0, sizeof pcfg);
+    pcfg.read_size = pcfg.prog_size = 16;
+    pcfg.lookahead_size = 4;
+    pcfg.cache_size = 128;
     uint32_t buf[(CAIRN_LFS2_BUFFER_MIN(128, 4) + 3) / 4];
     pcfg.buffer = buf;
     pcfg.buffer_size = sizeof buf;

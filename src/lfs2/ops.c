@@ -43,9 +43,7 @@ static int lx_commitattr(struct cairn_fs *fs, const char *path, uint8_t type, co
                          uint32_t len)
 {
     lx_t *L = lx_of(fs);
-    if (L->ro)
-        return CAIRN_EROFS;
-    int err = lx_forceconsistency(L);
+    int err = lx_writable(L);
     if (err)
         return err;
     lx_mdir cwd;
@@ -108,9 +106,7 @@ static int lx_statvfs(struct cairn_fs *fs, struct cairn_statvfs *st)
 int cairn_lfs2_gc(struct cairn_lfs2 *lfs)
 {
     lx_t *L = &lfs->priv;
-    if (L->ro)
-        return CAIRN_EROFS;
-    int err = lx_forceconsistency(L);
+    int err = lx_writable(L);
     if (err)
         return err;
     // refill the lookahead window now rather than on the next allocation
@@ -200,6 +196,7 @@ static int lx_info(struct cairn_fs *fs, struct cairn_fs_info *info)
     return 0;
 }
 
+#if CAIRN_LFS2_FSCK
 static const uint32_t lx_sb_pair[2] = {0, 1};
 
 struct lx_fsck {
@@ -263,7 +260,7 @@ static int32_t lx_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn
             return err;
         for (uint32_t id = 0; id < dir.count; id++) {
             uint8_t s[8];
-            int32_t tag = lx_get(L, &dir, LX_TAG(0x700, 0x3ff, 0), LX_TAG(LX_T_STRUCT, id, 0), s, 8);
+            int32_t tag = lx_get_struct(L, &dir, id, NULL, s);
             if (tag == CAIRN_ENOENT)
                 continue;
             if (tag < 0)
@@ -305,6 +302,9 @@ static int32_t lx_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn
         lx_problem(&k, "orphans pending repair");
     return k.problems;
 }
+#else
+#define lx_fsck cairn_fs_unsupported_fsck // not compiled in: the reference has none
+#endif
 
 const struct cairn_fs_ops cairn_lfs2_ops = {
     .name = "lfs2",

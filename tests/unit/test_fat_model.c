@@ -160,7 +160,7 @@ static void model_run(uint32_t ss, uint32_t count, uint8_t type, uint32_t csize,
         }
     }
     check_all(&x, steps);
-    CHECK_EQ(o->fsck(x.fs, 0, NULL, NULL), 0);
+    CHECK_EQ(fx_fsck(x.fs, 0, NULL, NULL), 0);
     fx_down(&x);
 }
 
@@ -223,6 +223,6 @@ TEST(model_dir_reuse_and_rename)
         REQUIRE_EQ(o->remove(x.fs, p), 0);
         REQUIRE_EQ(o->rmdir(x.fs, "/A"), 0);
     }
-    CHECK_EQ(o->fsck(x.fs, 0, NULL, NULL), 0);
+    CHECK_EQ(fx_fsck(x.fs, 0, NULL, NULL), 0);
     fx_down(&x);
 }

@@ -324,6 +324,6 @@ TEST(entry_set_inside_one_sector)
     // the skipped entries are reused by the next short names
     REQUIRE_EQ(touch(&x, "/g1"), 0);
     CHECK_MEM(root + 14 * 32, "G1         ", 11);
-    CHECK_EQ(x.fs->ops->fsck(x.fs, 0, NULL, NULL), 0);
+    CHECK_EQ(fx_fsck(x.fs, 0, NULL, NULL), 0);
     fx_down(&x);
 }

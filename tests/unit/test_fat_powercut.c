@@ -132,12 +132,12 @@ static void cut_run(int torn)
             failures++;
             continue;
         }
-        int32_t left = o->fsck(&fat.fs, CAIRN_FSCK_REPAIR, NULL, NULL);
+        int32_t left = fx_fsck(&fat.fs, CAIRN_FSCK_REPAIR, NULL, NULL);
         if (left != 0) {
             th_fail(__FILE__, __LINE__, "cut %u: fsck leaves %d", cut, (int)left);
             bad = 1;
         }
-        if (o->fsck(&fat.fs, 0, NULL, NULL) != 0) {
+        if (fx_fsck(&fat.fs, 0, NULL, NULL) != 0) {
             th_fail(__FILE__, __LINE__, "cut %u: not clean after repair", cut);
             bad = 1;
         }
@@ -156,8 +156,8 @@ static void cut_run(int torn)
             bad = 1;
         }
         o->umount(&fat.fs);
-        // dosfstools agrees after the repair
-        if (!bad && access("/usr/sbin/fsck.fat", X_OK) == 0) {
+        // dosfstools agrees after the repair (none without our fsck)
+        if (CAIRN_FAT_FSCK && !bad && access("/usr/sbin/fsck.fat", X_OK) == 0) {
             const char *img = th_tmp("cut.img");
             FILE *f = fopen(img, "wb");
             if (f) {

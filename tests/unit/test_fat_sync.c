@@ -26,7 +26,7 @@ static void on_report(void *ctx, const char *problem, int fixed)
 static int32_t problems(struct fx *x)
 {
     int n = 0;
-    int32_t left = x->fs->ops->fsck(x->fs, 0, on_report, &n);
+    int32_t left = fx_fsck(x->fs, 0, on_report, &n);
     return left < 0 ? left : n;
 }
 

@@ -57,6 +57,22 @@ static inline int fx_remount(struct fx *x, uint32_t flags)
     return x->fs->ops->mount(x->fs, flags);
 }
 
+// Our fsck as a consistency check: what the op returns, or 0 when the driver
+// is built without fsck (CAIRN_FAT_FSCK 0), where there is nothing to ask.
+static inline int32_t fx_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn report,
+                              void *ctx)
+{
+#if CAIRN_FAT_FSCK
+    return fs->ops->fsck(fs, flags, report, ctx);
+#else
+    (void)fs;
+    (void)flags;
+    (void)report;
+    (void)ctx;
+    return 0;
+#endif
+}
+
 // Whole-file helpers through the ops table.
 static inline int fx_write(struct fx *x, const char *path, const void *data, uint32_t len)
 {
