@@ -401,17 +401,6 @@ static int gen_one(const char *dir, const char *name, uint32_t bs, uint32_t bc, 
     memset(mem, 0xFF, (size_t)bs * bc);
     struct cairn_ram_bdev ram;
     cairn_ram_bdev_init(&ram, mem, bs, bc, CAIRN_RAM_EXT, 0xFF);
-    // The CLI's geometry probe reads the same untrusted superblock: any size,
-    // any offset, and what it reports must be a size it tried.
-    struct cairn_lfs2_probe_info info;
-    uint64_t base = (uint64_t)(data[1] >> 3) * 16;
-    int pr = cairn_lfs2_probe(&ram.bd, base, (data[0] & 0x80) ? bs : 0, &info);
-    if (pr == 0 && (info.block_size < 128 || info.block_size > 65536 ||
-                    (info.block_size & (info.block_size - 1)) != 0)) {
-        fprintf(stderr, "fuzz_lfs2_mount: probe reported block size %u\n",
-                (unsigned)info.block_size);
-        __builtin_trap();
-    }
     static uint8_t buffer[CAIRN_LFS2_BUFFER_SIZE(4096, 64)] __attribute__((aligned(8)));
     struct cairn_lfs2_config cfg;
     memset(&cfg, 0, sizeof cfg);
