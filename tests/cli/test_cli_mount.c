@@ -111,6 +111,16 @@ static int mount_roundtrip(const char *fs)
     CHECK_EQ(system(cmd), 0);
     cu_run(&r, "fsck", "-i", img);
     CHECK_EQ(r.status, 0);
+    // a PC's tools read the edited FAT image the same way
+    if (strcmp(fs, "fat") == 0 &&
+        system("command -v fsck.fat >/dev/null 2>&1 && command -v mcopy >/dev/null 2>&1") == 0) {
+        snprintf(cmd, sizeof cmd,
+                 "set -e; fsck.fat -n '%s' >/dev/null; rm -rf '%s.mt'; mkdir '%s.mt'; "
+                 "MTOOLS_SKIP_CHECK=1 mcopy -s -n -i '%s' '::/*' '%s.mt/'; diff -r '%s' '%s.mt'; "
+                 "rm -rf '%s.mt'",
+                 img, out, out, img, out, out, out, out);
+        CHECK_EQ(system(cmd), 0);
+    }
     cu_free(&r);
     return 0;
 }
