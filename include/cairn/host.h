@@ -72,6 +72,11 @@ struct cairn_file_bdev {
     uint32_t cache_want;  /* slots asked for at open */
     uint8_t *cache;       /* cache_slots * block_size bytes (malloc), or NULL */
     uint32_t *cache_tag;  /* block held by each slot, UINT32_MAX = empty */
+    uint64_t bytes_read;  /* bytes read from the host file so far (cache misses) */
+    /* Called after every host read when set: tools show progress of long
+     * read-only walks (cairn fsck) with it. */
+    void (*on_read)(void *ctx, uint64_t bytes_read);
+    void *on_read_ctx;
 };
 
 /* Everything cairn_file_bdev_open_ex can be told. */

@@ -252,8 +252,13 @@ static int fb_dev_read(struct cairn_file_bdev *f, void *buf, uint64_t len, uint6
     int rc = fb_pread(f->fd, buf, len, f->offset + pos);
     if (rc) {
         f->io_errors++;
+        return rc;
     }
-    return rc;
+    f->bytes_read += len;
+    if (f->on_read) {
+        f->on_read(f->on_read_ctx, f->bytes_read);
+    }
+    return 0;
 }
 
 // A data write of the device: counted by the kill schedule, keeps the cache.

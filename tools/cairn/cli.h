@@ -97,6 +97,9 @@ const char *cairn_cli_ipath(const char *arg, char *buf, size_t len);
 /* Progress on stderr, only when stdout is a terminal. */
 void cairn_cli_progress(const char *what, uint64_t done, uint64_t total);
 void cairn_cli_progress_end(void);
+/* Progress of a long walk the filesystem does on its own (fsck): the image's
+ * bytes read so far, shown as `what`; NULL stops it. */
+void cairn_cli_watch_reads(struct cairn_img *img, const char *what);
 
 /* Install the host clock (or SOURCE_DATE_EPOCH when set) for timestamps. */
 void cairn_cli_clock_init(void);

@@ -645,7 +645,9 @@ int cairn_cmd_fsck(struct cairn_cli *c)
     }
     struct fs_fsck f = {0, 0};
     uint32_t flags = (c->repair ? CAIRN_FSCK_REPAIR : 0) | (c->verbose ? CAIRN_FSCK_VERBOSE : 0);
+    cairn_cli_watch_reads(img, "fsck, KiB read");
     int32_t rc = cairn_vfs_fsck("/", flags, fs_fsck_report, &f);
+    cairn_cli_watch_reads(img, NULL);
     int status;
     if (rc < 0) {
         fprintf(stderr, "cairn: %s: fsck failed: %s\n", c->image, cairn_strerror(rc));

@@ -41,6 +41,20 @@ void cairn_cli_sync_always(struct cairn_img *img)
     (void)img; // the image-file device honours every sync point already
 }
 
+static void cli_read_progress(void *ctx, uint64_t bytes_read)
+{
+    cairn_cli_progress((const char *)ctx, bytes_read >> 10, 0);
+}
+
+void cairn_cli_watch_reads(struct cairn_img *img, const char *what)
+{
+    img->dev.on_read = what ? cli_read_progress : NULL;
+    img->dev.on_read_ctx = (void *)(uintptr_t)what;
+    if (what == NULL) {
+        cairn_cli_progress_end();
+    }
+}
+
 const char *cairn_cli_fstype(const struct cairn_img *img)
 {
     return img->is_lfs2 ? "lfs2" : "fat";
