@@ -54,7 +54,7 @@ static pid_t mount_start(const char *img, const char *mp)
 static int mount_roundtrip(const char *fs)
 {
     struct cu_run r = {0};
-    char img[1024], mp[1024], out[1024], cmd[8192];
+    char img[1024], mp[1024], out[1024], cmd[16384];
     snprintf(img, sizeof img, "%s.img", th_tmp(fs));
     snprintf(mp, sizeof mp, "%s.mnt", th_tmp(fs));
     snprintf(out, sizeof out, "%s.out", th_tmp(fs));
