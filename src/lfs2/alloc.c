@@ -203,6 +203,62 @@ static int lx_traverse_pair(lx_t *L, const lx_mdir *dir, int (*cb)(void *, uint3
     return 0;
 }
 
+/* ---- seeding from the mount's walk ---------------------------------------- */
+
+struct lx_seed {
+    lx_t *L;
+    uint8_t *bm;
+};
+
+static int lx_seed_cb(void *ctx, uint32_t block)
+{
+    struct lx_seed *s = ctx;
+    if (block < s->L->block_count)
+        s->bm[block / 8] |= (uint8_t)(1u << (block % 8));
+    return 0;
+}
+
+/*
+ * Mount's walk marks in `bm` (a bit per block of the device) what one pair
+ * holds: its blocks and what its entries reference, as the lookahead scan
+ * would. The move gstate is not known yet, so a moved entry is counted at
+ * both ends: the same blocks, so no harm.
+ */
+int cairn_lfs2_alloc_seed_pair(lx_t *L, const lx_mdir *dir, uint8_t *bm)
+{
+    struct lx_seed s = {L, bm};
+    lx_seed_cb(&s, dir->pair[0]);
+    lx_seed_cb(&s, dir->pair[1]);
+    int err = lx_traverse_pair(L, dir, lx_seed_cb, &s, 1);
+    L->la_nocount = 0;
+    return err;
+}
+
+/* The first window, from the walk's bitmap, at the first free block from
+ * la_start on: no scan needed for the first allocations (no block has been
+ * allocated since the walk). */
+void cairn_lfs2_alloc_seed_window(lx_t *L, const uint8_t *bm)
+{
+    lx_alloc_drop(L);
+    // start at the first free block: the whole device is known
+    uint32_t skip = 0, at = L->la_start;
+    while (skip < L->block_count && (bm[at / 8] & (1u << (at % 8)))) {
+        skip++;
+        at = at + 1 == L->block_count ? 0 : at + 1;
+    }
+    if (skip < L->block_count) {
+        L->la_start = at;
+        L->la_ckpoint -= skip;
+    }
+    L->la_size = lx_min(8 * L->la_bytes, L->la_ckpoint);
+    memset(L->la_buf, 0, L->la_bytes);
+    for (uint32_t i = 0; i < L->la_size; i++) {
+        uint32_t b = (L->la_start + i) % L->block_count;
+        if (bm[b / 8] & (1u << (b % 8)))
+            L->la_buf[i / 8] |= (uint8_t)(1u << (i % 8));
+    }
+}
+
 int cairn_lfs2_traverse(lx_t *L, int (*cb)(void *, uint32_t), void *ctx, int orphans)
 {
     L->la_nocount = 0;

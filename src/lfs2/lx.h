@@ -127,6 +127,10 @@ int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t mask, uint32_t want
 void cairn_lfs2_alloc_ckpoint(lx_t *L);
 void cairn_lfs2_alloc_drop(lx_t *L);
 int cairn_lfs2_alloc(lx_t *L, uint32_t *block);
+/* Mount's walk: mark one pair's blocks and references in the device bitmap `bm`. */
+int cairn_lfs2_alloc_seed_pair(lx_t *L, const lx_mdir *dir, uint8_t *bm);
+/* Fill the first lookahead window at la_start from the walk's bitmap. */
+void cairn_lfs2_alloc_seed_window(lx_t *L, const uint8_t *bm);
 uint32_t cairn_lfs2_ctz_index(lx_t *L, uint32_t *off);
 int cairn_lfs2_ctz_find(lx_t *L, lx_cache *rc, uint32_t head, uint32_t size, uint32_t pos, uint32_t *block, uint32_t *off);
 int cairn_lfs2_ctz_extend(lx_t *L, lx_cache *pc, lx_cache *rc, uint32_t head, uint32_t size, uint32_t *block, uint32_t *off);

@@ -154,6 +154,43 @@ int lx_mkfs(struct cairn_fs *fs)
     return err;
 }
 
+/* Place the walk's bitmap at the end of the buffer, shrinking the pair cache
+ * to what is left and the pointer cache to nothing for the walk; NULL when
+ * the buffer has not room for it. */
+static uint8_t *lx_seed_setup(lx_t *L)
+{
+    const struct cairn_lfs2_config *cfg = L->cfg;
+    uint32_t fixed = CAIRN_LFS2_BUFFER_MIN(L->cache_size, L->la_bytes);
+    uint32_t aux = cfg->buffer_size - fixed, nb = L->block_count / 8 + 1;
+    if (nb > aux)
+        return NULL;
+    uint32_t k = (aux - nb) / (uint32_t)(sizeof(lx_mdir) + CAIRN_LFS2_MKEY);
+    cairn_lfs2_mc_clear(L);
+    L->pk_n = 0;
+    if (k < L->mc_n)
+        L->mc_n = (uint8_t)k;
+    cairn_lfs2_mc_clear(L);
+    uint8_t *bm = (uint8_t *)cfg->buffer + cfg->buffer_size - nb;
+    memset(bm, 0, nb);
+    return bm;
+}
+
+/* Mark the references of the `walked` pairs the walk has fetched so far,
+ * all still in the pair cache (the walk is the cache's only user). */
+static int lx_seed_cached(lx_t *L, uint8_t *bm, uint32_t walked)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < L->mc_n; i++) {
+        if (L->mc[i].pair[0] == LX_NULL)
+            continue;
+        n++;
+        int err = cairn_lfs2_alloc_seed_pair(L, &L->mc[i], bm);
+        if (err)
+            return err;
+    }
+    return n == walked ? 0 : CAIRN_ECORRUPT;
+}
+
 int lx_mount(struct cairn_fs *fs, uint32_t flags)
 {
     struct cairn_lfs2 *lf = (struct cairn_lfs2 *)fs;
@@ -171,7 +208,17 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
     dir.tail[0] = 0;
     dir.tail[1] = 1;
     struct lx_cycle cyc = LX_CYCLE_INIT;
-    int sbseen = 0;
+    int sbseen = 0, first = 1;
+    // a bit per block, filled by this walk so the first allocations need no
+    // second one; it borrows the end of the buffer (pointer and pair caches)
+    uint8_t *bm = NULL;
+    uint8_t mc_n = L->mc_n, pk_n = L->pk_n;
+    // a walk that fits in the pair cache is left to the first allocation,
+    // whose own walk then reads no pair again (and a mount that never
+    // allocates pays nothing); past that, the cached pairs and every later
+    // one have their references marked here
+    uint32_t walked = 0;
+    int scanning = 0;
     while (!lx_pair_isnull(dir.tail)) {
         if (cairn_lfs2_cycle(&cyc, dir.tail))
             return CAIRN_ECORRUPT;
@@ -222,6 +269,24 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
             L->root[0] = dir.pair[0];
             L->root[1] = dir.pair[1];
             sbseen = 1;
+            if (first && !L->ro) {
+                bm = lx_seed_setup(L);
+                cairn_lfs2_mc_put(L, &dir); // the resized cache starts with this pair
+            }
+        }
+        first = 0;
+        if (bm) {
+            walked++;
+            if (scanning || L->mc_n == 0) {
+                err = cairn_lfs2_alloc_seed_pair(L, &dir, bm);
+                scanning = 1;
+            } else if (walked >= L->mc_n) {
+                err = lx_seed_cached(L, bm, walked);
+                scanning = 1;
+            }
+            if (err)
+                bm = NULL; // unreadable references: the first allocation scans
+            err = 0;
         }
         lx_gstate d = {0, {0, 0}};
         err = lx_getgstate(L, &dir, &d);
@@ -238,6 +303,21 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
     L->gdisk = L->gstate;
     L->la_start = L->seed % L->block_count;
     lx_alloc_drop(L);
+    if (bm && scanning)
+        cairn_lfs2_alloc_seed_window(L, bm);
+    if (L->mc_n != mc_n) {
+        // keep the pair states the walk left: their keys move back past the
+        // full-size table, the slots beyond the walk's are empty
+        uint8_t k = L->mc_n;
+        memmove(L->mc + mc_n, L->mc + k, (size_t)k * CAIRN_LFS2_MKEY);
+        for (uint8_t i = k; i < mc_n; i++)
+            L->mc[i].pair[0] = L->mc[i].pair[1] = LX_NULL;
+        L->mc_n = mc_n;
+    }
+    if (L->pk_n != pk_n) {
+        L->pk_n = pk_n;
+        cairn_lfs2_ctz_forget(L, LX_NULL); // the bitmap overwrote them
+    }
     lx_cache_zero(L, &L->rcache);
     lx_cache_zero(L, &L->pcache);
     fs->mounted = 1;

@@ -137,6 +137,7 @@ int cairn_lfs2_grow(struct cairn_lfs2 *lfs, uint32_t block_count)
     if (err)
         return err;
     uint32_t old = L->block_count;
+    lx_alloc_drop(L); // the window was computed for the old size
     L->block_count = block_count;
     lx_mdir root;
     err = lx_fetch(L, &root, L->root);
