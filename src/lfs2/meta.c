@@ -559,6 +559,16 @@ static int lx_cattr(lx_t *L, struct lx_commit *c, uint32_t tag, const void *mem,
     return 0;
 }
 
+// Append a gstate delta (little-endian, unlike tags) to a commit.
+static int lx_cmovestate(lx_t *L, struct lx_commit *c, const lx_gstate *d)
+{
+    uint8_t b[12];
+    lx_ple32(b, d->tag);
+    lx_ple32(b + 4, d->pair[0]);
+    lx_ple32(b + 8, d->pair[1]);
+    return lx_cattr(L, c, LX_TAG(LX_T_MOVESTATE, 0x3ff, 12), b, 0, 0);
+}
+
 static int lx_ccrc(lx_t *L, struct lx_commit *c)
 {
     uint32_t end = lx_alignup(lx_min(c->off + 20, L->block_size), L->prog_size);
@@ -988,12 +998,8 @@ static int lx_compact(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n,
                 err = lx_getgstate(L, dir, &d);
                 if (err)
                     return err;
-                if (!lx_g_iszero(&d)) {
-                    lx_ple32(b, d.tag);
-                    lx_ple32(b + 4, d.pair[0]);
-                    lx_ple32(b + 8, d.pair[1]);
-                    err = lx_cattr(L, &c, LX_TAG(LX_T_MOVESTATE, 0x3ff, 12), b, 0, 0);
-                }
+                if (!lx_g_iszero(&d))
+                    err = lx_cmovestate(L, &c, &d);
             }
             if (!err)
                 err = lx_ccrc(L, &c);
@@ -1137,11 +1143,7 @@ static int lx_relocatingcommit(lx_t *L, lx_mdir *dir, const uint32_t *selfpair,
                 err = lx_getgstate(L, dir, &d);
                 if (err)
                     return err;
-                uint8_t b[12];
-                lx_ple32(b, d.tag);
-                lx_ple32(b + 4, d.pair[0]);
-                lx_ple32(b + 8, d.pair[1]);
-                err = lx_cattr(L, &c, LX_TAG(LX_T_MOVESTATE, 0x3ff, 12), b, 0, 0);
+                err = lx_cmovestate(L, &c, &d);
             }
         }
         if (!err)

@@ -15,6 +15,24 @@ const char *const lfs2t_images[] = {
 };
 const size_t lfs2t_nimages = sizeof lfs2t_images / sizeof lfs2t_images[0];
 
+int lfs2t_load_interop(const char *name, struct th_manifest *m, uint8_t **data, size_t *size)
+{
+    char rel[128];
+    snprintf(rel, sizeof rel, "lfs2/%s.json", name);
+    if (th_manifest_load(th_interop(rel), m) != 0) {
+        th_fail(__FILE__, __LINE__, "cannot load manifest %s", rel);
+        return -1;
+    }
+    snprintf(rel, sizeof rel, "lfs2/%s.img", name);
+    *data = lfs2t_load_file(th_interop(rel), size);
+    if (*data == NULL) {
+        th_fail(__FILE__, __LINE__, "cannot read %s (run scripts/run-tests.sh once)", rel);
+        th_manifest_free(m);
+        return -1;
+    }
+    return 0;
+}
+
 uint8_t *lfs2t_load_file(const char *path, size_t *size)
 {
     FILE *f = fopen(path, "rb");

@@ -17,6 +17,9 @@ extern const size_t lfs2t_nimages;
 
 /* Read a whole file into malloc'd memory; NULL if it cannot be read. */
 uint8_t *lfs2t_load_file(const char *path, size_t *size);
+/* Manifest and image of interop image `name` (lfs2/<name>.json/.img); on
+ * failure records a test failure, frees what it loaded and returns -1. */
+int lfs2t_load_interop(const char *name, struct th_manifest *m, uint8_t **data, size_t *size);
 
 /*
  * Compare a checker result with a manifest: same set of paths, types, sizes,

@@ -15,20 +15,7 @@ struct img {
 
 static int load(const char *name, struct img *im)
 {
-    char rel[128];
-    snprintf(rel, sizeof rel, "lfs2/%s.json", name);
-    if (th_manifest_load(th_interop(rel), &im->m) != 0) {
-        th_fail(__FILE__, __LINE__, "cannot load manifest %s", rel);
-        return -1;
-    }
-    snprintf(rel, sizeof rel, "lfs2/%s.img", name);
-    im->data = lfs2t_load_file(th_interop(rel), &im->size);
-    if (im->data == NULL) {
-        th_fail(__FILE__, __LINE__, "cannot read %s (run scripts/run-tests.sh once)", rel);
-        th_manifest_free(&im->m);
-        return -1;
-    }
-    return 0;
+    return lfs2t_load_interop(name, &im->m, &im->data, &im->size);
 }
 
 static void unload(struct img *im)

@@ -18,18 +18,8 @@ struct dev {
 
 static int dev_load(struct dev *d, const char *name)
 {
-    char rel[128];
     memset(d, 0, sizeof *d);
-    snprintf(rel, sizeof rel, "lfs2/%s.json", name);
-    if (th_manifest_load(th_interop(rel), &d->m) != 0) {
-        th_fail(__FILE__, __LINE__, "cannot load %s", rel);
-        return -1;
-    }
-    snprintf(rel, sizeof rel, "lfs2/%s.img", name);
-    d->mem = lfs2t_load_file(th_interop(rel), &d->size);
-    if (d->mem == NULL) {
-        th_fail(__FILE__, __LINE__, "cannot read %s (run scripts/run-tests.sh once)", rel);
-        th_manifest_free(&d->m);
+    if (lfs2t_load_interop(name, &d->m, &d->mem, &d->size) != 0) {
         return -1;
     }
     if (cairn_ram_bdev_init(&d->ram, d->mem, d->m.block_size, d->m.block_count, CAIRN_RAM_EXT,
