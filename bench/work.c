@@ -55,9 +55,16 @@ int cairn_bench_umount(struct bench_ctx *b)
 
 static void bench_fill(struct bench_ctx *b, uint8_t *p, uint32_t n)
 {
+    // A local copy of the state: stores through p may alias b, which would
+    // otherwise force a reload and store of b->rng for every byte.
+    uint32_t x = b->rng;
     for (uint32_t i = 0; i < n; i++) {
-        p[i] = (uint8_t)cairn_bench_rand(b);
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        p[i] = (uint8_t)x;
     }
+    b->rng = x;
 }
 
 static void bench_write_file(const char *path, const char *mode, const uint8_t *p, uint32_t n)

@@ -61,8 +61,17 @@ static int nor_write_ext(struct cairn_bdev *bd, uint32_t block, uint32_t offset,
             }
         }
     }
-    for (uint32_t i = 0; i < len; i++) {
-        p[i] &= src[i]; // NOR programming can only clear bits
+    // NOR programming can only clear bits; a word at a time, the tail bytewise
+    uint32_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t a, s;
+        memcpy(&a, p + i, 8);
+        memcpy(&s, src + i, 8);
+        a &= s;
+        memcpy(p + i, &a, 8);
+    }
+    for (; i < len; i++) {
+        p[i] &= src[i];
     }
     return 0;
 }
