@@ -11,7 +11,9 @@
 // are used as written. remount unmounts and mounts `fs` again.
 struct bench_ctx {
     struct cairn_fs *fs;
-    uint32_t rng; // xorshift32, seed 1 at each workload's start
+    uint32_t rng;            // xorshift32, seed 1 at each workload's start
+    const uint64_t *read_bytes; // the device's running read-byte count (may be NULL)
+    uint64_t mount_reads;    // mount-write: bytes the mount itself read
 };
 
 uint32_t cairn_bench_rand(struct bench_ctx *b);
@@ -32,7 +34,8 @@ void cairn_bench_remount(struct bench_ctx *b);
 void cairn_bench_dir_lookup(struct bench_ctx *b);
 
 // Scale: fill with `nfiles` 4 KiB files (in directories of 64), unmounted at
-// the end; then (counted) mount + one 4 KiB allocating write + unmount.
+// the end; then (counted) mount + one 4 KiB allocating write + unmount, noting
+// in mount_reads what the mount alone read.
 void cairn_bench_fill(struct bench_ctx *b, uint32_t nfiles);
 void cairn_bench_mount_write(struct bench_ctx *b);
 

@@ -242,7 +242,9 @@ void cairn_bench_fill(struct bench_ctx *b, uint32_t nfiles)
 
 void cairn_bench_mount_write(struct bench_ctx *b)
 {
+    uint64_t before = b->read_bytes != NULL ? *b->read_bytes : 0;
     cairn_bench_mount(b);
+    b->mount_reads = b->read_bytes != NULL ? *b->read_bytes - before : 0;
     bench_fill(b, bench_buf, 4096);
     bench_write_file("/new", "w", bench_buf, 4096);
     cairn_bench_umount(b);

@@ -754,7 +754,8 @@ static int vfs_open_flags(const char *path, uint32_t flags)
         return CAIRN_EROFS; // D5: refused at open, nothing reaches the device
     }
     struct cairn_fs *fs = vfs_mounts[r->mount].fs;
-    if (fs->ops->file_size(fs) > CAIRN_VFS_FILE_STATE) {
+    uint32_t fsize = fs->ops->file_size(fs);
+    if (fsize > CAIRN_VFS_FILE_STATE) {
         return CAIRN_ENOMEM;
     }
     int slot = -1;
@@ -768,7 +769,7 @@ static int vfs_open_flags(const char *path, uint32_t flags)
         return CAIRN_EMFILE;
     }
     struct vfs_file *f = &vfs_files[slot];
-    memset(&f->st, 0, sizeof f->st);
+    memset(&f->st, 0, fsize); // the driver's part only: the rest is never read
     err = fs->ops->open(fs, f->st.bytes, r->path, flags);
     if (err < 0) {
         return err;
