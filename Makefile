@@ -6,7 +6,7 @@
 #                   under valgrind, short fuzz runs, the Cortex-M4 size table.
 #                   CAIRN_LONG=1 for the long schedules.
 #   make demo       the seed walk-through on the emulated board
-#   make bench      bench.md workloads, one line each
+#   make bench      bench.md workloads, one line each, then set against the reference
 #   make size       Cortex-M4 -Os code size of each module
 #   make fuzz       build the libFuzzer harnesses (clang)
 #
@@ -120,8 +120,11 @@ test-fast: all
 demo: deps cli
 	$(CLI) demo build/demo
 
+# BENCH_FLAGS=--callgrind adds instruction counts (and their targets) to the comparison
 bench: benches cli
-	scripts/bench.sh $(BUILD)
+	scripts/bench.sh $(BUILD) $(BENCH_FLAGS) | tee $(BUILD)/bench.txt
+	@echo "-- against the reference (bench/reference.txt; targets of issues 3 and 4):"
+	@scripts/bench-compare.sh < $(BUILD)/bench.txt || true
 
 size:
 	scripts/size.sh
