@@ -19,24 +19,30 @@
  * copies), then the directory entry; a new entry set goes inside one sector
  * when it fits, short entry last. Clusters a file grows by are linked in the
  * FAT at its next sync or close (one FAT-sector write per sync, not one per
- * cluster); a cut before that leaves them free. The "in use" mark in FAT[1]
- * is optional (CAIRN_FAT_DIRTY_MARK, off by default). A read-only mount
+ * cluster); a cut before that leaves them free. A new file with a short name
+ * only has its entry written at its first sync or close, with its cluster
+ * and size (once, not at creation and again at close): until then lookups
+ * see it, and a cut loses it (leaving at most clusters for fsck to reclaim,
+ * as for any file not synced). FAT16/32 volumes carry the "in use" mark
+ * while a session changes them (CAIRN_FAT_DIRTY_MARK). A read-only mount
  * writes nothing.
  *
  * RAM (32-bit target, default options): the mount state, struct cairn_fat,
- * is CAIRN_FAT_MAX_SS (one sector window) + CAIRN_FAT_BLOOM_BYTES (1024) +
- * 1024 (two name buffers) + 232 bytes: 6,376 bytes with CAIRN_FAT_MAX_SS
- * 4096 (config.h), 2,792 bytes when built with CAIRN_FAT_MAX_SS 512 (SD
- * cards, 512-byte sectors only). CAIRN_FAT_WINDOWS 2 adds CAIRN_FAT_MAX_SS.
- * An open file costs 44 bytes (fs_ops file_size()), an open directory 24
- * (dir_size()); nothing else: no heap, no per-file sector buffer.
+ * is CAIRN_FAT_MAX_SS (the sector window) + CAIRN_FAT_ALT_SS (512, the
+ * second buffer) + CAIRN_FAT_BLOOM_BYTES (1024) + 512 (the name buffer) +
+ * 288 bytes: 6,432 bytes with CAIRN_FAT_MAX_SS 4096 (config.h), 2,848 bytes
+ * when built with CAIRN_FAT_MAX_SS 512 (SD cards, 512-byte sectors only);
+ * 5,920 with CAIRN_FAT_ALT_SS 0. An open file costs 44 bytes (fs_ops
+ * file_size()), an open directory 24 (dir_size()); nothing else: no heap,
+ * no per-file sector buffer.
  *
  * fsck (fs.h) checks chains (loops, bad links, cross-links, sizes), lost
  * clusters, . and .., orphaned long names, FAT copies (repaired from FAT #1,
  * which is always written first), FSInfo and the boot sector's copy of the
  * label (set from the root's label entry); it needs no memory beyond the
- * mount state: the tree is walked once per range of 8192 clusters, with that
- * range's bitmap in the name buffers, using a stack of 32 directory levels.
+ * mount state: the tree is walked once per range of 12,288 clusters (with
+ * the default filter size), with that range's bitmap in the directory filter
+ * and the name buffer, using a stack of 32 directory levels.
  */
 #ifndef CAIRN_FAT_H
 #define CAIRN_FAT_H
@@ -72,13 +78,18 @@ struct cairn_fat_config {
 #define CAIRN_FAT_BLOOM_BYTES 1024
 #endif
 
-/* 1: FAT16/32 volumes carry the "in use" mark in FAT[1] from the first
- * change until a clean unmount (FAT-sector writes at each end of a modifying
- * session). 0 (default): no mark is written, so a session costs no writes
- * beyond the reference's; a mark set by another system is still reported by
- * fsck and info, and cleared by fsck --repair. */
+/* 1 (default): FAT16/32 volumes carry the "in use" mark (FAT[1]'s clean
+ * bit cleared) while mounted read-write, from the first change of a session
+ * until a clean unmount. The mark is written with the first FAT or directory
+ * sector a session writes (inside it when that is the first FAT sector, as
+ * for the first allocation on a fresh volume, else just before it), and
+ * cleared with one FAT-sector write at unmount; a read-only mount or a
+ * session that changes nothing never writes it. Without the second buffer
+ * (CAIRN_FAT_ALT_SS) it is written at the first change. 0: no mark is
+ * written; a mark set by another system is still reported by fsck and info,
+ * and cleared by fsck --repair. */
 #ifndef CAIRN_FAT_DIRTY_MARK
-#define CAIRN_FAT_DIRTY_MARK 0
+#define CAIRN_FAT_DIRTY_MARK 1
 #endif
 
 /* 1 (default): the fsck op (fs.h) checks and repairs as described above.
@@ -88,13 +99,24 @@ struct cairn_fat_config {
 #define CAIRN_FAT_FSCK 1
 #endif
 
-/* Sector buffers in the mount state: 1 (the window) or 2 (the window plus
- * the last sector it held, kept clean: directory and data sectors of a small
- * append, or a directory and its FAT sector, then stay in memory). Each costs
- * CAIRN_FAT_MAX_SS bytes. The default, 1, re-reads more (the bench's
- * append-log reads 1 MB instead of 45 KB) but writes exactly as much. */
-#ifndef CAIRN_FAT_WINDOWS
-#define CAIRN_FAT_WINDOWS 1
+/* The second sector buffer, in bytes (0 = none): it keeps the last sector the
+ * window held, clean, so that a directory sector and a data sector (a small
+ * append), or a directory and its FAT sector, stay in memory (the bench's
+ * append-log reads 45 KB instead of 1 MB), and through which the "in use"
+ * mark is written lazily (CAIRN_FAT_DIRTY_MARK). Used when the volume's
+ * sector size is at most this; the default, 512, serves SD cards and
+ * 512-byte disks (for 4 KiB-sector flash, 0 saves the 512 bytes and 4096
+ * keeps the behaviour).
+ * (CAIRN_FAT_WINDOWS, the older switch: 1 = no second buffer, 2 = one of
+ * CAIRN_FAT_MAX_SS bytes.) */
+#ifndef CAIRN_FAT_ALT_SS
+#if defined(CAIRN_FAT_WINDOWS) && CAIRN_FAT_WINDOWS > 1
+#define CAIRN_FAT_ALT_SS CAIRN_FAT_MAX_SS
+#elif defined(CAIRN_FAT_WINDOWS)
+#define CAIRN_FAT_ALT_SS 0
+#else
+#define CAIRN_FAT_ALT_SS 512
+#endif
 #endif
 
 /* A position in a directory (private to the driver). */
@@ -102,11 +124,11 @@ struct cairn_fat_dpos {
     uint32_t sclust, clust, sect, idx;
 };
 
-/* Mount state (caller-owned). Fields are private to the driver: one sector
- * window (CAIRN_FAT_MAX_SS bytes), the volume geometry, the free-cluster
- * count and hint, and two name buffers (about 1 KiB) used while walking
- * directories. Open files and directories live in caller memory of
- * file_size()/dir_size() bytes. */
+/* Mount state (caller-owned). Fields are private to the driver: the sector
+ * window (CAIRN_FAT_MAX_SS bytes) and the second buffer (CAIRN_FAT_ALT_SS),
+ * the volume geometry, the free-cluster count and hint, the directory cache
+ * and a name buffer (512 bytes) used while walking directories. Open files
+ * and directories live in caller memory of file_size()/dir_size() bytes. */
 struct cairn_fat_private {
     const struct cairn_fat_config *cfg;
     uint32_t win_sect;  /* device sector held in win, UINT32_MAX = none */
@@ -169,13 +191,27 @@ struct cairn_fat_private {
     uint8_t nc_sfn[11];
     uint8_t nc_ntres, nc_lossy, nc_need_lfn, nc_valid;
     uint16_t nc_len;
-    uint16_t lfn_len;
-    uint16_t lfn[256];  /* long name being assembled from disk */
-    uint16_t name[256]; /* name component being looked up / created */
+    uint16_t lfn_len;   /* units of the long name a listing read into name */
+    uint16_t name[256]; /* name component being looked up / created (long
+                         * names on disk are compared with it piece by piece) */
     uint32_t alt_sect;  /* sector held in alt (never dirty), UINT32_MAX = none */
-    uint8_t win[CAIRN_FAT_MAX_SS];
-#if CAIRN_FAT_WINDOWS > 1
-    uint8_t alt[CAIRN_FAT_MAX_SS];
+    /* A new file's short entry not written yet (written at its first sync,
+     * with its cluster and size): laid over sector pe_sect whenever the
+     * window reads it, so that every lookup sees the file. */
+    uint32_t pe_sect;
+    uint16_t pe_idx;    /* byte offset of the entry in pe_sect */
+    uint8_t pe_valid;
+    uint8_t mk_pending; /* the "in use" mark must reach FAT[1] before the next
+                         * write of a FAT or directory sector */
+    uint8_t win_data;   /* the window holds file data (needs no mark first) */
+    uint8_t pe_ent[32];
+    /* The window and the second buffer: each points into wbuf or abuf (they
+     * trade places rather than copy; set at mkfs and mount). */
+    uint8_t *win;
+    uint8_t *alt;
+    uint8_t wbuf[CAIRN_FAT_MAX_SS];
+#if CAIRN_FAT_ALT_SS > 0
+    uint8_t abuf[CAIRN_FAT_ALT_SS];
 #endif
 };
 

@@ -128,19 +128,27 @@ void cairn_fat_ent_init(uint8_t *ent, uint8_t attr, uint32_t tm)
 
 // ---- reading ------------------------------------------------------------------------------
 
-// Long-name assembly state across entries (FatFs rules: ordinals must run
-// down and every checksum must match the short entry).
+// Long-name state across entries (FatFs rules: ordinals must run down and
+// every checksum must match the short entry). The name is compared with
+// v->name[0..want) as it comes, or read into v->name when want is 0.
 struct fat_lfn_state {
     uint8_t ord;
     uint8_t sum;
+    uint8_t match;
+    uint16_t len;
+    uint32_t want;
+    uint32_t hash;
     struct fat_dpos start;
     uint32_t count;
 };
 
 static void fat_lfn_reset(struct fat_lfn_state *st)
 {
-    memset(st, 0, sizeof *st);
     st->ord = 0xFF;
+    st->match = 0;
+    st->len = 0;
+    st->hash = 0;
+    st->count = 0;
 }
 
 // Feed one used entry; returns 1 when `ent` is an LFN entry (consumed).
@@ -157,16 +165,18 @@ static int fat_lfn_feed(fat_vol *v, struct fat_lfn_state *st, const uint8_t *ent
         st->sum = ent[FAT_LDIR_CHKSUM];
         st->start = *p;
         st->count = 0;
-        v->lfn_len = 0;
+        st->match = 1;
+        st->hash = 0;
+        st->len = 0;
     }
     if (c == st->ord && st->sum == ent[FAT_LDIR_CHKSUM] && st->ord != 0xFF) {
-        int r = cairn_fat_lfn_piece(v->lfn, ent);
+        int r = cairn_fat_lfn_piece(v, ent, st->want, &st->match, &st->hash);
         if (r < 0) {
             st->ord = 0xFF;
             return 1;
         }
         if (ent[0] & FAT_LLEF) {
-            v->lfn_len = (uint16_t)r;
+            st->len = (uint16_t)r;
         }
         st->ord--;
         st->count++;
@@ -203,12 +213,13 @@ static void fat_fill_found(const struct fat_lfn_state *st, int lfn_ok, const str
 }
 
 // From *p on, find the next object (skipping free and deleted entries, dot
-// entries, labels and orphaned long names). *got = 0 at the end. v->lfn_len
-// is the long-name length, 0 when the object has only a short name.
-int cairn_fat_dir_read(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f, int *got)
+// entries, labels and orphaned long names). *got = 0 at the end.
+int cairn_fat_dir_read(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f, int *got,
+                       uint32_t want)
 {
     fat_vol *v = fat_v(fs);
     struct fat_lfn_state st;
+    st.want = want;
     fat_lfn_reset(&st);
     *got = 0;
     for (;;) {
@@ -225,9 +236,8 @@ int cairn_fat_dir_read(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found
             fat_lfn_reset(&st);
         } else if (!fat_lfn_feed(v, &st, ent, p)) {
             int ok = fat_lfn_valid(&st, ent);
-            if (!ok) {
-                v->lfn_len = 0;
-            }
+            v->lfn_len = ok ? st.len : 0;
+            f->lfn_match = (uint8_t)(ok && st.match);
             fat_fill_found(&st, ok, p, ent, f);
             *got = 1;
             return 0;
@@ -249,29 +259,26 @@ int cairn_fat_dir_read(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found
 #define FAT_BLOOM_BITS (CAIRN_FAT_BLOOM_BYTES * 8u)
 
 // Names go into the filter upper-cased, short names in their dotted form, so
-// that one probe answers "could this name be here?" for long and short names.
-static inline uint32_t fat_hash_step(uint32_t h, uint16_t c)
-{
-    if (c >= 'a' && c <= 'z') {
-        c = (uint16_t)(c - 0x20);
-    } else if (c >= 0x80) {
-        c = cairn_fat_upcase(c);
-    }
-    return (h ^ c) * 16777619u;
-}
-
+// that one probe answers "could this name be here?" for long and short names
+// (the hash: fat_int.h).
 static uint32_t fat_hash_lfn(const uint16_t *s, uint32_t n)
 {
-    uint32_t h = 2166136261u;
-    for (uint32_t i = 0; i < n; i++) {
+    uint32_t x = 0, h = fat_hash_seed(0), k = 0;
+    for (uint32_t i = 0, left = 13; i < n; i++, left--) {
+        if (left == 0) {
+            x ^= h; // the next piece
+            h = fat_hash_seed(++k);
+            left = 13;
+        }
         h = fat_hash_step(h, s[i]);
     }
-    return h;
+    return x ^ h;
 }
 
+// (a dotted short name fits one piece)
 static uint32_t fat_hash_sfn(const uint8_t *s)
 {
-    uint32_t h = 2166136261u;
+    uint32_t h = fat_hash_seed(0);
     int base = 8, ext = 11;
     while (base > 0 && s[base - 1] == ' ') {
         base--;
@@ -352,15 +359,14 @@ static int fat_same_pos(const struct fat_dpos *a, const struct fat_dpos *b)
     return a->sect == b->sect && a->idx == b->idx;
 }
 
-// Does short entry `ent` (long name valid when `ok`) carry the name in sc?
-static int fat_name_match(fat_vol *v, const struct fat_scan *sc, const uint8_t *ent,
-                          const struct fat_dpos *p, int ok)
+// Does short entry `ent` (whose long name matched when `lm`) carry the name in sc?
+static int fat_name_match(const struct fat_scan *sc, const uint8_t *ent, const struct fat_dpos *p,
+                          int lm)
 {
     if (sc->ignore.sect != 0 && fat_same_pos(p, &sc->ignore)) {
         return 0;
     }
-    return (ok && cairn_fat_lfn_equal(v->lfn, v->lfn_len, v->name, sc->nm.len)) ||
-           (!sc->nm.lossy && memcmp(ent, sc->nm.sfn, 11) == 0);
+    return lm || (!sc->nm.lossy && memcmp(ent, sc->nm.sfn, 11) == 0);
 }
 
 // Look a name up without creating: from where the last lookup in this
@@ -384,12 +390,12 @@ static int fat_scan_lookup(struct cairn_fs *fs, uint32_t dir, struct fat_scan *s
     }
     wrapped = start == 0;
     for (;;) {
-        rc = cairn_fat_dir_read(fs, &p, &f, &got);
+        rc = cairn_fat_dir_read(fs, &p, &f, &got, sc->nm.len);
         if (rc) {
             return rc;
         }
         if (got && !(wrapped && f.lfn.idx >= start && start != 0)) {
-            if (fat_name_match(v, sc, f.ent, &f.sfn, f.n_ent > 1)) {
+            if (fat_name_match(sc, f.ent, &f.sfn, f.lfn_match)) {
                 sc->f = f;
                 if (remember) {
                     fat_dc_found(fs, dir, &f);
@@ -489,6 +495,7 @@ static int fat_scan_full(struct cairn_fs *fs, uint32_t dir, struct fat_scan *sc,
         return rc;
     }
     run_start = p;
+    st.want = sc->nm.len;
     fat_lfn_reset(&st);
     v->dc_valid = 0;
     memset(v->dc_bloom, 0, sizeof v->dc_bloom);
@@ -517,17 +524,15 @@ static int fat_scan_full(struct cairn_fs *fs, uint32_t dir, struct fat_scan *sc,
                     fat_lfn_reset(&st);
                 } else if (!fat_lfn_feed(v, &st, ent, &p)) {
                     int ok = fat_lfn_valid(&st, ent);
-                    if (fat_name_match(v, sc, ent, &p, ok)) {
+                    if (fat_name_match(sc, ent, &p, ok && st.match)) {
                         fat_fill_found(&st, ok, &p, ent, &sc->f);
-                        if (!ok) {
-                            v->lfn_len = 0;
-                        }
+                        sc->f.lfn_match = (uint8_t)(ok && st.match);
                         fat_dc_found(fs, dir, &sc->f);
                         return FAT_FOUND;
                     }
                     fat_bloom_add(v, fat_hash_sfn(ent));
                     if (ok) {
-                        fat_bloom_add(v, fat_hash_lfn(v->lfn, v->lfn_len));
+                        fat_bloom_add(v, st.hash);
                     }
                     if (sc->nm.lossy) {
                         for (int k = 0; k < 6; k++) {
@@ -595,11 +600,11 @@ static int fat_scan_peek(struct cairn_fs *fs, uint32_t dir, struct fat_scan *sc)
     struct fat_dpos p = v->dc_last;
     struct fat_found f;
     int got;
-    int rc = cairn_fat_dir_read(fs, &p, &f, &got);
+    int rc = cairn_fat_dir_read(fs, &p, &f, &got, sc->nm.len);
     if (rc) {
         return rc;
     }
-    if (!got || !fat_name_match(v, sc, f.ent, &f.sfn, f.n_ent > 1)) {
+    if (!got || !fat_name_match(sc, f.ent, &f.sfn, f.lfn_match)) {
         return FAT_MISSING;
     }
     sc->f = f;
@@ -951,7 +956,7 @@ int cairn_fat_dir_empty(struct cairn_fs *fs, uint32_t sclust)
     if (rc) {
         return rc;
     }
-    rc = cairn_fat_dir_read(fs, &p, &f, &got);
+    rc = cairn_fat_dir_read(fs, &p, &f, &got, FAT_LFN_NONE);
     if (rc) {
         return rc;
     }

@@ -119,6 +119,7 @@ struct fat_found {
     struct fat_dpos sfn;  // position of the short entry
     struct fat_dpos lfn;  // position of the first entry of the set
     uint32_t n_ent;       // entries in the set (LFN + 1)
+    uint8_t lfn_match;    // its long name is the one looked up
     uint8_t ent[FAT_DIRENT]; // copy of the short entry
 };
 
@@ -143,11 +144,15 @@ static inline fat_vol *fat_v(struct cairn_fs *fs)
 int cairn_fat_dev_read(fat_vol *v, struct cairn_fs *fs, uint32_t sect, void *buf, uint32_t n);
 int cairn_fat_dev_write(fat_vol *v, struct cairn_fs *fs, uint32_t sect, const void *buf,
                         uint32_t n);
+// The window empty, the buffers in place (mkfs, mount, unmount).
+void cairn_fat_win_reset(fat_vol *v);
 int cairn_fat_win_move(struct cairn_fs *fs, uint32_t sect);
 int cairn_fat_win_flush(struct cairn_fs *fs);
 int cairn_fat_win_drop(struct cairn_fs *fs);
 int cairn_fat_win_zero(struct cairn_fs *fs, uint32_t sect);
 int cairn_fat_mark_dirty(struct cairn_fs *fs);
+// The mark on the device now (before writes that bypass the window).
+int cairn_fat_mark_now(struct cairn_fs *fs);
 int cairn_fat_was_dirty(struct cairn_fs *fs);
 int cairn_fat_sync_vol(struct cairn_fs *fs);
 uint32_t cairn_fat_clust2sect(const fat_vol *v, uint32_t clst);
@@ -182,10 +187,28 @@ uint8_t cairn_fat_sum(const uint8_t *sfn);
 void cairn_fat_numname(uint8_t *dst, const uint8_t *src, const uint16_t *lfn, uint32_t seq);
 uint16_t cairn_fat_upcase(uint16_t c);
 uint16_t cairn_fat_oem2uni(uint8_t c);
-int cairn_fat_lfn_equal(const uint16_t *a, uint32_t alen, const uint16_t *b, uint32_t blen);
 size_t cairn_fat_utf16_to_utf8(const uint16_t *s, uint32_t n, char *out, size_t cap);
 size_t cairn_fat_sfn_to_utf8(const uint8_t *ent, char *out, size_t cap);
-int cairn_fat_lfn_piece(uint16_t *lfn, const uint8_t *ent);
+int cairn_fat_lfn_piece(fat_vol *v, const uint8_t *ent, uint32_t want, uint8_t *match,
+                        uint32_t *hash);
+
+// Name hashes for the directory filter: names upper-cased, in pieces of 13
+// units as long-name entries hold them, each piece hashed on its own (seeded
+// by its index: FNV-1a) and the pieces XORed, so that entries read last
+// piece first hash as the whole name does.
+static inline uint32_t fat_hash_seed(uint32_t piece)
+{
+    return 2166136261u ^ (piece * 0x9E3779B9u);
+}
+static inline uint32_t fat_hash_step(uint32_t h, uint16_t c)
+{
+    if (c >= 'a' && c <= 'z') {
+        c = (uint16_t)(c - 0x20);
+    } else if (c >= 0x80) {
+        c = cairn_fat_upcase(c);
+    }
+    return (h ^ c) * 16777619u;
+}
 void cairn_fat_lfn_put(uint8_t *ent, const uint16_t *lfn, uint32_t len, uint32_t ord,
                        uint8_t sum, int last);
 
@@ -196,7 +219,12 @@ int cairn_fat_dir_next(struct cairn_fs *fs, struct fat_dpos *p, int stretch);
 uint8_t *cairn_fat_dir_ptr(struct cairn_fs *fs, const struct fat_dpos *p, int *err);
 uint32_t cairn_fat_ent_clust(const fat_vol *v, const uint8_t *ent);
 void cairn_fat_ent_set_clust(const fat_vol *v, uint8_t *ent, uint32_t clst);
-int cairn_fat_dir_read(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f, int *got);
+// From *p on, the next object. `want` 0: its long name is read into v->name
+// (v->lfn_len units, 0 if none); else f->lfn_match says whether it equals
+// v->name[0..want) (FAT_LFN_NONE: neither).
+int cairn_fat_dir_read(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f, int *got,
+                       uint32_t want);
+#define FAT_LFN_NONE 0xFFFFu
 
 // A path walk: the directory holding the last component, what was found,
 // and (when `create` is set) where a new entry for the name would go.

@@ -116,15 +116,19 @@ static int fat_file_walk(struct cairn_fs *fs, struct fat_file *f, uint32_t ci, u
 }
 
 // Where the `len` bytes at the file position lie in the window, when they
-// all do (-1 if not): small reads and writes then skip the chain walk.
-static int32_t fat_win_off(const fat_vol *v, const struct fat_file *f, uint32_t len)
+// all do in one sector held in memory (-1 if not; the second buffer's
+// sector becomes the window): small reads and writes then skip the chain walk.
+static int32_t fat_win_off(struct cairn_fs *fs, const struct fat_file *f, uint32_t len)
 {
+    fat_vol *v = fat_v(fs);
     uint32_t cb = fat_clust_bytes(v), pos = f->fptr;
     if (!f->clust || pos / cb != f->clust_idx) {
         return -1;
     }
     uint32_t in = pos % cb, off = in % v->ss;
-    if (cairn_fat_clust2sect(v, f->clust) + in / v->ss != v->win_sect || off + len > v->ss) {
+    uint32_t sect = cairn_fat_clust2sect(v, f->clust) + in / v->ss;
+    if (off + len > v->ss || (sect != v->win_sect && sect != v->alt_sect) ||
+        cairn_fat_win_move(fs, sect) != 0) {
         return -1;
     }
     return (int32_t)off;
@@ -213,9 +217,21 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
         }
         uint8_t ent[FAT_DIRENT];
         cairn_fat_ent_init(ent, FAT_AM_ARC, tm);
+        int clean = !v->win_dirty;
         rc = cairn_fat_dir_register(fs, &sc, ent);
         if (rc) {
             return rc;
+        }
+        if (clean && !v->pe_valid && sc.f.n_ent == 1 && v->win_sect == sc.f.sfn.sect &&
+            v->win_dirty) {
+            // a lone short entry, the window's only change: written at the
+            // first sync with the file's cluster and size, not now and then
+            // (until then it lies over the sector whenever it is read)
+            v->pe_sect = sc.f.sfn.sect;
+            v->pe_idx = (uint16_t)((sc.f.sfn.idx % (v->ss / FAT_DIRENT)) * FAT_DIRENT);
+            memcpy(v->pe_ent, v->win + v->pe_idx, FAT_DIRENT);
+            v->pe_valid = 1;
+            v->win_dirty = 0;
         }
     }
     memset(f, 0, sizeof *f);
@@ -232,6 +248,10 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
     }
     f->run_n = f->sclust ? 1 : 0;
     f->ent_clust = f->sclust;
+    if (v->cc_valid && v->cc_sclust == f->sclust && f->sclust) {
+        f->clust = v->cc_clust; // where the file was when it was last closed
+        f->clust_idx = v->cc_idx;
+    }
     if (flags & CAIRN_O_APPEND) {
         f->fptr = f->fsize; // once, at open (FatFs)
     }
@@ -330,7 +350,7 @@ int32_t cairn_fat_read(struct cairn_fs *fs, void *file, void *buf, uint32_t len)
         len = (uint32_t)(f->fsize - f->fptr);
     }
     uint8_t *out = buf;
-    int32_t wo = fat_win_off(v, f, len);
+    int32_t wo = fat_win_off(fs, f, len);
     if (wo >= 0) {
         memcpy(out, v->win + wo, len);
         f->fptr += len;
@@ -497,6 +517,7 @@ static int32_t fat_write_at(struct cairn_fs *fs, struct fat_file *f, const uint8
                     memset(v->win + off, 0, n);
                 }
                 v->win_dirty = 1;
+                v->win_data = 1;
             }
             done += n;
             f->fptr += n;
@@ -550,11 +571,12 @@ int32_t cairn_fat_write(struct cairn_fs *fs, void *file, const void *buf, uint32
         return rc;
     }
     fat_vol *v = fat_v(fs);
-    int32_t wo = f->fptr <= f->fsize ? fat_win_off(v, f, len) : -1;
+    int32_t wo = f->fptr <= f->fsize ? fat_win_off(fs, f, len) : -1;
     if (wo >= 0) {
         // inside the sector in the window: it is the file's already
         memcpy(v->win + wo, buf, len);
         v->win_dirty = 1;
+        v->win_data = 1;
         f->fptr += len;
         if (f->fptr > f->fsize) {
             f->fsize = f->fptr;

@@ -4,13 +4,16 @@
 //
 // No allocation: cross-links and lost clusters need a bitmap of the clusters
 // in use, so the tree is walked once per range of FAT_FK_SPAN clusters, with
-// the range's bitmap kept in the mount's two name buffers (1 KiB). The tree is
+// the range's bitmap kept in the mount's directory filter and name buffer
+// (1.5 KiB by default; both are rebuilt when next needed). The tree is
 // walked with an explicit stack of FAT_FK_DEPTH directory levels.
 #include "fat_int.h"
 
 #if CAIRN_FAT_FSCK
 
-#define FAT_FK_SPAN 8192u // clusters per bitmap pass (2 x 512 bytes)
+// clusters per bitmap pass: the directory filter's bytes, then the name buffer's
+#define FAT_FK_BLOOM_BITS (CAIRN_FAT_BLOOM_BYTES * 8u)
+#define FAT_FK_SPAN (FAT_FK_BLOOM_BITS + 512u * 8u)
 #define FAT_FK_DEPTH 32
 
 struct fat_fk {
@@ -54,12 +57,22 @@ static int fk_in_range(const struct fat_fk *k, uint32_t c)
     return c >= k->base && c - k->base < FAT_FK_SPAN;
 }
 
+// The bitmap byte array holding bit `b` of the range, and the bit's index in it.
+static uint8_t *fk_bits(struct fat_fk *k, uint32_t b, uint32_t *i)
+{
+    if (b < FAT_FK_BLOOM_BITS) {
+        *i = b;
+        return k->v->dc_bloom;
+    }
+    *i = b - FAT_FK_BLOOM_BITS;
+    return (uint8_t *)k->v->name;
+}
+
 // Set the bit for c; returns its old value.
 static int fk_mark(struct fat_fk *k, uint32_t c)
 {
-    uint32_t i = c - k->base;
-    uint8_t *bm = i < FAT_FK_SPAN / 2 ? (uint8_t *)k->v->lfn : (uint8_t *)k->v->name;
-    i %= FAT_FK_SPAN / 2;
+    uint32_t i;
+    uint8_t *bm = fk_bits(k, c - k->base, &i);
     int old = (bm[i / 8] >> (i % 8)) & 1;
     bm[i / 8] |= (uint8_t)(1u << (i % 8));
     return old;
@@ -67,9 +80,8 @@ static int fk_mark(struct fat_fk *k, uint32_t c)
 
 static int fk_marked(struct fat_fk *k, uint32_t c)
 {
-    uint32_t i = c - k->base;
-    const uint8_t *bm = i < FAT_FK_SPAN / 2 ? (uint8_t *)k->v->lfn : (uint8_t *)k->v->name;
-    i %= FAT_FK_SPAN / 2;
+    uint32_t i;
+    const uint8_t *bm = fk_bits(k, c - k->base, &i);
     return (bm[i / 8] >> (i % 8)) & 1;
 }
 
@@ -689,7 +701,7 @@ int32_t cairn_fat_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn
         return rc;
     }
     if (k.repair) {
-        rc = cairn_fat_mark_dirty(fs);
+        rc = cairn_fat_mark_now(fs); // (FAT copies are repaired around the window)
         if (rc) {
             return rc;
         }
@@ -713,9 +725,10 @@ int32_t cairn_fat_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn
         rc = fk_label(&k);
     }
     for (k.base = 2; rc == 0 && k.base < v->n_fatent; k.base += FAT_FK_SPAN, k.pass++) {
-        memset(v->lfn, 0, sizeof v->lfn);
+        cairn_fat_dc_forget(v, UINT32_MAX);
+        memset(v->dc_bloom, 0, sizeof v->dc_bloom);
         memset(v->name, 0, sizeof v->name);
-        v->nc_valid = 0; // (the name buffers hold the bitmap)
+        v->nc_valid = 0; // (the filter and the name buffer hold the bitmap)
         rc = fk_walk(&k);
         if (rc == 0) {
             rc = fk_lost(&k);

@@ -131,13 +131,11 @@ static int fat_mkfs_do(struct cairn_fs *fs, const struct fat_layout *L, uint32_t
                        const uint8_t *label, int mbr)
 {
     fat_vol *v = fat_v(fs);
+    cairn_fat_win_reset(v);
     uint8_t *w = v->win;
     uint32_t ss = fs->bdev->block_size;
     uint32_t b = L->b_vol;
     int rc;
-    v->win_sect = 0xFFFFFFFFu;
-    v->alt_sect = 0xFFFFFFFFu;
-    v->win_dirty = 0;
 
     // boot sector
     memset(w, 0, ss);
@@ -300,7 +298,6 @@ int cairn_fat_mkfs(struct cairn_fs *fs)
         return CAIRN_EIO; // "aborted", as the reference reports it
     }
     rc = fat_mkfs_do(fs, &L, serial, label, mbr);
-    v->win_sect = 0xFFFFFFFFu;
-    v->alt_sect = 0xFFFFFFFFu;
+    cairn_fat_win_reset(v);
     return rc;
 }

@@ -107,19 +107,6 @@ static uint16_t fat_lowcase(uint16_t u)
     return u;
 }
 
-int cairn_fat_lfn_equal(const uint16_t *a, uint32_t alen, const uint16_t *b, uint32_t blen)
-{
-    if (alen != blen) {
-        return 0;
-    }
-    for (uint32_t i = 0; i < alen; i++) {
-        if (cairn_fat_upcase(a[i]) != cairn_fat_upcase(b[i])) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 // ---- UTF-8 / UTF-16 -------------------------------------------------------------------
 
 static size_t fat_put_utf8(uint32_t cp, char *out, size_t pos, size_t cap)
@@ -472,15 +459,21 @@ void cairn_fat_numname(uint8_t *dst, const uint8_t *src, const uint16_t *lfn, ui
 
 static const uint8_t fat_lfn_ofs[13] = {1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30};
 
-// Store one LFN entry's characters into lfn[]. Returns the name length when
-// this is the last (first-stored) entry, 0 for others, -1 if malformed.
-int cairn_fat_lfn_piece(uint16_t *lfn, const uint8_t *ent)
+// One LFN entry's characters, name positions (ord-1)*13 on: stored into
+// v->name when `want` is 0 (the name is being read), else compared with
+// v->name[0..want) as they come (*match cleared on a difference), so that
+// one buffer serves lookups and listings. *hash gets this piece's share of
+// the name's hash (fat_hash_piece). Returns the name length when this is the
+// last (first-stored) entry, 0 for others, -1 if malformed.
+int cairn_fat_lfn_piece(fat_vol *v, const uint8_t *ent, uint32_t want, uint8_t *match,
+                        uint32_t *hash)
 {
     uint32_t ord = ent[FAT_LDIR_ORD] & 0x3F;
     if (ord == 0 || ord > 20 || fat_ld16(ent + FAT_LDIR_FSTCLUS) != 0) {
         return -1;
     }
     uint32_t i = (ord - 1) * 13;
+    uint32_t h = fat_hash_seed(ord - 1);
     int ended = 0;
     for (int k = 0; k < 13; k++) {
         uint16_t c = fat_ld16(ent + fat_lfn_ofs[k]);
@@ -493,16 +486,27 @@ int cairn_fat_lfn_piece(uint16_t *lfn, const uint8_t *ent)
             if (!(ent[FAT_LDIR_ORD] & FAT_LLEF)) {
                 return -1; // a terminator only in the last piece
             }
-            lfn[i] = 0;
         } else {
             if (i >= 255) {
                 return -1;
             }
-            lfn[i++] = c;
+            if (want == 0) {
+                v->name[i] = c;
+            } else if (i >= want || cairn_fat_upcase(c) != cairn_fat_upcase(v->name[i])) {
+                *match = 0;
+            }
+            h = fat_hash_step(h, c);
+            i++;
         }
     }
+    *hash ^= h;
     if (ent[FAT_LDIR_ORD] & FAT_LLEF) {
-        lfn[i] = 0;
+        if (want == 0) {
+            v->name[i] = 0;
+            v->nc_valid = 0; // (the buffer no longer holds a parsed name)
+        } else if (i != want) {
+            *match = 0;
+        }
         return (int)i;
     }
     return 0;

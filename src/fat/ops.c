@@ -12,8 +12,7 @@ int cairn_fat_init(struct cairn_fat *fat, struct cairn_bdev *bd,
     fat->fs.ops = &cairn_fat_ops;
     fat->fs.bdev = bd;
     fat->priv.cfg = cfg;
-    fat->priv.win_sect = 0xFFFFFFFFu;
-    fat->priv.alt_sect = 0xFFFFFFFFu;
+    cairn_fat_win_reset(&fat->priv);
     return 0;
 }
 
@@ -153,7 +152,7 @@ static int fat_readdir(struct cairn_fs *fs, void *dir, struct cairn_dirent *ent)
     }
     struct fat_found f;
     int got;
-    int rc = cairn_fat_dir_read(fs, &d->pos, &f, &got);
+    int rc = cairn_fat_dir_read(fs, &d->pos, &f, &got, 0);
     if (rc) {
         return rc;
     }
@@ -162,7 +161,7 @@ static int fat_readdir(struct cairn_fs *fs, void *dir, struct cairn_dirent *ent)
         return 0;
     }
     if (v->lfn_len) {
-        cairn_fat_utf16_to_utf8(v->lfn, v->lfn_len, ent->name, sizeof ent->name);
+        cairn_fat_utf16_to_utf8(v->name, v->lfn_len, ent->name, sizeof ent->name);
     } else {
         cairn_fat_sfn_to_utf8(f.ent, ent->name, sizeof ent->name);
     }

@@ -22,11 +22,37 @@ int cairn_fat_dev_write(fat_vol *v, struct cairn_fs *fs, uint32_t sect, const vo
     if (v->alt_sect - sect < n) {
         v->alt_sect = FAT_NOSECT; // its copy is out of date now
     }
+    if (v->pe_sect - sect < n) {
+        v->pe_valid = 0; // written (the window carries it), or overwritten
+    }
     int rc = cairn_bdev_write(fs->bdev, sect, buf, n);
     return rc ? CAIRN_EIO : 0;
 }
 
 // ---- the window -----------------------------------------------------------------------
+
+static int fat_mark_before(struct cairn_fs *fs, uint32_t s);
+
+static int fat_has_alt(const fat_vol *v)
+{
+    return CAIRN_FAT_ALT_SS > 0 && v->ss <= CAIRN_FAT_ALT_SS;
+}
+
+void cairn_fat_win_reset(fat_vol *v)
+{
+    v->win = v->wbuf;
+#if CAIRN_FAT_ALT_SS > 0
+    v->alt = v->abuf;
+#else
+    v->alt = NULL;
+#endif
+    v->win_sect = FAT_NOSECT;
+    v->alt_sect = FAT_NOSECT;
+    v->win_dirty = 0;
+    v->win_data = 0;
+    v->mk_pending = 0;
+    v->pe_valid = 0;
+}
 
 int cairn_fat_win_flush(struct cairn_fs *fs)
 {
@@ -35,7 +61,13 @@ int cairn_fat_win_flush(struct cairn_fs *fs)
         return 0;
     }
     uint32_t s = v->win_sect;
-    int rc = cairn_fat_dev_write(v, fs, s, v->win, 1);
+    int rc = 0;
+    if (v->mk_pending && !v->win_data) {
+        rc = fat_mark_before(fs, s); // a FAT or directory change: the mark goes first
+    }
+    if (rc == 0) {
+        rc = cairn_fat_dev_write(v, fs, s, v->win, 1);
+    }
     if (rc) {
         return rc;
     }
@@ -49,8 +81,24 @@ int cairn_fat_win_flush(struct cairn_fs *fs)
         }
     }
     v->win_dirty = 0;
+    v->win_data = 0;
     return 0;
 }
+
+// The buffers trade places: the window's sector stays, clean, in alt.
+static void fat_win_swap(fat_vol *v)
+{
+    uint8_t *t = v->alt;
+    uint32_t ts = v->alt_sect;
+    v->alt = v->win;
+    v->alt_sect = v->win_sect;
+    v->win = t;
+    v->win_sect = ts;
+}
+
+// The window now holds sector `sect` as read from the device: lay the pending
+// entry over it, and learn the clean mark from FAT[1] on the way.
+static void fat_win_loaded(fat_vol *v, uint32_t sect);
 
 int cairn_fat_win_move(struct cairn_fs *fs, uint32_t sect)
 {
@@ -62,30 +110,19 @@ int cairn_fat_win_move(struct cairn_fs *fs, uint32_t sect)
     if (rc) {
         return rc;
     }
-#if CAIRN_FAT_WINDOWS > 1
-    if (sect == v->alt_sect) {
-        // the sector before: swap the two buffers
-        uint8_t t[64];
-        for (uint32_t i = 0; i < v->ss; i += sizeof t) {
-            memcpy(t, v->win + i, sizeof t);
-            memcpy(v->win + i, v->alt + i, sizeof t);
-            memcpy(v->alt + i, t, sizeof t);
+    if (fat_has_alt(v) && (v->win_sect != FAT_NOSECT || sect == v->alt_sect)) {
+        fat_win_swap(v);
+        if (sect == v->win_sect) {
+            return 0; // the sector before
         }
-        v->alt_sect = v->win_sect;
-        v->win_sect = sect;
-        return 0;
     }
-    if (v->win_sect != FAT_NOSECT) {
-        memcpy(v->alt, v->win, v->ss);
-        v->alt_sect = v->win_sect;
-    }
-#endif
     rc = cairn_fat_dev_read(v, fs, sect, v->win, 1);
     if (rc) {
         v->win_sect = FAT_NOSECT;
         return rc;
     }
     v->win_sect = sect;
+    fat_win_loaded(v, sect);
     return 0;
 }
 
@@ -98,12 +135,9 @@ int cairn_fat_win_drop(struct cairn_fs *fs)
     if (rc) {
         return rc;
     }
-#if CAIRN_FAT_WINDOWS > 1
-    if (v->win_sect != FAT_NOSECT) {
-        memcpy(v->alt, v->win, v->ss);
-        v->alt_sect = v->win_sect;
+    if (fat_has_alt(v) && v->win_sect != FAT_NOSECT) {
+        fat_win_swap(v);
     }
-#endif
     v->win_sect = FAT_NOSECT;
     return 0;
 }
@@ -119,6 +153,9 @@ int cairn_fat_win_zero(struct cairn_fs *fs, uint32_t sect)
     }
     if (v->alt_sect == sect) {
         v->alt_sect = FAT_NOSECT;
+    }
+    if (v->pe_sect == sect) {
+        v->pe_valid = 0; // file data over a directory sector: a corrupt volume
     }
     memset(v->win, 0, v->ss);
     v->win_sect = sect;
@@ -206,32 +243,97 @@ uint32_t cairn_fat_fattime(int64_t s)
 
 // ---- volume dirty mark and sync ------------------------------------------------------------
 
-// FAT[1] bit: set = cleanly unmounted (FAT16 bit 15, FAT32 bit 27).
-static uint32_t fat_clean_bit(const fat_vol *v)
+// FAT[1]'s clean bit (set = cleanly unmounted): FAT16 bit 15, FAT32 bit 27,
+// i.e. bit 7 of byte 3 or bit 3 of byte 7 of the first FAT sector.
+static uint8_t fat_clean_mask(const fat_vol *v)
 {
-    return v->fs_type == 32 ? 0x08000000u : 0x8000u;
+    return v->fs_type == 32 ? 0x08 : 0x80;
+}
+
+static uint8_t *fat_clean_byte(const fat_vol *v, uint8_t *w)
+{
+    return w + (v->fs_type == 32 ? 7 : 3);
+}
+
+// Learn whether the volume was in use before this mount from `w`, a copy
+// of the first FAT sector (the first time it is seen).
+static void fat_learn_dirty(fat_vol *v, uint8_t *w)
+{
+    if (!v->dirty_known && v->fs_type != 12) {
+        v->was_dirty = (*fat_clean_byte(v, w) & fat_clean_mask(v)) == 0;
+        v->dirty_known = 1;
+    }
+}
+
+// Set or clear the clean bit in `w`; returns 1 when it changed.
+static int fat_clean_in(fat_vol *v, uint8_t *w, int clean)
+{
+    fat_learn_dirty(v, w);
+    uint8_t *p = fat_clean_byte(v, w), m = fat_clean_mask(v);
+    uint8_t nv = clean ? (uint8_t)(*p | m) : (uint8_t)(*p & ~m);
+    if (nv == *p) {
+        return 0;
+    }
+    *p = nv;
+    return 1;
+}
+
+static void fat_win_loaded(fat_vol *v, uint32_t sect)
+{
+    if (v->pe_valid && sect == v->pe_sect) {
+        memcpy(v->win + v->pe_idx, v->pe_ent, FAT_DIRENT);
+    }
+    if (sect == v->fatbase) {
+        fat_learn_dirty(v, v->win);
+    }
 }
 
 static int fat_set_clean(struct cairn_fs *fs, int clean)
 {
     fat_vol *v = fat_v(fs);
-    uint32_t w = v->fs_type == 32 ? 4 : 2;
-    int rc = cairn_fat_win_move(fs, v->fatbase + (w / v->ss)); // entry 1 is in sector 0
+    int rc = cairn_fat_win_move(fs, v->fatbase);
     if (rc) {
         return rc;
     }
-    uint8_t *p = v->win + w;
-    uint32_t val = w == 4 ? fat_ld32(p) : fat_ld16(p);
-    uint32_t nv = clean ? (val | fat_clean_bit(v)) : (val & ~fat_clean_bit(v));
-    if (nv != val) {
-        if (w == 4) {
-            fat_st32(p, nv);
-        } else {
-            fat_st16(p, (uint16_t)nv);
-        }
+    if (fat_clean_in(v, v->win, clean)) {
         v->win_dirty = 1;
     }
     return cairn_fat_win_flush(fs);
+}
+
+// The pending mark reaches the device before sector `s` (dirty in the
+// window) is written: inside it when `s` is the first FAT sector, else
+// written first through the second buffer.
+static int fat_mark_before(struct cairn_fs *fs, uint32_t s)
+{
+    fat_vol *v = fat_v(fs);
+    v->mk_pending = 0;
+    v->vol_dirty = 1;
+    if (s == v->fatbase) {
+        (void)fat_clean_in(v, v->win, 0);
+        return 0;
+    }
+#if CAIRN_FAT_ALT_SS > 0
+    // (pending only when there is a second buffer, see cairn_fat_mark_dirty)
+    uint32_t a = v->fatbase;
+    int rc = 0;
+    if (v->alt_sect != a) {
+        v->alt_sect = FAT_NOSECT;
+        rc = cairn_fat_dev_read(v, fs, a, v->alt, 1);
+    }
+    if (rc == 0 && fat_clean_in(v, v->alt, 0)) {
+        v->alt_sect = FAT_NOSECT;
+        for (uint32_t i = 0; rc == 0 && i < v->n_fats; i++) {
+            rc = cairn_fat_dev_write(v, fs, a + i * v->fsize, v->alt, 1);
+        }
+    }
+    if (rc == 0) {
+        v->alt_sect = a; // what the device holds now
+    }
+    return rc;
+#else
+    return CAIRN_EIO; // cannot happen
+#endif
 }
 
 // Was the volume in use (not cleanly unmounted) when it was mounted? Read
@@ -242,21 +344,23 @@ int cairn_fat_was_dirty(struct cairn_fs *fs)
     if (!v->dirty_known) {
         v->was_dirty = 0;
         if (v->fs_type != 12) {
-            uint32_t val;
-            int rc = cairn_fat_get(fs, 1, &val);
+            int rc = cairn_fat_win_move(fs, v->fatbase); // (learns the mark)
             if (rc) {
                 return rc;
             }
-            v->was_dirty = (val & fat_clean_bit(v)) == 0;
         }
         v->dirty_known = 1;
     }
     return v->was_dirty;
 }
 
-// Called before the first change after mount: the on-disk mark says "in use"
-// until a clean unmount, so a cut is visible to fsck.
-int cairn_fat_mark_dirty(struct cairn_fs *fs)
+// Called before each change: the on-disk mark says "in use" from the first
+// change of a session until a clean unmount, so a cut is visible to fsck.
+// With a second buffer the mark is only made pending here and written with
+// the first FAT or directory sector that is written (in it, when that is the
+// first FAT sector, as for the first allocation on a fresh volume); else at
+// once. `now` forces it at once (writes that bypass the window).
+static int fat_mark(struct cairn_fs *fs, int now)
 {
     fat_vol *v = fat_v(fs);
     int rc = cairn_fat_check_rw(fs);
@@ -266,19 +370,35 @@ int cairn_fat_mark_dirty(struct cairn_fs *fs)
     if (v->vol_dirty || !CAIRN_FAT_DIRTY_MARK) {
         return 0;
     }
-    if (v->fs_type == 12) {
-        v->vol_dirty = 1; // FAT12 has no mark
+    if (v->fs_type == 12 || (v->dirty_known && v->was_dirty)) {
+        v->vol_dirty = 1; // FAT12 has no mark; an already dirty volume stays dirty
+        v->mk_pending = 0;
         return 0;
     }
-    rc = cairn_fat_was_dirty(fs);
-    if (rc < 0) {
+    if (!now && fat_has_alt(v)) {
+        v->mk_pending = 1;
+        return 0;
+    }
+    rc = cairn_fat_win_flush(fs); // (carries a pending mark if it writes)
+    if (rc || v->vol_dirty) {
         return rc;
     }
-    v->vol_dirty = 1;
-    if (rc) {
-        return 0; // an already dirty volume stays dirty
+    v->mk_pending = 0;
+    rc = fat_set_clean(fs, 0);
+    if (rc == 0) {
+        v->vol_dirty = 1;
     }
-    return fat_set_clean(fs, 0);
+    return rc;
+}
+
+int cairn_fat_mark_dirty(struct cairn_fs *fs)
+{
+    return fat_mark(fs, 0);
+}
+
+int cairn_fat_mark_now(struct cairn_fs *fs)
+{
+    return fat_mark(fs, 1);
 }
 
 void cairn_fat_fsinfo(uint8_t *w, uint32_t ss, uint32_t free_clst, uint32_t last_clst)
@@ -295,6 +415,12 @@ int cairn_fat_sync_vol(struct cairn_fs *fs)
 {
     fat_vol *v = fat_v(fs);
     int rc = cairn_fat_pr_commit(fs);
+    if (rc == 0 && v->pe_valid) {
+        // a new file's entry, not written yet (its first sync writes it):
+        // written now with what it had at creation
+        rc = cairn_fat_win_move(fs, v->pe_sect);
+        v->win_dirty = rc == 0;
+    }
     if (rc == 0) {
         rc = cairn_fat_win_flush(fs);
     }
@@ -325,9 +451,7 @@ static int fat_check_bs(struct cairn_fs *fs, uint32_t sect)
 {
     fat_vol *v = fat_v(fs);
     fat_vol *vv = v;
-    vv->win_dirty = 0;
-    vv->win_sect = FAT_NOSECT;
-    vv->alt_sect = FAT_NOSECT;
+    cairn_fat_win_reset(vv);
     int rc = cairn_fat_win_move(fs, sect);
     if (rc) {
         return rc;
@@ -498,6 +622,7 @@ int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags)
             v->fs_type = 0;
             return rc;
         }
+        w = v->win; // (the buffers may have traded places)
         if (w[510] == 0x55 && w[511] == 0xAA && fat_ld32(w) == 0x41615252u &&
             fat_ld32(w + 484) == 0x61417272u) {
             uint32_t fc = fat_ld32(w + 488), nx = fat_ld32(w + 492);
@@ -515,6 +640,10 @@ int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags)
     v->dirty_known = 0;
     v->cc_valid = 0;
     v->vol_dirty = 0;
+    v->mk_pending = 0;
+    v->win_data = 0;
+    v->pe_valid = 0;
+    v->pe_sect = FAT_NOSECT;
     v->pr_n = 0;
     v->pr_file = NULL;
     cairn_fat_dc_forget(v, UINT32_MAX);
@@ -541,9 +670,7 @@ int cairn_fat_umount(struct cairn_fs *fs)
             }
         }
     }
-    v->win_dirty = 0;
-    v->win_sect = FAT_NOSECT;
-    v->alt_sect = FAT_NOSECT;
+    cairn_fat_win_reset(v);
     v->pr_n = 0;
     v->pr_file = NULL;
     v->fs_type = 0;

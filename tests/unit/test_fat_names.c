@@ -327,3 +327,62 @@ TEST(entry_set_inside_one_sector)
     CHECK_EQ(fx_fsck(x.fs, 0, NULL, NULL), 0);
     fx_down(&x);
 }
+
+// Long names are compared with the looked-up name piece by piece as their
+// entries are read (13 units each, last piece first): names that share every
+// piece but one, names that are a piece longer or shorter than another, any
+// case; listings (which read names into the same buffer) between lookups.
+TEST(long_names_compared_piece_by_piece)
+{
+    struct fx x;
+    REQUIRE_EQ(fx_up(&x, 512, 4096), 0);
+    const struct cairn_fs_ops *o = x.fs->ops;
+    static const char *names[] = {
+        "abcdefghijkl",                               // 12: one piece
+        "abcdefghijklm",                              // 13: one full piece
+        "abcdefghijklmn",                             // 14: two pieces
+        "abcdefghijklmnopqrstuvwxyz",                 // 26
+        "abcdefghijklmnopqrstuvwxyY0",                // 27: differs in pieces 1 and 2
+        "Xbcdefghijklmnopqrstuvwxyz",                 // differs only in piece 0
+        "abcdefghijklmnopqrstuvwxyz0123456789ABCDEF", // 42: four pieces
+    };
+    const int n = (int)(sizeof names / sizeof names[0]);
+    for (int i = 0; i < n; i++) {
+        char p[80];
+        snprintf(p, sizeof p, "/%s", names[i]);
+        char data[4] = {(char)('0' + i), 0, 0, 0};
+        REQUIRE_EQ(fx_write(&x, p, data, 1), 0);
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        char list[512];
+        CHECK_EQ(fx_list(&x, "/", list, sizeof list), n);
+        for (int i = 0; i < n; i++) {
+            char p[80];
+            snprintf(p, sizeof p, "/%s", names[i]);
+            if (pass) {
+                for (char *c = p; *c; c++) { // the other case
+                    *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+                }
+            }
+            char b[4] = {0};
+            CHECK_EQ(fx_read(&x, p, b, sizeof b), 1);
+            CHECK_EQ(b[0], '0' + i);
+            CHECK(strstr(list, names[i]) != NULL);
+        }
+        // a piece more, a piece less, one unit changed: not found
+        struct cairn_stat st;
+        CHECK_EQ(o->stat(x.fs, "/abcdefghijklmnopqrstuvwxyz0", &st), CAIRN_ENOENT);
+        CHECK_EQ(o->stat(x.fs, "/abcdefghijklmnopqrstuvwxy", &st), CAIRN_ENOENT);
+        CHECK_EQ(o->stat(x.fs, "/abcdefghijklmnopqrstuvwxyz0123456789ABCDEG", &st), CAIRN_ENOENT);
+        CHECK_EQ(o->stat(x.fs, "/abcdefghijklmnopqrstuvwxyz0123456789ABCDE", &st), CAIRN_ENOENT);
+        REQUIRE_EQ(fx_remount(&x, 0), 0);
+    }
+    // exclusive creation sees each of them, whatever the case
+    uint8_t fh[256];
+    CHECK_EQ(o->open(x.fs, fh, "/ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdef",
+                     CAIRN_O_WRONLY | CAIRN_O_CREAT | CAIRN_O_EXCL),
+             CAIRN_EEXIST);
+    CHECK_EQ(o->open(x.fs, fh, "/ABCDEFGHIJKLMN", CAIRN_O_WRONLY | CAIRN_O_CREAT | CAIRN_O_EXCL),
+             CAIRN_EEXIST);
+    fx_down(&x);
+}
