@@ -35,8 +35,8 @@ extern "C" {
  * min(block_size, 4 * max(read, prog)), block_cycles 100, name_max 255,
  * file_max 2147483647, attr_max 1022, metadata_max = block_size,
  * inline_max = min(cache_size, attr_max, block_size / 8), disk_version 2.1,
- * mtime on. block_size / block_count 0 = from the device (ioctl 5 / 4);
- * at mount a device block count of 0 adopts the superblock's.
+ * mtime on, prog_verify off. block_size / block_count 0 = from the device
+ * (ioctl 5 / 4); at mount a device block count of 0 adopts the superblock's.
  * The config must outlive the mount.
  */
 struct cairn_lfs2_config {
@@ -54,6 +54,11 @@ struct cairn_lfs2_config {
     uint32_t block_size;
     uint32_t block_count;
     uint8_t no_mtime;        /* 1 = do not read or write the mtime attribute */
+    /* 1 = read back every program (file data and metadata commits) and
+     * relocate on a mismatch. Off by default: a device that reports a failed
+     * program or erase as an error (-EIO) is relocated without it; a device
+     * that fails silently (e.g. CAIRN_NOR_WEAR_STUCK) needs it. */
+    uint8_t prog_verify;
     /* Caller memory for the caches and lookahead bitmap, aligned to 4:
      * CAIRN_LFS2_BUFFER_SIZE(cache_size, lookahead_size) bytes (at least
      * CAIRN_LFS2_BUFFER_MIN; more makes a larger pair-state cache). */
@@ -67,17 +72,22 @@ struct cairn_lfs2_config {
  * checks, and a lookup skips the pairs whose names all sort before it.
  * CAIRN_LFS2_BUFFER_SIZE reserves this many; buffer space beyond
  * CAIRN_LFS2_BUFFER_MIN goes to pair states first (up to this many, at most
- * 32; none is fine too), then to skip-list pointers (CAIRN_LFS2_PCACHE). */
+ * 32; none is fine too), then to the skip-list map (CAIRN_LFS2_PCACHE). */
 #ifndef CAIRN_LFS2_MCACHE
 #define CAIRN_LFS2_MCACHE 32
 #endif
 
-/* CTZ skip-list pointers a mount remembers (10 bytes each of caller buffer):
- * file reads and appends re-walk the hot part of a list from RAM.
- * CAIRN_LFS2_BUFFER_SIZE reserves this many; space left after the pair states
- * is used the same way (up to 255; none is fine too). */
+/* Slots of 4 bytes for block numbers of one CTZ skip list a mount remembers:
+ * the list last read or appended to, as runs of consecutive blocks (from 32
+ * slots up) and the block of every 2^k-th index (k as small as the list
+ * allows). A seek or a block crossing starts its walk next to the target
+ * instead of at the list's head (in a run: no walk), an append reads no
+ * pointer, and the allocator's scan skips an open file's new list that lies
+ * outside its window. CAIRN_LFS2_BUFFER_SIZE reserves this many; space left
+ * after the pair states is used the same way (up to 255; fewer than 8 =
+ * none). */
 #ifndef CAIRN_LFS2_PCACHE
-#define CAIRN_LFS2_PCACHE 32
+#define CAIRN_LFS2_PCACHE 80
 #endif
 #if CAIRN_LFS2_PCACHE < 0 || CAIRN_LFS2_PCACHE > 255
 #error "CAIRN_LFS2_PCACHE must be 0..255"
@@ -114,7 +124,7 @@ struct cairn_lfs2_gstate {
 /* Bytes of caller buffer a mount needs for a given cache and lookahead size:
  * lookahead bitmap, read cache, program cache, the lookup memo and the
  * allocator's region counts (the minimum), then CAIRN_LFS2_MCACHE pair states
- * with their name-range keys and CAIRN_LFS2_PCACHE skip-list pointers. A
+ * with their name-range keys and CAIRN_LFS2_PCACHE skip-list map slots. A
  * multiple of 4. */
 #define CAIRN_LFS2_BUFFER_AUX 104u /* lookup memo (72) + region counts (32) */
 #define CAIRN_LFS2_BUFFER_MIN(cache, lookahead)                                              \
@@ -123,7 +133,7 @@ struct cairn_lfs2_gstate {
 #define CAIRN_LFS2_BUFFER_SIZE(cache, lookahead)                                             \
     (CAIRN_LFS2_BUFFER_MIN(cache, lookahead) +                                               \
      (uint32_t)(CAIRN_LFS2_MCACHE * (sizeof(struct cairn_lfs2_mdir) + CAIRN_LFS2_MKEY)) +    \
-     ((10u * CAIRN_LFS2_PCACHE + 3u) & ~3u))
+     (4u * CAIRN_LFS2_PCACHE))
 
 /* Mount state (caller-owned). Fields are private to the driver. */
 struct cairn_lfs2 {
@@ -147,12 +157,14 @@ struct cairn_lfs2 {
         uint8_t mc_next, mc_n;
         uint32_t mc_used; /* clock bits for replacement */
         uint8_t no_mtime, ro;
+        uint8_t verify; /* cfg->prog_verify */
         uint8_t bad_run; /* consecutive program/erase failures */
-        /* in the caller's buffer: recently read CTZ skip-list pointers
-         * (pk_n block numbers, then values, slots, last uses) */
+        /* in the caller's buffer: pk_n slots (4 bytes) of skip-list map
+         * (CAIRN_LFS2_PCACHE, layout in ctz.c): every (1 << pm_shift)-th index */
         uint32_t *pk;
-        uint8_t pk_n, pk_clock;
+        uint8_t pk_n, pm_shift;
         uint8_t la_nocount; /* visits that may repeat a block are not counted */
+        uint8_t mc_mask; /* bit (block % 8) of every block in the pair cache */
         /* in the caller's buffer: blocks in use per sixteenth of the device,
          * counted by the last lookahead scan (a full window moves straight to
          * a region with room) */

@@ -118,6 +118,13 @@ static int lx_ctz_visit(lx_t *L, const lx_cache *pc, uint32_t head, uint32_t siz
         }
         return 0;
     }
+    uint32_t lo, hi;
+    if (cb == lx_la_cb && L->la_nocount && cairn_lfs2_ctz_range(L, head, size, &lo, &hi)) {
+        // an open file's list (not counted) wholly outside the window marks nothing
+        uint32_t bc = L->block_count;
+        if (!((lo + bc - L->la_start) % bc < L->la_size || (L->la_start >= lo && L->la_start <= hi)))
+            return 0;
+    }
     return lx_ctz_traverse(L, pc, &L->rcache, head, size, cb, ctx);
 }
 

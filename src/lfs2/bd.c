@@ -107,6 +107,7 @@ int cairn_lfs2_read(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t hint, ui
                 diff = lx_min(diff, pc->size - (off - pc->off));
                 memcpy(d, &pc->buf[off - pc->off], diff);
                 d += diff, off += diff, size -= diff;
+                hint -= lx_min(hint, diff);
                 continue;
             }
             diff = lx_min(diff, pc->off - off);
@@ -116,6 +117,9 @@ int cairn_lfs2_read(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t hint, ui
                 diff = lx_min(diff, rc->size - (off - rc->off));
                 memcpy(d, &rc->buf[off - rc->off], diff);
                 d += diff, off += diff, size -= diff;
+                // the hint is what is still wanted from here: what follows a
+                // cached head may bypass the cache
+                hint -= lx_min(hint, diff);
                 continue;
             }
             diff = lx_min(diff, rc->off - off);
@@ -127,11 +131,12 @@ int cairn_lfs2_read(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t hint, ui
             if (err)
                 return err;
             d += diff, off += diff, size -= diff;
+            hint -= lx_min(hint, diff);
             continue;
         }
         rc->block = block;
         rc->off = lx_aligndown(off, L->read_size);
-        rc->size = lx_min(lx_min(lx_alignup(off + hint, L->read_size), L->block_size) - rc->off,
+        rc->size = lx_min(lx_min(lx_alignup(off + lx_max(hint, 1), L->read_size), L->block_size) - rc->off,
                           L->cache_size);
         int err = cairn_bdev_read_ext(lx_bd(L), rc->block, rc->off, rc->buf, rc->size);
         if (err) {
@@ -176,15 +181,26 @@ int cairn_lfs2_crc_disk(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, ui
     return 0;
 }
 
+/* A block is about to change: caches holding it would go stale. */
+static void lx_changing(lx_t *L, lx_cache *rc, uint32_t block)
+{
+    if (L->rcache.block == block)
+        lx_cache_drop(&L->rcache);
+    if (rc && rc->block == block)
+        lx_cache_drop(rc);
+}
+
 int cairn_lfs2_flush(lx_t *L, lx_cache *pc, lx_cache *rc, int validate)
 {
     if (pc->block != LX_NULL && pc->block != LX_INLINE) {
+        lx_changing(L, rc, pc->block);
         uint32_t diff = lx_alignup(pc->size, L->prog_size);
-        memset(pc->buf + pc->size, 0xff, diff - pc->size);
+        if (diff != pc->size)
+            memset(pc->buf + pc->size, 0xff, diff - pc->size);
         int err = lx_wrerr(L, cairn_bdev_write_ext(lx_bd(L), pc->block, pc->off, pc->buf, diff));
         if (err)
             return err;
-        if (validate) {
+        if (validate && L->verify) {
             // read back into the read cache (one aligned read when it fits) and compare
             lx_cache_drop(rc);
             uint32_t ro = lx_aligndown(pc->off, L->read_size);
@@ -210,31 +226,64 @@ int cairn_lfs2_flush(lx_t *L, lx_cache *pc, lx_cache *rc, int validate)
     return 0;
 }
 
+/* Program `size` bytes from d straight to the device (a multiple of prog_size). */
+static int lx_prog_direct(lx_t *L, lx_cache *rc, int validate, uint32_t block, uint32_t off,
+                          const uint8_t *d, uint32_t size)
+{
+    lx_changing(L, rc, block);
+    int err = lx_wrerr(L, cairn_bdev_write_ext(lx_bd(L), block, off, d, size));
+    if (err)
+        return err;
+    if (validate && L->verify) {
+        lx_cache_drop(rc);
+        err = lx_cmp(L, NULL, rc, size, block, off, d, size);
+        if (err)
+            return err < 0 ? err : CAIRN_ECORRUPT;
+    }
+    return 0;
+}
+
 int cairn_lfs2_prog(lx_t *L, lx_cache *pc, lx_cache *rc, int validate, uint32_t block,
                     uint32_t off, const void *buf, uint32_t size)
 {
     const uint8_t *d = buf;
+    uint32_t cs = L->cache_size;
     if (block >= L->block_count || off > L->block_size || size > L->block_size - off)
         return CAIRN_ECORRUPT;
     while (size > 0) {
-        if (block == pc->block && off >= pc->off && off < pc->off + L->cache_size) {
-            uint32_t at = off - pc->off, diff = lx_min(size, L->cache_size - at);
+        uint32_t at = off - pc->off;
+        if (block == pc->block && at < cs) { // at wraps when off < pc->off
+            uint32_t diff = lx_min(size, cs - at);
             if (at > pc->size) // a gap: keep it erased-looking
                 memset(pc->buf + pc->size, 0xff, at - pc->size);
             memcpy(&pc->buf[at], d, diff);
             d += diff, off += diff, size -= diff;
-            pc->size = lx_max(pc->size, off - pc->off);
-            if (pc->size == L->cache_size) {
-                int err = lx_flush(L, pc, rc, validate);
-                if (err)
-                    return err;
-            }
-            continue;
-        }
-        if (pc->block != LX_NULL) {
+            at += diff;
+            if (at > pc->size)
+                pc->size = at;
+            if (at < cs)
+                return 0; // size is 0 too
             int err = lx_flush(L, pc, rc, validate);
             if (err)
                 return err;
+            if (!size)
+                return 0;
+        } else if (pc->block != LX_NULL) {
+            int err = lx_flush(L, pc, rc, validate);
+            if (err)
+                return err;
+        }
+        if (size >= cs && off % L->prog_size == 0) {
+            // nothing pending and a long aligned run: straight to the device
+            uint32_t n = lx_aligndown(size, L->prog_size);
+            int err = lx_prog_direct(L, rc, validate, block, off, d, n);
+            if (err)
+                return err;
+            d += n, off += n, size -= n;
+            if (!size) {
+                pc->block = LX_NULL; // nothing cached: the next run may go direct too
+                return 0;
+            }
         }
         pc->block = block;
         pc->off = lx_aligndown(off, L->prog_size);
@@ -250,12 +299,13 @@ int cairn_lfs2_erase(lx_t *L, uint32_t block)
     cairn_lfs2_mc_drop(L, block);
     cairn_lfs2_ctz_forget(L, block);
     cairn_lfs2_memo_drop(L, block);
+    lx_changing(L, NULL, block);
     return lx_wrerr(L, cairn_bdev_erase(lx_bd(L), block));
 }
 
 int cairn_lfs2_bd_sync(lx_t *L, lx_cache *pc, lx_cache *rc, int validate)
 {
-    lx_cache_drop(rc);
+    // no need to drop the read cache: every program or erase drops what it changes
     int err = lx_flush(L, pc, rc, validate);
     if (err)
         return err;

@@ -204,6 +204,7 @@ static int lx_file_relocate(lx_t *L, struct lx_file *f)
         f->cache.off = L->pcache.off;
         f->cache.size = L->pcache.size;
         lx_cache_zero(L, &L->pcache);
+        cairn_lfs2_ctz_moved(L, (f->flags & LX_F_INLINE) ? LX_INLINE : f->block, nb, f->pos);
         f->block = nb;
         f->flags |= LX_F_WRITING;
         return 0;
@@ -433,7 +434,9 @@ static int32_t lx_fread_raw(lx_t *L, struct lx_file *f, uint8_t *d, uint32_t len
         if (f->flags & LX_F_INLINE) {
             memcpy(d, f->cache.buf + f->off, diff);
         } else {
-            int err = lx_read(L, NULL, &f->cache, L->block_size, f->block, f->off, d, diff);
+            // hint = what is wanted: a small read fetches no more than it needs,
+            // a big one goes to the device directly past its unaligned start
+            int err = lx_read(L, NULL, &f->cache, diff, f->block, f->off, d, diff);
             if (err)
                 return err;
         }
@@ -468,6 +471,28 @@ int32_t lx_write_op(struct cairn_fs *fs, void *fp, const void *buf, uint32_t len
 {
     lx_t *L = lx_of(fs);
     struct lx_file *f = fp;
+    // the common case: more of an outlined file being written, inside its
+    // current block
+    if ((f->flags & (CAIRN_O_WRONLY | CAIRN_O_APPEND | LX_F_WRITING | LX_F_READING | LX_F_INLINE)) ==
+            (CAIRN_O_WRONLY | LX_F_WRITING) &&
+        len - 1 < L->block_size - f->off && !L->ro && (uint64_t)f->pos + len <= L->file_max) {
+        for (;;) {
+            int err = lx_prog(L, &f->cache, &L->rcache, 1, f->block, f->off, buf, len);
+            if (!err)
+                break;
+            if (err == CAIRN_ECORRUPT)
+                err = lx_file_relocate(L, f);
+            if (err) {
+                f->flags |= LX_F_ERRED;
+                return err;
+            }
+        }
+        f->pos += len, f->off += len;
+        lx_alloc_ckpoint(L);
+        if (f->flags & LX_F_MTIME)
+            lx_mtime_now(f->mtime);
+        return (int32_t)len;
+    }
     if (!(f->flags & CAIRN_O_WRONLY))
         return CAIRN_EBADF;
     if (L->ro)
@@ -513,7 +538,10 @@ static int64_t lx_seek_in(lx_t *L, struct lx_file *f, int64_t off, int whence)
     if ((uint32_t)npos == f->pos)
         return npos;
     if ((f->flags & LX_F_READING) && !(f->flags & (LX_F_INLINE | LX_F_WRITING)) &&
-        f->off != L->block_size) {
+        f->off != L->block_size && f->cache.block == f->block &&
+        (uint64_t)((int64_t)f->off + (npos - (int64_t)f->pos) - (int64_t)f->cache.off) <
+            f->cache.size) {
+        // the new position's offset, if in the same block, is in the cache: check the block
         uint32_t o = f->pos, nn = (uint32_t)npos;
         uint32_t oi = lx_ctz_index(L, &o);
         uint32_t ni = lx_ctz_index(L, &nn);
@@ -523,6 +551,12 @@ static int64_t lx_seek_in(lx_t *L, struct lx_file *f, int64_t off, int whence)
             f->off = nn;
             return npos;
         }
+    }
+    if ((f->flags & (LX_F_READING | LX_F_WRITING)) == LX_F_READING) {
+        // only reading: the next read finds its block again, the cache stays
+        f->pos = (uint32_t)npos;
+        f->off = L->block_size;
+        return npos;
     }
     int err = lx_file_flush(L, f);
     if (err)

@@ -158,8 +158,14 @@ int cairn_lfs2_mc_skip(lx_t *L, lx_mdir *dir, const uint32_t pair[2], const char
                        uint32_t len);
 
 void cairn_lfs2_mc_clear(lx_t *L);
-/* Forget cached skip-list pointers of `block` (LX_NULL: all). */
+/* Forget the skip-list map if it is about the list ending at `block` (LX_NULL: always). */
 void cairn_lfs2_ctz_forget(lx_t *L, uint32_t block);
+/* 1 with the lowest and highest block of the list (head, size) when the map
+ * knows them (the list was built from its first block while mounted). */
+int cairn_lfs2_ctz_range(lx_t *L, uint32_t head, uint32_t size, uint32_t *lo, uint32_t *hi);
+/* The last block `old` (LX_INLINE: an inline file) of a list of `size` bytes
+ * was copied to `nb`: the map follows it. */
+void cairn_lfs2_ctz_moved(lx_t *L, uint32_t old, uint32_t nb, uint32_t size);
 /* Forget the lookup memo if it is about `block` (LX_NULL: always). */
 void cairn_lfs2_memo_drop(lx_t *L, uint32_t block);
 /* Brent's cycle check over a walk of pairs: start at LX_CYCLE_INIT, step
@@ -218,7 +224,13 @@ static inline uint32_t lx_max(uint32_t a, uint32_t b) { return a > b ? a : b; }
 static inline uint32_t lx_aligndown(uint32_t a, uint32_t b) { return a - (a % b); }
 static inline uint32_t lx_alignup(uint32_t a, uint32_t b) { return lx_aligndown(a + b - 1, b); }
 static inline uint32_t lx_ctz(uint32_t a) { return (uint32_t)__builtin_ctz(a); }
-static inline uint32_t lx_popc(uint32_t a) { return (uint32_t)__builtin_popcount(a); }
+// no __builtin_popcount: without a popcount instruction it is a libgcc call
+static inline uint32_t lx_popc(uint32_t a)
+{
+    a = a - ((a >> 1) & 0x55555555u);
+    a = (a & 0x33333333u) + ((a >> 2) & 0x33333333u);
+    return (((a + (a >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24;
+}
 static inline int lx_scmp(uint32_t a, uint32_t b) { return (int)(int32_t)(a - b); }
 static inline uint32_t lx_le32(const uint8_t *p)
 {

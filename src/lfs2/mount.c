@@ -36,6 +36,7 @@ static int lx_setup(struct cairn_lfs2 *lf)
                                     : lx_min(lx_min(L->cache_size, L->attr_max), L->metadata_max / 8);
     L->disk_version = cfg->disk_version ? cfg->disk_version : CAIRN_LFS2_DISK_VERSION_2_1;
     L->no_mtime = cfg->no_mtime;
+    L->verify = cfg->prog_verify;
     if (L->block_size < 64 || L->read_size == 0 || L->prog_size == 0 ||
         L->cache_size % L->read_size || L->cache_size % L->prog_size ||
         L->block_size % L->cache_size || L->cache_size > L->block_size || L->la_bytes == 0 ||
@@ -64,7 +65,7 @@ static int lx_setup(struct cairn_lfs2 *lf)
                               CAIRN_LFS2_MCACHE < 32 ? CAIRN_LFS2_MCACHE : 32);
     left -= L->mc_n * (uint32_t)(sizeof(lx_mdir) + CAIRN_LFS2_MKEY);
     L->pk = (uint32_t *)(void *)((uint8_t *)L->mc + (cfg->buffer_size - fixed - left));
-    L->pk_n = (uint8_t)lx_min(left / 10, 255);
+    L->pk_n = (uint8_t)lx_min(left / 4, 255);
     memset(L->memo, 0, CAIRN_LFS2_BUFFER_AUX);
     L->memo[0] = LX_NULL; // no memo yet
     lx_cache_zero(L, &L->rcache);

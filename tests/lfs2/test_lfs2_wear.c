@@ -51,6 +51,8 @@ static int rig_init(struct rig *r, uint32_t bs, uint32_t bc, uint32_t wear_limit
     cfg.prog_size = 16;
     cfg.block_cycles = cycles;
     cfg.lookahead_size = 16;
+    // silently failing programs are caught only by reading them back
+    cfg.prog_verify = wear_mode == CAIRN_NOR_WEAR_STUCK;
     if (lt_init(&r->t, &r->f.bd, &cfg) != 0 || lt_mkfs(&r->t) != 0 || lt_mount(&r->t, 0) != 0) {
         th_fail(__FILE__, __LINE__, "mkfs/mount");
         return -1;
