@@ -57,13 +57,27 @@ static void bench_fill(struct bench_ctx *b, uint8_t *p, uint32_t n)
 {
     // A local copy of the state: stores through p may alias b, which would
     // otherwise force a reload and store of b->rng for every byte.
+    // Four bytes per turn: the loop's own count and branch are then a
+    // quarter of the per-byte cost instead of a third of it. Byte stores
+    // through a volatile pointer: merged into words, each byte would cost a
+    // zero-extend, shift and or more than its store.
+    volatile uint8_t *q = p;
     uint32_t x = b->rng;
-    for (uint32_t i = 0; i < n; i++) {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        p[i] = (uint8_t)x;
+#define BENCH_STEP(k)                                                                          \
+    x ^= x << 13;                                                                              \
+    x ^= x >> 17;                                                                              \
+    x ^= x << 5;                                                                               \
+    q[k] = (uint8_t)x;
+    for (; n >= 4; n -= 4, q += 4) {
+        BENCH_STEP(0)
+        BENCH_STEP(1)
+        BENCH_STEP(2)
+        BENCH_STEP(3)
     }
+    for (; n > 0; n--, q++) {
+        BENCH_STEP(0)
+    }
+#undef BENCH_STEP
     b->rng = x;
 }
 
