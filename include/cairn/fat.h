@@ -32,8 +32,8 @@
  * second buffer) + CAIRN_FAT_BLOOM_BYTES (1024) + 512 (the name buffer) +
  * 288 bytes: 6,432 bytes with CAIRN_FAT_MAX_SS 4096 (config.h), 2,848 bytes
  * when built with CAIRN_FAT_MAX_SS 512 (SD cards, 512-byte sectors only);
- * 5,920 with CAIRN_FAT_ALT_SS 0. An open file costs 44 bytes (fs_ops
- * file_size()), an open directory 24 (dir_size()); nothing else: no heap,
+ * 5,920 with CAIRN_FAT_ALT_SS 0. An open file costs 40 bytes (fs_ops
+ * file_size()), an open directory 20 (dir_size()); nothing else: no heap,
  * no per-file sector buffer.
  *
  * fsck (fs.h) checks chains (loops, bad links, cross-links, sizes), lost
@@ -124,6 +124,15 @@ struct cairn_fat_dpos {
     uint32_t sclust, clust, sect, idx;
 };
 
+/* A name prepared for lookup and creation (private to the driver). */
+struct cairn_fat_name {
+    uint8_t sfn[11];
+    uint8_t ntres; /* NT case flags for a short-only name */
+    uint8_t lossy; /* the short name is not the name (needs a numeric tail) */
+    uint8_t need_lfn;
+    uint16_t len; /* UTF-16 units in the name buffer */
+};
+
 /* Mount state (caller-owned). Fields are private to the driver: the sector
  * window (CAIRN_FAT_MAX_SS bytes) and the second buffer (CAIRN_FAT_ALT_SS),
  * the volume geometry, the free-cluster count and hint, the directory cache
@@ -188,9 +197,8 @@ struct cairn_fat_private {
     uint32_t pr_prev, pr_first, pr_n, pr_idx;
     /* What the last parsed name, still in `name`, gave (an ASCII name
      * parsed again, as a file reopened, then costs one comparison). */
-    uint8_t nc_sfn[11];
-    uint8_t nc_ntres, nc_lossy, nc_need_lfn, nc_valid;
-    uint16_t nc_len;
+    struct cairn_fat_name nc;
+    uint8_t nc_valid;
     uint16_t lfn_len;   /* units of the long name a listing read into name */
     uint16_t name[256]; /* name component being looked up / created (long
                          * names on disk are compared with it piece by piece) */

@@ -25,7 +25,7 @@ int cairn_fat_dir_start(struct cairn_fs *fs, struct fat_dpos *p, uint32_t sclust
     return 0;
 }
 
-int cairn_fat_dir_clear_cluster(struct cairn_fs *fs, uint32_t clst)
+int cairn_fat_dir_clear_cluster(struct cairn_fs *fs, uint32_t clst, uint32_t from)
 {
     fat_vol *v = fat_v(fs);
     int rc = cairn_fat_win_drop(fs);
@@ -34,7 +34,7 @@ int cairn_fat_dir_clear_cluster(struct cairn_fs *fs, uint32_t clst)
     }
     memset(v->win, 0, v->ss);
     uint32_t s = cairn_fat_clust2sect(v, clst);
-    for (uint32_t i = 0; i < v->csize; i++) {
+    for (uint32_t i = from; i < v->csize; i++) {
         rc = cairn_fat_dev_write(v, fs, s + i, v->win, 1);
         if (rc) {
             return rc;
@@ -75,7 +75,7 @@ int cairn_fat_dir_next(struct cairn_fs *fs, struct fat_dpos *p, int stretch)
                     return rc == CAIRN_ENOSPC ? CAIRN_EACCES : rc;
                 }
                 // zero-fill first, then link: a cut leaves a lost cluster only
-                rc = cairn_fat_dir_clear_cluster(fs, nx);
+                rc = cairn_fat_dir_clear_cluster(fs, nx, 0);
                 if (rc == 0) {
                     rc = cairn_fat_link(fs, p->clust, nx);
                 }
@@ -369,8 +369,12 @@ static int fat_name_match(const struct fat_scan *sc, const uint8_t *ent, const s
     return lm || (!sc->nm.lossy && memcmp(ent, sc->nm.sfn, 11) == 0);
 }
 
+#define FAT_PEEK 2
+
 // Look a name up without creating: from where the last lookup in this
-// directory stopped, wrapping round to the start.
+// directory stopped, wrapping round to the start. `remember` FAT_PEEK: only
+// the set where the last lookup stopped is looked at (a file opened again and
+// again: no hashing, no pass), and only when it costs no read.
 static int fat_scan_lookup(struct cairn_fs *fs, uint32_t dir, struct fat_scan *sc,
                            int remember)
 {
@@ -379,9 +383,12 @@ static int fat_scan_lookup(struct cairn_fs *fs, uint32_t dir, struct fat_scan *s
     struct fat_found f;
     uint32_t start = 0;
     int rc, got, wrapped;
-    if (v->dc_last_valid && v->dc_last_dir == dir) {
+    if (v->dc_last_valid && v->dc_last_dir == dir &&
+        (remember != FAT_PEEK || v->dc_last.sect == v->win_sect)) {
         p = v->dc_last;
         start = p.idx;
+    } else if (remember == FAT_PEEK) {
+        return FAT_MISSING;
     } else {
         rc = cairn_fat_dir_start(fs, &p, dir);
         if (rc) {
@@ -397,10 +404,13 @@ static int fat_scan_lookup(struct cairn_fs *fs, uint32_t dir, struct fat_scan *s
         if (got && !(wrapped && f.lfn.idx >= start && start != 0)) {
             if (fat_name_match(sc, f.ent, &f.sfn, f.lfn_match)) {
                 sc->f = f;
-                if (remember) {
+                if (remember == 1) {
                     fat_dc_found(fs, dir, &f);
                 }
                 return FAT_FOUND;
+            }
+            if (remember == FAT_PEEK) {
+                return FAT_MISSING;
             }
             rc = cairn_fat_dir_next(fs, &p, 0);
             if (rc == 0) {
@@ -413,7 +423,7 @@ static int fat_scan_lookup(struct cairn_fs *fs, uint32_t dir, struct fat_scan *s
             return FAT_MISSING; // back where the search began
         }
         // the end of the directory
-        if (wrapped) {
+        if (wrapped || remember == FAT_PEEK) {
             return FAT_MISSING;
         }
         wrapped = 1;
@@ -424,65 +434,13 @@ static int fat_scan_lookup(struct cairn_fs *fs, uint32_t dir, struct fat_scan *s
     }
 }
 
-// Find a free run of sc->need entries from `p` on (inside one sector when it
-// fits, except in the free tail). Records the first free entry seen in *hole.
-static int fat_scan_slot(struct cairn_fs *fs, struct fat_dpos p, struct fat_scan *sc,
-                         struct fat_dpos *hole, int *have_hole)
-{
-    fat_vol *v = fat_v(fs);
-    uint32_t per = v->ss / FAT_DIRENT, run = 0;
-    struct fat_dpos run_start = p;
-    int at_end = 0, rc;
-    *have_hole = 0;
-    for (;;) {
-        if (run > 0 && p.idx % per == 0 && sc->need <= per && !at_end) {
-            run = 0;
-        }
-        uint8_t c = 0;
-        if (!at_end) {
-            uint8_t *ent = cairn_fat_dir_ptr(fs, &p, &rc);
-            if (!ent) {
-                return rc;
-            }
-            c = ent[0];
-            at_end = c == 0;
-        }
-        if (at_end || c == FAT_DDEM) {
-            if (!*have_hole) {
-                *hole = p;
-                *have_hole = 1;
-            }
-            if (run == 0) {
-                run_start = p;
-            }
-            if (++run >= sc->need) {
-                sc->have_slot = 1;
-                sc->slot = run_start;
-                return 0;
-            }
-        } else {
-            run = 0;
-        }
-        rc = cairn_fat_dir_next(fs, &p, 0);
-        if (rc == CAIRN_ENOENT) {
-            if (p.clust == 0 && v->fs_type != 32) {
-                return 0; // fixed root: no room (register says EACCES)
-            }
-            // the run continues into clusters added at registration
-            sc->have_slot = run > 0 ? 2 : 3;
-            sc->slot = run > 0 ? run_start : p;
-            return 0;
-        }
-        if (rc) {
-            return rc;
-        }
-    }
-}
-
 // The full pass for a name to create: checks for the name and for taken
 // numeric tails, finds the free slot, and rebuilds the directory cache.
+// With `from` (the cache proved the name new), only a free run of sc->need
+// entries is looked for from there on (inside one sector when it fits,
+// except in the free tail), moving the cache's first hole.
 static int fat_scan_full(struct cairn_fs *fs, uint32_t dir, struct fat_scan *sc,
-                         uint8_t cand[6][11])
+                         uint8_t cand[6][11], const struct fat_dpos *from)
 {
     fat_vol *v = fat_v(fs);
     uint32_t per = v->ss / FAT_DIRENT;
@@ -490,17 +448,22 @@ static int fat_scan_full(struct cairn_fs *fs, uint32_t dir, struct fat_scan *sc,
     uint32_t run = 0;
     int have_hole = 0, end_full = 0;
     struct fat_lfn_state st;
-    int rc = cairn_fat_dir_start(fs, &p, dir);
+    int rc = 0;
+    sc->have_slot = 0;
+    sc->tails = 0;
+    if (from) {
+        p = *from;
+    } else {
+        rc = cairn_fat_dir_start(fs, &p, dir);
+        v->dc_valid = 0;
+        memset(v->dc_bloom, 0, sizeof v->dc_bloom);
+    }
     if (rc) {
         return rc;
     }
     run_start = p;
     st.want = sc->nm.len;
     fat_lfn_reset(&st);
-    v->dc_valid = 0;
-    memset(v->dc_bloom, 0, sizeof v->dc_bloom);
-    sc->have_slot = 0;
-    sc->tails = 0;
     int at_end = 0;
     for (;;) {
         if (!sc->have_slot && run > 0 && p.idx % per == 0 && sc->need <= per && !at_end) {
@@ -520,7 +483,9 @@ static int fat_scan_full(struct cairn_fs *fs, uint32_t dir, struct fat_scan *sc,
                 fat_lfn_reset(&st);
             } else {
                 run = 0;
-                if (c == '.' || fat_is_label(ent)) {
+                if (from) {
+                    // (slot only)
+                } else if (c == '.' || fat_is_label(ent)) {
                     fat_lfn_reset(&st);
                 } else if (!fat_lfn_feed(v, &st, ent, &p)) {
                     int ok = fat_lfn_valid(&st, ent);
@@ -559,7 +524,7 @@ static int fat_scan_full(struct cairn_fs *fs, uint32_t dir, struct fat_scan *sc,
                     sc->slot = run_start;
                 }
             }
-            if (at_end && sc->have_slot) {
+            if ((at_end || from) && sc->have_slot) {
                 break;
             }
         }
@@ -580,6 +545,10 @@ static int fat_scan_full(struct cairn_fs *fs, uint32_t dir, struct fat_scan *sc,
             return rc;
         }
     }
+    if (from) {
+        v->dc_hole = have_hole ? hole : v->dc_end;
+        return FAT_MISSING;
+    }
     // every entry has been seen: the cache now describes this directory
     v->dc_dir = dir;
     v->dc_end = end;
@@ -589,39 +558,17 @@ static int fat_scan_full(struct cairn_fs *fs, uint32_t dir, struct fat_scan *sc,
     return FAT_MISSING;
 }
 
-// Is the name the set where the last lookup in `dir` stopped? (a file
-// opened again and again: no hashing, no pass)
-static int fat_scan_peek(struct cairn_fs *fs, uint32_t dir, struct fat_scan *sc)
-{
-    fat_vol *v = fat_v(fs);
-    if (!v->dc_last_valid || v->dc_last_dir != dir || v->dc_last.sect != v->win_sect) {
-        return FAT_MISSING; // (only when it costs no read)
-    }
-    struct fat_dpos p = v->dc_last;
-    struct fat_found f;
-    int got;
-    int rc = cairn_fat_dir_read(fs, &p, &f, &got, sc->nm.len);
-    if (rc) {
-        return rc;
-    }
-    if (!got || !fat_name_match(sc, f.ent, &f.sfn, f.lfn_match)) {
-        return FAT_MISSING;
-    }
-    sc->f = f;
-    return FAT_FOUND;
-}
-
 // A name to create: the cache can prove it is new (no scan), else one pass.
 static int fat_scan_create(struct cairn_fs *fs, uint32_t dir, struct fat_scan *sc,
                            uint8_t cand[6][11])
 {
     fat_vol *v = fat_v(fs);
-    int prc = fat_scan_peek(fs, dir, sc);
+    int prc = fat_scan_lookup(fs, dir, sc, FAT_PEEK);
     if (prc != FAT_MISSING) {
         return prc;
     }
     if (!v->dc_valid || v->dc_dir != dir) {
-        return fat_scan_full(fs, dir, sc, cand);
+        return fat_scan_full(fs, dir, sc, cand, NULL);
     }
     int absent = !fat_bloom_has(v, fat_hash_lfn(v->name, sc->nm.len)) &&
                  (sc->nm.lossy || sc->nm.need_lfn ||
@@ -638,7 +585,7 @@ static int fat_scan_create(struct cairn_fs *fs, uint32_t dir, struct fat_scan *s
         absent = 0; // ~1 may be taken: only a pass can tell which tail is free
     }
     if (!absent) {
-        return fat_scan_full(fs, dir, sc, cand);
+        return fat_scan_full(fs, dir, sc, cand, NULL);
     }
     sc->tails = 0;
     if (v->dc_hole.idx >= v->dc_end.idx) {
@@ -651,15 +598,7 @@ static int fat_scan_create(struct cairn_fs *fs, uint32_t dir, struct fat_scan *s
         }
         return FAT_MISSING;
     }
-    struct fat_dpos hole;
-    int have_hole;
-    sc->have_slot = 0;
-    int rc = fat_scan_slot(fs, v->dc_hole, sc, &hole, &have_hole);
-    if (rc) {
-        return rc;
-    }
-    v->dc_hole = have_hole ? hole : v->dc_end;
-    return FAT_MISSING;
+    return fat_scan_full(fs, dir, sc, cand, &v->dc_hole);
 }
 
 // The cache after a new entry set [first, sfn] in sc->dir.
@@ -706,6 +645,20 @@ static void fat_tail_candidates(fat_vol *v, struct fat_scan *sc, uint8_t cand[6]
     }
 }
 
+const char *cairn_fat_last_comp(const char *p, size_t *n)
+{
+    size_t len = strlen(p);
+    while (len > 0 && (p[len - 1] == '/' || p[len - 1] == '\\')) {
+        len--;
+    }
+    size_t s = len;
+    while (s > 0 && p[s - 1] != '/' && p[s - 1] != '\\') {
+        s--;
+    }
+    *n = len - s;
+    return p + s;
+}
+
 int cairn_fat_lookup(struct cairn_fs *fs, const char *path, struct fat_scan *sc)
 {
     fat_vol *v = fat_v(fs);
@@ -723,13 +676,8 @@ int cairn_fat_lookup(struct cairn_fs *fs, const char *path, struct fat_scan *sc)
     }
     // the parent directory of the last component, when the same prefix was
     // resolved last time
-    size_t plen = strlen(path);
-    while (plen > 0 && (path[plen - 1] == '/' || path[plen - 1] == '\\')) {
-        plen--;
-    }
-    while (plen > 0 && path[plen - 1] != '/' && path[plen - 1] != '\\') {
-        plen--;
-    }
+    size_t nlast;
+    size_t plen = (size_t)(cairn_fat_last_comp(path, &nlast) - path);
     uint64_t ph = 14695981039346656037ull;
     for (size_t i = 0; i < plen; i++) {
         ph = (ph ^ (uint8_t)path[i]) * 1099511628211ull;
@@ -860,48 +808,45 @@ int cairn_fat_dir_register(struct cairn_fs *fs, struct fat_scan *sc, uint8_t *en
             return rc;
         }
     }
-    uint32_t n = sc->need;
+    uint32_t n = sc->need, pad = 0;
     uint32_t per = v->ss / FAT_DIRENT, in = p.idx % per;
     if (n > 1 && n <= per && in + n > per) {
         // keep the set inside one sector (one write): the rest of this sector
         // is marked deleted, since a 0 there would end the directory before it
-        uint32_t next = p.idx - in + per;
-        if (!(p.clust == 0 && v->fs_type != 32) || next + n <= v->n_rootdir) {
-            while (p.idx < next) {
-                uint8_t *e = cairn_fat_dir_ptr(fs, &p, &rc);
-                if (!e) {
-                    return rc;
-                }
-                if (e[0] == 0) {
-                    e[0] = FAT_DDEM;
-                    v->win_dirty = 1;
-                }
-                rc = cairn_fat_dir_next(fs, &p, 1);
-                if (rc) {
-                    return rc;
-                }
-            }
+        if (!(p.clust == 0 && v->fs_type != 32) || p.idx - in + per + n <= v->n_rootdir) {
+            pad = per - in;
         }
     }
     struct fat_dpos first = p;
     uint8_t sum = cairn_fat_sum(sfn);
+    uint8_t *e;
     // long-name entries first, short entry last: a cut in between leaves an
     // orphaned long name that readers ignore and fsck removes
-    for (uint32_t k = n - 1; k >= 1; k--) {
-        uint8_t *e = cairn_fat_dir_ptr(fs, &p, &rc);
+    for (uint32_t i = 0;; i++) {
+        e = cairn_fat_dir_ptr(fs, &p, &rc);
         if (!e) {
             return rc;
         }
-        cairn_fat_lfn_put(e, v->name, sc->nm.len, k, sum, k == n - 1);
-        v->win_dirty = 1;
+        if (i < pad) {
+            if (e[0] == 0) {
+                e[0] = FAT_DDEM;
+                v->win_dirty = 1;
+            }
+        } else {
+            uint32_t k = pad + n - 1 - i; // entries after this one
+            if (i == pad) {
+                first = p;
+            }
+            if (k == 0) {
+                break;
+            }
+            cairn_fat_lfn_put(e, v->name, sc->nm.len, k, sum, i == pad);
+            v->win_dirty = 1;
+        }
         rc = cairn_fat_dir_next(fs, &p, 1);
         if (rc) {
             return rc;
         }
-    }
-    uint8_t *e = cairn_fat_dir_ptr(fs, &p, &rc);
-    if (!e) {
-        return rc;
     }
     memcpy(e, ent, FAT_DIRENT);
     v->win_dirty = 1;

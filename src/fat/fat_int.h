@@ -8,17 +8,20 @@
 
 // ---- little-endian access ---------------------------------------------------
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+// one (unaligned) load/store where the target allows it, not one per byte
 static inline uint16_t fat_ld16(const uint8_t *p)
 {
-    return (uint16_t)(p[0] | (p[1] << 8));
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
 }
 static inline uint32_t fat_ld32(const uint8_t *p)
 {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
 }
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-// one (unaligned) store where the target allows it, not one per byte
 static inline void fat_st16(uint8_t *p, uint16_t v)
 {
     memcpy(p, &v, 2);
@@ -28,6 +31,15 @@ static inline void fat_st32(uint8_t *p, uint32_t v)
     memcpy(p, &v, 4);
 }
 #else
+static inline uint16_t fat_ld16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+static inline uint32_t fat_ld32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+           ((uint32_t)p[3] << 24);
+}
 static inline void fat_st16(uint8_t *p, uint16_t v)
 {
     p[0] = (uint8_t)v;
@@ -86,13 +98,14 @@ static inline void fat_st32(uint8_t *p, uint32_t v)
 #define FAT_FILE_MAGIC 0x46415446u // "FATF"
 #define FAT_DIR_MAGIC 0x46415444u  // "FATD"
 
-// flags kept in a file handle beyond the O_* bits
-#define FAT_FF_MODIFIED 0x10000u
-#define FAT_FF_ERROR 0x20000u
+// flags kept in a file handle beyond the O_* bits (fs.h: 0x0FFF at most)
+#define FAT_FF_OMASK 0x0FFFu
+#define FAT_FF_MODIFIED 0x8000u
 
 struct fat_file {
     uint32_t magic;
-    uint32_t flags;
+    uint16_t flags;     // O_* | FAT_FF_*
+    uint16_t dir_idx;   // entry index inside dir_sect
     uint32_t sclust;    // first cluster, 0 = none
     uint32_t clust;     // a cluster of the chain (cache), 0 = none
     uint32_t clust_idx; // its index in the chain
@@ -101,16 +114,17 @@ struct fat_file {
     uint32_t dir_sect;  // device sector holding the short entry
     uint32_t run_n;     // chain indexes [0, run_n) are sclust + index (no FAT reads)
     uint32_t ent_clust; // the first cluster the entry holds (to recognise it at sync)
-    uint16_t dir_idx;   // entry index inside dir_sect
 };
 
 // A position in a directory: entry `idx` of the directory starting at
 // `sclust` (0 = FAT12/16 root region), currently in `clust`/`sect`.
 #define fat_dpos cairn_fat_dpos
 
+// (FAT_DIR_MAGIC | FAT_DIR_END: the listing has reached the end)
+#define FAT_DIR_END 1u
+
 struct fat_dir {
     uint32_t magic;
-    uint8_t end;
     struct fat_dpos pos;
 };
 
@@ -123,14 +137,8 @@ struct fat_found {
     uint8_t ent[FAT_DIRENT]; // copy of the short entry
 };
 
-// A name prepared for lookup and creation.
-struct fat_name {
-    uint8_t sfn[11];
-    uint8_t ntres;   // NT case flags for a short-only name
-    uint8_t lossy;   // the short name is not the name (needs a numeric tail)
-    uint8_t need_lfn;
-    uint16_t len;    // UTF-16 units in vol->name
-};
+// A name prepared for lookup and creation (fat.h).
+#define fat_name cairn_fat_name
 
 typedef struct cairn_fat_private fat_vol;
 
@@ -246,6 +254,8 @@ struct fat_scan {
 #define FAT_ROOT 2
 
 int cairn_fat_lookup(struct cairn_fs *fs, const char *path, struct fat_scan *sc);
+// The last component of path p (trailing separators not included, *n bytes).
+const char *cairn_fat_last_comp(const char *p, size_t *n);
 // Write a new entry set for sc's name; `ent` is the short entry to store
 // (attributes, times, cluster, size); its name and case flags are filled in.
 // On success sc->f describes the new entry.
@@ -254,7 +264,9 @@ void cairn_fat_ent_init(uint8_t *ent, uint8_t attr, uint32_t tm);
 int cairn_fat_dir_remove(struct cairn_fs *fs, const struct fat_found *f);
 int cairn_fat_dir_empty(struct cairn_fs *fs, uint32_t sclust);
 void cairn_fat_dc_forget(fat_vol *v, uint32_t dir);
-int cairn_fat_dir_clear_cluster(struct cairn_fs *fs, uint32_t clst);
+// Zeros into sectors from.. of cluster clst (the window is free, zero-filled,
+// and taken to hold its last sector).
+int cairn_fat_dir_clear_cluster(struct cairn_fs *fs, uint32_t clst, uint32_t from);
 // The root's volume label entry: 1 with *p at it, 0 if none (*fr = the first
 // free entry when *have_free), or an error.
 int cairn_fat_find_label(struct cairn_fs *fs, struct fat_dpos *p, struct fat_dpos *fr,

@@ -235,7 +235,7 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
         }
     }
     memset(f, 0, sizeof *f);
-    f->flags = flags;
+    f->flags = (uint16_t)(flags & FAT_FF_OMASK);
     if (fresh) {
         f->flags |= FAT_FF_MODIFIED; // the entry is written out at close (FatFs)
     }
@@ -346,8 +346,8 @@ int32_t cairn_fat_read(struct cairn_fs *fs, void *file, void *buf, uint32_t len)
     if (len > 0x7FFFFFFFu) {
         len = 0x7FFFFFFFu;
     }
-    if ((uint64_t)len > (uint64_t)f->fsize - (uint64_t)f->fptr) {
-        len = (uint32_t)(f->fsize - f->fptr);
+    if (len > f->fsize - f->fptr) { // (fptr < fsize)
+        len = f->fsize - f->fptr;
     }
     uint8_t *out = buf;
     int32_t wo = fat_win_off(fs, f, len);
@@ -563,8 +563,8 @@ int32_t cairn_fat_write(struct cairn_fs *fs, void *file, const void *buf, uint32
     if (f->fptr >= FAT_FILE_MAX) {
         return CAIRN_EFBIG;
     }
-    if ((uint64_t)f->fptr + len > FAT_FILE_MAX) {
-        len = (uint32_t)(FAT_FILE_MAX - f->fptr);
+    if (len > FAT_FILE_MAX - f->fptr) {
+        len = FAT_FILE_MAX - f->fptr;
     }
     rc = cairn_fat_mark_dirty(fs);
     if (rc) {

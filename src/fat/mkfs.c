@@ -73,21 +73,12 @@ static int fat_layout_calc(struct fat_layout *L, uint32_t ss, uint32_t total, in
                 return FAT_MKFS_ABORT;
             }
         }
-        if (fmt == 16) {
-            if (L->n_clst > FAT_MAX16) {
-                if (au == 0 && pau * 2 <= 128) {
-                    au = pau * 2;
-                    continue;
-                }
-                return FAT_MKFS_ABORT;
+        if (fmt == 16 && (L->n_clst > FAT_MAX16 || L->n_clst <= FAT_MAX12)) {
+            if (au == 0 && pau * 2 <= 128) {
+                au = pau * 2;
+                continue;
             }
-            if (L->n_clst <= FAT_MAX12) {
-                if (au == 0 && pau * 2 <= 128) {
-                    au = pau * 2;
-                    continue;
-                }
-                return FAT_MKFS_ABORT;
-            }
+            return FAT_MKFS_ABORT;
         }
         if (fmt == 12 && L->n_clst > FAT_MAX12) {
             return FAT_MKFS_ABORT;
@@ -243,7 +234,8 @@ static int fat_mkfs_do(struct cairn_fs *fs, const struct fat_layout *L, uint32_t
 int cairn_fat_mkfs(struct cairn_fs *fs)
 {
     fat_vol *v = fat_v(fs);
-    const struct cairn_fat_config *cfg = v->cfg;
+    static const struct cairn_fat_config defaults; // (all "as VfsFat.mkfs does")
+    const struct cairn_fat_config *cfg = v->cfg ? v->cfg : &defaults;
     int32_t r = cairn_fat_dev_start(fs);
     if (r) {
         return r;
@@ -254,11 +246,11 @@ int cairn_fat_mkfs(struct cairn_fs *fs)
     }
     struct fat_layout L;
     memset(&L, 0, sizeof L);
-    uint32_t type = cfg ? cfg->fat_type : 0;
-    L.n_fats = cfg && cfg->n_fats ? cfg->n_fats : 1;
-    L.n_root = cfg && cfg->root_entries ? cfg->root_entries : 512;
+    uint32_t type = cfg->fat_type;
+    L.n_fats = cfg->n_fats ? cfg->n_fats : 1;
+    L.n_root = cfg->root_entries ? cfg->root_entries : 512;
     uint32_t au = 0;
-    if (cfg && cfg->cluster_size) {
+    if (cfg->cluster_size) {
         au = cfg->cluster_size / ss;
         if (au == 0 || au > 128 || (au & (au - 1)) || au * ss != cfg->cluster_size) {
             return CAIRN_EINVAL;
@@ -271,7 +263,7 @@ int cairn_fat_mkfs(struct cairn_fs *fs)
     }
     uint8_t label[11];
     memcpy(label, "NO NAME    ", 11);
-    if (cfg && cfg->label[0]) {
+    if (cfg->label[0]) {
         size_t n = 0;
         while (n < sizeof cfg->label && cfg->label[n]) {
             n++;
@@ -280,9 +272,9 @@ int cairn_fat_mkfs(struct cairn_fs *fs)
             return CAIRN_EINVAL;
         }
     }
-    uint32_t serial = cfg && cfg->serial ? cfg->serial : cairn_fat_now(v);
+    uint32_t serial = cfg->serial ? cfg->serial : cairn_fat_now(v);
     uint32_t total = fs->bdev->block_count;
-    int no_mbr = cfg && cfg->no_mbr;
+    int no_mbr = cfg->no_mbr;
     int rc = FAT_MKFS_ABORT, mbr = 0;
     if (type == 0 || type == 12 || type == 16) {
         rc = fat_layout_calc(&L, ss, total, 16, 0, au);

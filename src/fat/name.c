@@ -247,18 +247,14 @@ static uint8_t fat_ascii_class(uint32_t c)
 int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *nm)
 {
     const uint8_t *u = (const uint8_t *)s;
-    if (v->nc_valid && n == v->nc_len) {
+    if (v->nc_valid && n == v->nc.len) {
         // the cache holds only names of ASCII units kept as they are
         size_t i = 0;
         while (i < n && v->name[i] == u[i]) {
             i++;
         }
         if (i == n) {
-            memcpy(nm->sfn, v->nc_sfn, 11);
-            nm->ntres = v->nc_ntres;
-            nm->lossy = v->nc_lossy;
-            nm->need_lfn = v->nc_need_lfn;
-            nm->len = v->nc_len;
+            *nm = v->nc;
             return 0;
         }
     }
@@ -393,11 +389,7 @@ int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *n
     nm->need_lfn = (uint8_t)(lossy || need_lfn);
     if (len == n) {
         // nothing trimmed and one unit per byte: ASCII, as typed
-        memcpy(v->nc_sfn, nm->sfn, 11);
-        v->nc_ntres = nm->ntres;
-        v->nc_lossy = nm->lossy;
-        v->nc_need_lfn = nm->need_lfn;
-        v->nc_len = (uint16_t)len;
+        v->nc = *nm;
         v->nc_valid = 1;
     }
     return 0;

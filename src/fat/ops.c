@@ -132,7 +132,6 @@ static int fat_opendir(struct cairn_fs *fs, void *dir, const char *path)
     if (rc) {
         return rc;
     }
-    d->end = 0;
     d->magic = FAT_DIR_MAGIC;
     return 0;
 }
@@ -141,13 +140,13 @@ static int fat_readdir(struct cairn_fs *fs, void *dir, struct cairn_dirent *ent)
 {
     fat_vol *v = fat_v(fs);
     struct fat_dir *d = dir;
-    if (d == NULL || d->magic != FAT_DIR_MAGIC) {
+    if (d == NULL || (d->magic & ~FAT_DIR_END) != FAT_DIR_MAGIC) {
         return CAIRN_EBADF;
     }
     if (!fs->mounted) {
         return CAIRN_ENODEV;
     }
-    if (d->end) {
+    if (d->magic & FAT_DIR_END) {
         return 0;
     }
     struct fat_found f;
@@ -157,7 +156,7 @@ static int fat_readdir(struct cairn_fs *fs, void *dir, struct cairn_dirent *ent)
         return rc;
     }
     if (!got) {
-        d->end = 1;
+        d->magic |= FAT_DIR_END;
         return 0;
     }
     if (v->lfn_len) {
@@ -170,7 +169,7 @@ static int fat_readdir(struct cairn_fs *fs, void *dir, struct cairn_dirent *ent)
     ent->size = (a & FAT_AM_DIR) ? 0 : fat_ld32(f.ent + FAT_DIR_SIZE);
     rc = cairn_fat_dir_next(fs, &d->pos, 0);
     if (rc == CAIRN_ENOENT) {
-        d->end = 1;
+        d->magic |= FAT_DIR_END;
     } else if (rc) {
         return rc;
     }
@@ -221,28 +220,20 @@ static int fat_mkdir(struct cairn_fs *fs, const char *path)
     uint32_t tm = cairn_fat_now(v);
     // the new directory's cluster: zeros, then . and .. in its first sector;
     // all of it written before the FAT links the cluster
-    rc = cairn_fat_win_drop(fs);
+    rc = cairn_fat_dir_clear_cluster(fs, c, 1);
     if (rc) {
         return rc;
     }
+    v->win_sect = UINT32_MAX; // (the window becomes sector s0 once written)
     uint32_t s0 = cairn_fat_clust2sect(v, c);
     uint8_t *e = v->win;
-    memset(e, 0, v->ss);
-    for (uint32_t i = 1; i < v->csize; i++) {
-        rc = cairn_fat_dev_write(v, fs, s0 + i, e, 1);
-        if (rc) {
-            return rc;
-        }
+    for (uint32_t k = 0; k < 2; k++, e += FAT_DIRENT) {
+        cairn_fat_ent_init(e, FAT_AM_DIR, tm);
+        memset(e, ' ', 11);
+        memset(e, '.', k + 1);
+        cairn_fat_ent_set_clust(v, e, k ? sc.dir : c); // .. is 0 when the parent is the root
     }
-    cairn_fat_ent_init(e, FAT_AM_DIR, tm);
-    memset(e, ' ', 11);
-    e[0] = '.';
-    cairn_fat_ent_set_clust(v, e, c);
-    cairn_fat_ent_init(e + FAT_DIRENT, FAT_AM_DIR, tm);
-    memset(e + FAT_DIRENT, ' ', 11);
-    e[FAT_DIRENT] = '.';
-    e[FAT_DIRENT + 1] = '.';
-    cairn_fat_ent_set_clust(v, e + FAT_DIRENT, sc.dir); // 0 when the parent is the root
+    e = v->win;
     rc = cairn_fat_dev_write(v, fs, s0, e, 1);
     if (rc) {
         return rc;
@@ -276,11 +267,8 @@ static int fat_remove_common(struct cairn_fs *fs, const char *path, int want_dir
     if (sc.trail) {
         return is_dir ? CAIRN_EINVAL : CAIRN_ENOENT;
     }
-    if (want_dir && !is_dir) {
-        return CAIRN_ENOTDIR;
-    }
-    if (!want_dir && is_dir) {
-        return CAIRN_EISDIR;
+    if (want_dir != is_dir) {
+        return is_dir ? CAIRN_EISDIR : CAIRN_ENOTDIR;
     }
     if (a & FAT_AM_RDO) {
         return CAIRN_EACCES;
@@ -381,20 +369,6 @@ static int fat_set_dotdot(struct cairn_fs *fs, uint32_t dir, uint32_t parent)
     return 0;
 }
 
-static const char *fat_last_comp(const char *p, size_t *n)
-{
-    size_t len = strlen(p);
-    while (len > 0 && (p[len - 1] == '/' || p[len - 1] == '\\')) {
-        len--;
-    }
-    size_t s = len;
-    while (s > 0 && p[s - 1] != '/' && p[s - 1] != '\\') {
-        s--;
-    }
-    *n = len - s;
-    return p + s;
-}
-
 static int fat_rename(struct cairn_fs *fs, const char *from, const char *to)
 {
     fat_vol *v = fat_v(fs);
@@ -438,7 +412,8 @@ static int fat_rename(struct cairn_fs *fs, const char *from, const char *to)
             dst.f.sfn.idx == src.f.sfn.idx) {
             // the same entry: the same name, or a change of case only
             size_t n1, n2;
-            const char *a = fat_last_comp(from, &n1), *b = fat_last_comp(to, &n2);
+            const char *a = cairn_fat_last_comp(from, &n1);
+            const char *b = cairn_fat_last_comp(to, &n2);
             if (n1 == n2 && memcmp(a, b, n1) == 0) {
                 return 0;
             }
@@ -612,7 +587,7 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
     }
     // the new label: upper case, short-name characters, at most 11 bytes
     uint8_t lab[11];
-    memset(lab, ' ', 11);
+    memcpy(lab, "NO NAME    ", 11); // (the boot sector's copy when there is none)
     size_t sl = strlen(set);
     if (sl > 0) {
         rc = cairn_fat_make_label(v, set, sl, "+,;=[]/\\", lab);
@@ -676,8 +651,7 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
     if (rc) {
         return rc;
     }
-    memcpy(v->win + (v->fs_type == 32 ? 71 : 43), sl ? lab : (const uint8_t *)"NO NAME    ",
-           11);
+    memcpy(v->win + (v->fs_type == 32 ? 71 : 43), lab, 11);
     v->win_dirty = 1;
     return fat_finish(fs, 0);
 }

@@ -177,14 +177,25 @@ int cairn_fat_check_rw(struct cairn_fs *fs)
 
 // ---- time ---------------------------------------------------------------------------------
 
-// Both conversions stay in FAT's years (1980..2107), where 32-bit unsigned
-// math is enough (proleptic Gregorian calendar, days counted from 0000-03-01).
+// Both conversions stay in FAT's years (1980..2107): days are counted from
+// 1980-01-01 month by month (and year by year for a clock second, which
+// cairn_fat_now converts once): small code matters more here.
 #define FAT_T1980 315532800   // 1980-01-01 in Unix seconds
 #define FAT_T2108 4354819200u // 2108-01-01
 
+static const uint8_t fat_mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+// Days in month m (1..12; 0: in the whole year) of year y (1980..2107, where
+// every fourth year but 2100 is a leap year).
+static uint32_t fat_days_in(uint32_t y, uint32_t m)
+{
+    uint32_t leap = y % 4 == 0 && y != 2100;
+    return m == 0 ? 365 + leap : fat_mdays[m - 1] + (m == 2 ? leap : 0);
+}
+
 int64_t cairn_fat_time_to_unix(uint16_t date, uint16_t time)
 {
-    unsigned y = 1980 + (date >> 9), m = (date >> 5) & 15, d = date & 31;
+    uint32_t y = 1980 + (date >> 9), m = (date >> 5) & 15, d = date & 31;
     if (m < 1) {
         m = 1;
     }
@@ -194,11 +205,13 @@ int64_t cairn_fat_time_to_unix(uint16_t date, uint16_t time)
     if (d < 1) {
         d = 1;
     }
-    y -= m <= 2;
-    unsigned era = y / 400, yoe = y % 400;
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    uint32_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-    return (int64_t)days * 86400 + (time >> 11) * 3600 + ((time >> 5) & 63) * 60 + (time & 31) * 2;
+    // the years before y, with their leap days (2100 has none)
+    uint32_t days = (y - 1980) * 365 + (y - 1977) / 4 - (y > 2100) + d - 1;
+    for (uint32_t i = 1; i < m; i++) {
+        days += fat_days_in(y, i);
+    }
+    return FAT_T1980 + (int64_t)days * 86400 + (time >> 11) * 3600 + ((time >> 5) & 63) * 60 +
+           (time & 31) * 2;
 }
 
 // The clock as a FAT timestamp; the last second's conversion is kept, since
@@ -225,18 +238,17 @@ uint32_t cairn_fat_fattime(int64_t s)
         return (127u << 25) | (12u << 21) | (31u << 16) | (23u << 11) | (59u << 5) | 29u;
     }
     uint32_t u = (uint32_t)(s - FAT_T1980);
-    uint32_t rem = u % 86400;
-    uint32_t days = u / 86400 + 3652 + 719468;
-    uint32_t era = days / 146097;
-    uint32_t doe = days - era * 146097;
-    uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    uint32_t y = yoe + era * 400;
-    uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    uint32_t mp = (5 * doy + 2) / 153;
-    uint32_t d = doy - (153 * mp + 2) / 5 + 1;
-    uint32_t m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-    uint32_t date = ((y - 1980) << 9) | (m << 5) | d;
+    uint32_t rem = u % 86400, days = u / 86400, y = 1980, m = 1;
+    // (bounded: s < 2108, so at most 128 years, then 12 months)
+    while (days >= fat_days_in(y, 0)) {
+        days -= fat_days_in(y, 0);
+        y++;
+    }
+    while (days >= fat_days_in(y, m)) {
+        days -= fat_days_in(y, m);
+        m++;
+    }
+    uint32_t date = ((y - 1980) << 9) | (m << 5) | (days + 1);
     uint32_t tm = ((rem / 3600) << 11) | ((rem / 60 % 60) << 5) | (rem % 60 / 2);
     return (date << 16) | tm;
 }
@@ -574,12 +586,12 @@ int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags)
     if (tsect < sysect) {
         return CAIRN_ENODEV;
     }
-    uint32_t nclst = (uint32_t)((tsect - sysect) / csize);
+    uint32_t nclst = (tsect - (uint32_t)sysect) / csize; // (sysect <= tsect)
     if (nclst == 0 || nclst > FAT_MAX32) {
         return CAIRN_ENODEV;
     }
     uint8_t type = nclst <= FAT_MAX12 ? 12 : nclst <= FAT_MAX16 ? 16 : 32;
-    uint64_t szbfat;
+    uint32_t szbfat; // (n_fatent < 2^28: no overflow)
     v->n_fatent = nclst + 2;
     v->volbase = bsect;
     v->volsize = tsect;
@@ -594,19 +606,18 @@ int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags)
             return CAIRN_ENODEV;
         }
         v->dirbase = fat_ld32(w + 44);
-        szbfat = (uint64_t)v->n_fatent * 4;
+        szbfat = v->n_fatent * 4;
     } else {
         if (nroot == 0) {
             return CAIRN_ENODEV;
         }
         v->dirbase = v->fatbase + fasize * nfats;
-        szbfat = type == 16 ? (uint64_t)v->n_fatent * 2
-                            : (uint64_t)v->n_fatent * 3 / 2 + (v->n_fatent & 1);
+        szbfat = type == 16 ? v->n_fatent * 2 : v->n_fatent * 3 / 2 + (v->n_fatent & 1);
     }
     if (fasize < (szbfat + ss - 1) / ss) {
         return CAIRN_ENODEV;
     }
-    if ((uint64_t)bsect + tsect > fs->bdev->block_count) {
+    if (tsect > fs->bdev->block_count || bsect > fs->bdev->block_count - tsect) {
         return CAIRN_ENODEV; // the volume claims more sectors than the device has
     }
     v->free_clst = 0xFFFFFFFFu;

@@ -1,6 +1,8 @@
 // Shared helpers of the FAT verification tests (see fat_helpers.h).
 #include "fat_helpers.h"
 
+#include "cairn/fat.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -692,4 +694,23 @@ long th_fat_fs_walk(struct cairn_fs *fs, long max_entries)
     }
     free(queue);
     return err ? err : seen;
+}
+
+int32_t th_fat_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn report, void *ctx)
+{
+    int32_t rc = fs->ops->fsck(fs, flags, report, ctx);
+    return rc == CAIRN_EOPNOTSUPP ? 0 : rc;
+}
+
+int th_fat_has_fsck(void)
+{
+    // the real op answers -ENODEV for an unmounted volume, the stub -EOPNOTSUPP
+    static uint8_t mem[16 * 512];
+    struct cairn_ram_bdev ram;
+    struct cairn_fat fat;
+    if (cairn_ram_bdev_init(&ram, mem, 512, 16, CAIRN_RAM_SIMPLE, 0xFF) != 0 ||
+        cairn_fat_init(&fat, &ram.bd, NULL) != 0) {
+        return 1;
+    }
+    return fat.fs.ops->fsck(&fat.fs, 0, NULL, NULL) != CAIRN_EOPNOTSUPP;
 }

@@ -100,5 +100,10 @@ int th_fat_copy_host_to_fs(struct cairn_fs *fs, const char *host, const char *fs
  * entries seen, or a negative error from the first failing call. Bounded by
  * max_entries (a corrupt image must not make it run for ever). */
 long th_fat_fs_walk(struct cairn_fs *fs, long max_entries);
+/* Our fsck as a consistency check: what the op returns, or 0 when the driver
+ * is built without fsck (CAIRN_FAT_FSCK 0: -EOPNOTSUPP, nothing to ask). */
+int32_t th_fat_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn report, void *ctx);
+/* Is the FAT driver built with fsck? (tests about fsck SKIP when not) */
+int th_fat_has_fsck(void);
 
 #endif

@@ -98,6 +98,10 @@ static int small_files(uint8_t *mem, int nfiles, struct counts *out)
 
 TEST(small_files_reads_grow_linearly)
 {
+    if (CAIRN_FAT_BLOOM_BYTES < 1024) {
+        // (800 names overfill a smaller filter: rescans grow with the count)
+        SKIP("built with CAIRN_FAT_BLOOM_BYTES < 1024: the filter is sized for fewer names");
+    }
     uint8_t *mem = malloc((size_t)SD_SECTORS * 512);
     REQUIRE(mem != NULL);
     static const int n[3] = {200, 400, 800};
