@@ -101,6 +101,12 @@ struct cairn_lfs2_config {
 #define CAIRN_LFS2_FSCK 1
 #endif
 
+/* 1 (default) = cairn_lfs2_probe is compiled. 0 = it returns CAIRN_EOPNOTSUPP
+ * and its code is left out (the reference littlefs has no probe; mount and
+ * format do not use it). */
+#ifndef CAIRN_LFS2_PROBE
+#define CAIRN_LFS2_PROBE 1
+#endif
 /* Internal types (private to the driver; here only so the caller can own them). */
 struct cairn_lfs2_cache {
     uint32_t block, off, size;
@@ -143,7 +149,7 @@ struct cairn_lfs2 {
         uint32_t read_size, prog_size, cache_size, block_size, block_count;
         uint32_t la_bytes;  /* lookahead bitmap bytes */
         int32_t block_cycles;
-        uint32_t name_max, file_max, attr_max, metadata_max, inline_max, disk_version;
+        uint32_t file_max, metadata_max, disk_version;
         struct cairn_lfs2_cache rcache, pcache;
         uint32_t root[2];
         struct cairn_lfs2_gstate gstate, gdisk, gdelta;
@@ -155,23 +161,23 @@ struct cairn_lfs2 {
          * driver writes, so a known pair needs no re-read or CRC check */
         struct cairn_lfs2_mdir *mc; /* pair-state cache at the end of the buffer */
         uint8_t mc_next, mc_n;
+        uint8_t name_max; /* <= 255 */
         uint32_t mc_used; /* clock bits for replacement */
         uint8_t no_mtime, ro;
         uint8_t verify; /* cfg->prog_verify */
         uint8_t bad_run; /* consecutive program/erase failures */
+        uint16_t attr_max, inline_max; /* <= 1022 */
         /* in the caller's buffer: pk_n slots (4 bytes) of skip-list map
          * (CAIRN_LFS2_PCACHE, layout in ctz.c): every (1 << pm_shift)-th index */
         uint32_t *pk;
         uint8_t pk_n, pm_shift;
         uint8_t la_nocount; /* visits that may repeat a block are not counted */
         uint8_t mc_mask; /* bit (block % 8) of every block in the pair cache */
-        /* in the caller's buffer: blocks in use per sixteenth of the device,
-         * counted by the last lookahead scan (a full window moves straight to
-         * a region with room) */
-        uint16_t *la_cnt;
         /* in the caller's buffer: the last name lookup's scan state in a
          * known pair, so the next lookup of that name scans only the commits
-         * appended since */
+         * appended since (72 bytes); then the blocks in use per sixteenth of
+         * the device, counted by the last lookahead scan (a full window moves
+         * straight to a region with room) */
         uint32_t *memo;
     } priv;
 };

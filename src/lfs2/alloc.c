@@ -19,6 +19,12 @@ void cairn_lfs2_alloc_drop(lx_t *L)
 
 #define LX_NREG 16
 
+/* Region counts: in the caller's buffer right after the lookup memo. */
+static uint16_t *lx_la_cnt(const lx_t *L)
+{
+    return (uint16_t *)(void *)(L->memo + 18);
+}
+
 static uint32_t lx_reg_size(const lx_t *L)
 {
     return (L->block_count + LX_NREG - 1) / LX_NREG;
@@ -30,7 +36,7 @@ static int lx_la_cb(void *ctx, uint32_t block)
     if (block >= L->block_count)
         return 0;
     if (!L->la_nocount)
-        L->la_cnt[block / lx_reg_size(L)]++;
+        lx_la_cnt(L)[block / lx_reg_size(L)]++;
     uint32_t off = (block + L->block_count - L->la_start) % L->block_count;
     if (off < L->la_size)
         L->la_buf[off / 8] |= (uint8_t)(1u << (off % 8));
@@ -47,7 +53,7 @@ static void lx_la_skip(lx_t *L)
     uint32_t rs = lx_reg_size(L), at = L->la_start, skipped = 0;
     for (uint32_t k = 0; k < LX_NREG; k++) {
         uint32_t r = at / rs, end = lx_min((r + 1) * rs, L->block_count);
-        if (L->la_cnt[r] < end - r * rs)
+        if (lx_la_cnt(L)[r] < end - r * rs)
             break;
         skipped += end - at;
         at = end % L->block_count;
@@ -86,7 +92,7 @@ int cairn_lfs2_alloc(lx_t *L, uint32_t *block)
         L->la_next = 0;
         L->la_size = lx_min(8 * L->la_bytes, L->la_ckpoint);
         memset(L->la_buf, 0, L->la_bytes);
-        memset(L->la_cnt, 0, LX_NREG * sizeof *L->la_cnt);
+        memset(lx_la_cnt(L), 0, LX_NREG * sizeof(uint16_t));
         int err = lx_traverse(L, lx_la_cb, L, 1);
         if (err) {
             lx_alloc_drop(L);
@@ -166,15 +172,14 @@ static int lx_traverse_pair(lx_t *L, const lx_mdir *dir, int (*cb)(void *, uint3
         uint32_t m = lx_id(L->gdisk.tag);
         done[m / 32] |= 1u << (m % 32);
     }
-    uint32_t off = dir->off, ntag = dir->etag;
-    while (dir->off && off >= 4 + lx_dsize(ntag)) {
-        off -= lx_dsize(ntag);
-        uint32_t tag = ntag;
-        uint8_t b[8];
-        int err = lx_read_rc(L, 4, dir->pair[0], off, b, 4);
-        if (err)
+    struct lx_bscan bs = {dir->off, dir->etag, 1};
+    for (;;) {
+        uint32_t tag;
+        int err = lx_bstep(L, dir->pair[0], &bs, &tag);
+        if (err <= 0)
             return err;
-        ntag = (lx_be32(b) ^ tag) & 0x7fffffff;
+        uint32_t off = bs.off;
+        uint8_t b[8];
         uint32_t id = lx_id(tag), t3 = lx_type3(tag);
         if (id == 0x3ff)
             continue;

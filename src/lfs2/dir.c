@@ -58,10 +58,16 @@ int32_t lx_find_h(lx_t *L, lx_mdir *dir, const char **path, uint16_t *id, struct
         for (uint32_t hops = 0;; hops++) {
             if (hops > L->block_count)
                 return CAIRN_ECORRUPT;
-            struct lx_match m = {1, name, nlen, NULL, 0, 0, 0, 0, 0, 0, 0};
+            struct lx_match m = {1, name, nlen, NULL, 0, 0, 0, 0, 0, 0, 0, {0, {0, 0}}};
             uint32_t t[2] = {dir->tail[0], dir->tail[1]};
-            if (cairn_lfs2_mc_skip(L, dir, t, name, nlen))
-                continue;
+            if (cairn_lfs2_mc_skip(L, dir, t, name, nlen)) {
+                if (dir->split)
+                    continue;
+                // the directory's last pair: the name would go at its end
+                if (id)
+                    *id = dir->count;
+                return CAIRN_ENOENT;
+            }
             int err = cairn_lfs2_fetch_m(L, dir, t, &m);
             if (err)
                 return err;

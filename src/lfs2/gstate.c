@@ -54,7 +54,7 @@ int32_t cairn_lfs2_parent(lx_t *L, const uint32_t pair[2], lx_mdir *parent)
     while (!lx_pair_isnull(parent->tail)) {
         if (cairn_lfs2_cycle(&cyc, parent->tail))
             return CAIRN_ECORRUPT;
-        struct lx_match m = {2, NULL, 0, pair, 0, 0, 0, 0, 0, 0, 0};
+        struct lx_match m = {2, NULL, 0, pair, 0, 0, 0, 0, 0, 0, 0, {0, {0, 0}}};
         uint32_t t[2] = {parent->tail[0], parent->tail[1]};
         int err = lx_fetch_m(L, parent, t, &m);
         if (err)

@@ -97,6 +97,9 @@ struct lx_match {
     /* kind 1: where the match's struct and mtime attribute were seen after
      * its name (tag 0 = not seen; the caller falls back to a get) */
     uint32_t stag, soff, atag, aoff;
+    /* kind 3: the pair's global-state delta (its newest move state), so the
+     * mount's walk needs no backward scan for it */
+    lx_gstate g;
 };
 
 /* internal cross-file functions (core.c) */
@@ -123,6 +126,15 @@ void cairn_lfs2_prepmove(lx_t *L, uint32_t id, const uint32_t pair[2]);
 uint32_t cairn_lfs2_takemove(lx_t *L, const uint32_t pair[2]);
 int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_match *m);
 int cairn_lfs2_fetch(lx_t *L, lx_mdir *dir, const uint32_t pair[2]);
+/* Backward scan of a pair's log from {dir->off, dir->etag}: each step moves
+ * to the next older tag (*tag; its data at off + 4). 1, 0 at the log's start,
+ * or an error. */
+struct lx_bscan {
+    uint32_t off, ntag;
+    uint8_t whole; /* 1: the scan goes to the log's start: cache backwards */
+};
+int cairn_lfs2_bstep(lx_t *L, uint32_t block, struct lx_bscan *s, uint32_t *tag);
+#define lx_bstep cairn_lfs2_bstep
 int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t mask, uint32_t want, void *buf, uint32_t size);
 void cairn_lfs2_alloc_ckpoint(lx_t *L);
 void cairn_lfs2_alloc_drop(lx_t *L);
@@ -158,6 +170,8 @@ int cairn_lfs2_mc_skip(lx_t *L, lx_mdir *dir, const uint32_t pair[2], const char
                        uint32_t len);
 
 void cairn_lfs2_mc_clear(lx_t *L);
+/* Resize the pair cache to `n` slots, keeping the first min(n, old) states. */
+void cairn_lfs2_mc_resize(lx_t *L, uint8_t n);
 /* Forget the skip-list map if it is about the list ending at `block` (LX_NULL: always). */
 void cairn_lfs2_ctz_forget(lx_t *L, uint32_t block);
 /* 1 with the lowest and highest block of the list (head, size) when the map

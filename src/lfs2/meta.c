@@ -43,7 +43,9 @@ void cairn_lfs2_mc_put(lx_t *L, const lx_mdir *dir)
         // clock replacement: recently used entries get a second chance
         for (int k = 0; k < 2 * L->mc_n; k++) {
             uint32_t bit = 1u << L->mc_next;
-            if (L->mc[L->mc_next].pair[0] == LX_NULL || !(L->mc_used & bit))
+            // the root's first pair stays: every path lookup starts there
+            if (L->mc[L->mc_next].pair[0] == LX_NULL ||
+                (!(L->mc_used & bit) && !lx_pair_sync(L->mc[L->mc_next].pair, L->root)))
                 break;
             L->mc_used &= ~bit;
             L->mc_next = (uint8_t)((L->mc_next + 1) % L->mc_n);
@@ -63,14 +65,16 @@ void cairn_lfs2_mc_put(lx_t *L, const lx_mdir *dir)
  * k[2..] its first bytes. The order is the format's: common bytes first,
  * then the shorter name is the greater; past the stored bytes it is unknown.
  * A lookup's scan finds no name sorting after a name greater than the key,
- * so it goes on to the tail: the lookup skips such a pair without the scan.
+ * so it goes on to the tail (or, in a directory's last pair, ends: not
+ * found, a new entry goes at the end): the lookup skips such a pair without
+ * the scan. Mount's walk computes the keys too.
  */
 
 int cairn_lfs2_mc_skip(lx_t *L, lx_mdir *dir, const uint32_t pair[2], const char *name,
                        uint32_t len)
 {
     const lx_mdir *e = lx_mc_find(L, pair);
-    if (!e || !e->split)
+    if (!e)
         return 0;
     const uint8_t *k = lx_mkey(L, e);
     if (k[0] != 1) {
@@ -101,6 +105,24 @@ void cairn_lfs2_mc_drop(lx_t *L, uint32_t block)
     for (int i = 0; i < L->mc_n; i++)
         if (L->mc[i].pair[0] == block || L->mc[i].pair[1] == block)
             L->mc[i].pair[0] = L->mc[i].pair[1] = LX_NULL;
+}
+
+/* Resize the pair cache to `n` slots in place, keeping the states (and keys)
+ * of the first min(n, mc_n) slots. */
+void cairn_lfs2_mc_resize(lx_t *L, uint8_t n)
+{
+    uint8_t k = L->mc_n;
+    if (n < k) {
+        k = n;
+        L->mc_used &= (1u << n) - 1;
+        if (L->mc_next >= n)
+            L->mc_next = 0;
+    }
+    // keys sit right after the slots: move them with the table's end
+    memmove((uint8_t *)(L->mc + n), lx_mkey(L, L->mc), (size_t)k * CAIRN_LFS2_MKEY);
+    for (uint8_t i = k; i < n; i++)
+        L->mc[i].pair[0] = L->mc[i].pair[1] = LX_NULL;
+    L->mc_n = n;
 }
 
 void cairn_lfs2_mc_clear(lx_t *L)
@@ -143,14 +165,33 @@ void cairn_lfs2_memo_drop(lx_t *L, uint32_t block)
         mm->block = LX_NULL;
 }
 
-/* Run the matcher over one tag of a forward scan (data at block:off+4). */
+/* Run the matcher over one tag of a forward scan (data at block:off+4; its
+ * first LX_KPRE bytes at `head` when the caller has them, else NULL). */
 static int lx_match_tag(lx_t *L, const struct lx_match *m, struct lx_mstate *t, uint32_t tag,
-                        uint32_t block, uint32_t off)
+                        uint32_t block, uint32_t off, const uint8_t *head)
 {
     uint32_t t1 = lx_type1(tag), id = lx_id(tag);
     if (t1 == LX_T_NAME) {
-        if ((m->kind == 1 && (lx_type3(tag) & 0x780) == 0) ||
-            (m->kind == 3 && lx_type3(tag) == LX_T_SUPERBLOCK)) {
+        int isname = (lx_type3(tag) & 0x780) == 0;
+        if ((m->kind & 1) && isname) {
+            // mount's walk (kind 3) keeps the bound too: the first lookups skip
+            uint8_t b[LX_KPRE];
+            uint32_t bl = lx_tsize(tag), n = lx_min(bl, LX_KPRE);
+            if (head) {
+                memcpy(b, head, n);
+            } else {
+                int err = lx_read_rc(L, L->block_size - off - 4, block, off + 4, b, n);
+                if (err)
+                    return err;
+            }
+            uint32_t al = t->kmax[1], na = lx_min(al, LX_KPRE);
+            int c = t->kmax[0] == 2 ? memcmp(t->kmax + 2, b, lx_min(na, n)) : -1;
+            if (c < 0 || (c == 0 && bl < al)) {
+                t->kmax[0] = 2, t->kmax[1] = (uint8_t)bl;
+                memcpy(t->kmax + 2, b, n);
+            }
+        }
+        if ((m->kind == 1 && isname) || (m->kind == 3 && lx_type3(tag) == LX_T_SUPERBLOCK)) {
             int res;
             if (m->kind == 3 && lx_tsize(tag) != 8) {
                 res = 2;
@@ -162,22 +203,10 @@ static int lx_match_tag(lx_t *L, const struct lx_match *m, struct lx_mstate *t, 
                 if (res == 0 && m->len != lx_tsize(tag))
                     res = m->len < lx_tsize(tag) ? 1 : 2;
             }
-            if (m->kind == 1) {
-                uint8_t b[LX_KPRE];
-                uint32_t bl = lx_tsize(tag), n = lx_min(bl, LX_KPRE);
-                int err = lx_read_rc(L, n, block, off + 4, b, n);
-                if (err)
-                    return err;
-                uint32_t al = t->kmax[1], na = lx_min(al, LX_KPRE);
-                int c = t->kmax[0] == 2 ? memcmp(t->kmax + 2, b, lx_min(na, n)) : -1;
-                if (c < 0 || (c == 0 && bl < al)) {
-                    t->kmax[0] = 2, t->kmax[1] = (uint8_t)bl;
-                    memcpy(t->kmax + 2, b, n);
-                }
-            }
             if (res == 0) {
                 t->mid = id, t->meq = 1, t->mtag = tag, t->noff = off + 4;
-                t->stag = t->atag = 0;
+                if (m->kind == 1) // (kind 3 keeps its move state there)
+                    t->stag = t->atag = 0;
             } else if (t->mid == id && lx_type3(t->mtag) == lx_type3(tag)) {
                 t->mid = 0x3ff, t->meq = 0;
             } else if (res == 2 && id <= t->mid) {
@@ -194,6 +223,18 @@ static int lx_match_tag(lx_t *L, const struct lx_match *m, struct lx_mstate *t, 
             t->stag = tag, t->soff = off + 4;
         else if (lx_type3(tag) == LX_T_USERATTR + CAIRN_LFS2_ATTR_MTIME)
             t->atag = tag, t->aoff = off + 4;
+    } else if (m->kind == 3 && lx_type3(tag) == LX_T_MOVESTATE) {
+        // kind 3 keeps the newest move state in stag/soff/atag (it has no
+        // use for them): what a backward get of it would return
+        uint8_t b[12];
+        memset(b, 0, sizeof b);
+        if (!lx_isdelete(tag)) {
+            uint32_t n = lx_min(12, lx_tsize(tag));
+            int err = lx_read_rc(L, L->block_size - off - 4, block, off + 4, b, n);
+            if (err)
+                return err;
+        }
+        t->stag = lx_le32(b), t->soff = lx_le32(b + 4), t->atag = lx_le32(b + 8);
     } else if (m->kind == 2 && lx_type3(tag) == LX_T_DIRSTRUCT && lx_tsize(tag) == 8) {
         uint8_t b[8];
         int err = lx_read_rc(L, L->block_size - off - 4, block, off + 4, b, 8);
@@ -219,6 +260,7 @@ static void lx_match_done(lx_t *L, const lx_mdir *dir, struct lx_match *m, struc
     m->soff = t->soff;
     m->atag = t->meq ? t->atag : 0;
     m->aoff = t->aoff;
+    m->g.tag = t->stag, m->g.pair[0] = t->soff, m->g.pair[1] = t->atag;
 }
 
 /* A pair whose state is known valid: only the matcher needs the tags. */
@@ -254,7 +296,7 @@ static int lx_fetch_known(lx_t *L, const lx_mdir *dir, struct lx_match *m)
             continue;
         }
         ptag = tag;
-        err = lx_match_tag(L, m, &t, tag, dir->pair[0], off);
+        err = lx_match_tag(L, m, &t, tag, dir->pair[0], off, NULL);
         if (err)
             return err;
         off += dsz;
@@ -348,7 +390,15 @@ int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_
                 continue;
             }
             hasfcrc = 0;
-            err = lx_crc_disk(L, L->block_size, dir->pair[0], off + 4, dsz - 4, &crc);
+            // the data's head is kept for the matcher's name key: read again
+            // later it could miss the read cache, which has moved on
+            uint8_t head[LX_KPRE];
+            uint32_t hn = lx_min(dsz - 4, LX_KPRE);
+            err = lx_read_rc(L, L->block_size, dir->pair[0], off + 4, head, hn);
+            if (!err) {
+                crc = lx_crc(crc, head, hn);
+                err = lx_crc_disk(L, L->block_size, dir->pair[0], off + 4 + hn, dsz - 4 - hn, &crc);
+            }
             if (err) {
                 if (err == CAIRN_ECORRUPT)
                     break;
@@ -385,7 +435,9 @@ int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_
                 hasfcrc = 1;
             }
             if (m) {
-                err = lx_match_tag(L, m, &tm, tag, dir->pair[0], off);
+                // (a delete-sized tag has no data: head holds nothing)
+                err = lx_match_tag(L, m, &tm, tag, dir->pair[0], off,
+                                   lx_isdelete(tag) ? NULL : head);
                 if (err)
                     return err;
             }
@@ -403,7 +455,7 @@ int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_
                 dir->erased = (!err && c == fcrcv);
             }
             cairn_lfs2_mc_put(L, dir);
-            if (m && m->kind == 1)
+            if (m && (m->kind & 1))
                 lx_mc_setkey(L, dir, cm.kmax);
             if (m)
                 lx_match_done(L, dir, m, &cm);
@@ -423,25 +475,50 @@ int cairn_lfs2_fetch(lx_t *L, lx_mdir *dir, const uint32_t pair[2])
 
 /* ---- get: newest tag matching (mask, want), scanning the log backwards -- */
 
+int cairn_lfs2_bstep(lx_t *L, uint32_t block, struct lx_bscan *s, uint32_t *tag)
+{
+    uint32_t d = lx_dsize(s->ntag);
+    if (s->off < 4 + d)
+        return 0;
+    s->off -= d;
+    *tag = s->ntag;
+    lx_cache *rc = &L->rcache;
+    if (s->whole && !(rc->block == block && s->off >= rc->off && s->off + 4 <= rc->off + rc->size)) {
+        // a whole-log scan reads the log once: the window on a miss ends
+        // just past this tag's first data word (a struct read hits) and
+        // reaches back a cache's worth, where the next tags are
+        uint32_t end = lx_alignup(s->off + 12, L->read_size);
+        uint32_t start = end > L->cache_size ? end - L->cache_size : 0;
+        if (start > s->off)
+            start = lx_aligndown(s->off, L->read_size);
+        lx_cache_drop(rc);
+        uint8_t one;
+        int err = lx_read_rc(L, end - start, block, start, &one, 1);
+        if (err)
+            return err;
+    }
+    uint8_t b[4];
+    int err = lx_read_rc(L, 4, block, s->off, b, 4);
+    if (err)
+        return err;
+    s->ntag = (lx_be32(b) ^ *tag) & 0x7fffffff;
+    return 1;
+}
+
 int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t mask, uint32_t want, void *buf,
                        uint32_t size)
 {
-    uint32_t off = dir->off, ntag = dir->etag;
+    struct lx_bscan bs = {dir->off, dir->etag, 0};
     int32_t gdiff = 0;
     if ((mask & LX_TAG(0, 0x3ff, 0)) && lx_g_hasmovehere(&L->gdisk, dir->pair) &&
         lx_id(L->gdisk.tag) == lx_id(want))
         return CAIRN_ENOENT;
-    if (dir->off == 0)
-        return CAIRN_ENOENT;
-    while (off >= 4 + lx_dsize(ntag)) {
-        off -= lx_dsize(ntag);
-        uint32_t tag = ntag;
-        uint8_t b[4];
-        int err = lx_read_rc(L, 4, dir->pair[0], off, b, 4);
-        if (err)
-            return err;
-        ntag = (lx_be32(b) ^ tag) & 0x7fffffff;
-        uint32_t cur = want - (uint32_t)(gdiff * (1 << 10));
+    for (;;) {
+        uint32_t tag;
+        int err = lx_bstep(L, dir->pair[0], &bs, &tag);
+        if (err <= 0)
+            return err ? err : CAIRN_ENOENT;
+        uint32_t off = bs.off, cur = want - (uint32_t)(gdiff * (1 << 10));
         if ((mask & LX_TAG(0, 0x3ff, 0)) && lx_type1(tag) == LX_T_SPLICE && lx_id(tag) <= lx_id(cur)) {
             if (tag == (LX_TAG(LX_T_CREATE, 0, 0) | (LX_TAG(0, 0x3ff, 0) & cur)))
                 return CAIRN_ENOENT;
@@ -471,19 +548,20 @@ int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t mask, uint32_t want
 int cairn_lfs2_get_entry(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t *ntag,
                          uint32_t *noff, uint32_t *stag, uint32_t *soff)
 {
-    uint32_t off = dir->off, ntg = dir->etag, x = id;
+    struct lx_bscan bs = {dir->off, dir->etag, 0};
+    uint32_t x = id;
     int have_n = 0, have_s = 0;
     *ntag = *stag = 0;
     if (dir->off == 0 || (lx_g_hasmovehere(&L->gdisk, dir->pair) && lx_id(L->gdisk.tag) == id))
         return CAIRN_ENOENT;
-    while (off >= 4 + lx_dsize(ntg) && !(have_n && have_s)) {
-        off -= lx_dsize(ntg);
-        uint32_t tag = ntg;
-        uint8_t b[4];
-        int err = lx_read_rc(L, 4, dir->pair[0], off, b, 4);
-        if (err)
+    while (!(have_n && have_s)) {
+        uint32_t tag;
+        int err = lx_bstep(L, dir->pair[0], &bs, &tag);
+        if (err < 0)
             return err;
-        ntg = (lx_be32(b) ^ tag) & 0x7fffffff;
+        if (!err)
+            break;
+        uint32_t off = bs.off;
         uint32_t tid = lx_id(tag);
         if (lx_type1(tag) == LX_T_SPLICE && tid <= x) {
             if (lx_type3(tag) == LX_T_CREATE && tid == x)
@@ -744,16 +822,15 @@ static int lx_emit(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir 
             done = 0;
         }
         if (!done && dir && dir->off > 0) {
-            uint32_t off = dir->off, ntag = dir->etag;
-            while (off >= 4 + lx_dsize(ntag)) {
-                off -= lx_dsize(ntag);
-                uint32_t tag = ntag;
-                uint8_t b[4];
-                int err = lx_read_rc(L, 4, dir->pair[0], off, b, 4);
-                if (err)
+            struct lx_bscan bs = {dir->off, dir->etag, 0};
+            for (;;) {
+                uint32_t tag;
+                int err = lx_bstep(L, dir->pair[0], &bs, &tag);
+                if (err < 0)
                     return err;
-                ntag = (lx_be32(b) ^ tag) & 0x7fffffff;
-                struct lx_loc l = {tag, NULL, dir->pair[0], off + 4};
+                if (!err)
+                    break;
+                struct lx_loc l = {tag, NULL, dir->pair[0], bs.off + 4};
                 if (lx_emit_see(&e, &l))
                     break;
             }
@@ -872,18 +949,17 @@ static int lx_emit_range(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx
             open -= lx_slots_see(sl, nw, attrs[ai].tag, LX_SLOT_MEM | (uint32_t)ai);
         }
         if (open && dir && dir->off > 0) {
-            uint32_t off = dir->off, ntag = dir->etag;
-            while (open && off >= 4 + lx_dsize(ntag)) {
-                off -= lx_dsize(ntag);
-                uint32_t tag = ntag;
-                uint8_t b[4];
-                int err = lx_read_rc(L, 4, dir->pair[0], off, b, 4);
-                if (err)
+            struct lx_bscan bs = {dir->off, dir->etag, 0};
+            while (open) {
+                uint32_t tag;
+                int err = lx_bstep(L, dir->pair[0], &bs, &tag);
+                if (err < 0)
                     return err;
-                ntag = (lx_be32(b) ^ tag) & 0x7fffffff;
+                if (!err)
+                    break;
                 if (lx_id(tag) == 0x3ff)
                     continue;
-                open -= lx_slots_see(sl, nw, tag, off + 4);
+                open -= lx_slots_see(sl, nw, tag, bs.off + 4);
             }
         }
         for (uint32_t i = 0; i < nw; i++) {

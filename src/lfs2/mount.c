@@ -28,27 +28,30 @@ static int lx_setup(struct cairn_lfs2 *lf)
                                     : lx_min(L->block_size, 4 * lx_max(L->read_size, L->prog_size));
     L->la_bytes = cfg->lookahead_size ? cfg->lookahead_size : 32;
     L->block_cycles = cfg->block_cycles ? cfg->block_cycles : 100;
-    L->name_max = cfg->name_max ? cfg->name_max : 255;
+    uint32_t name_max = cfg->name_max ? cfg->name_max : 255;
     L->file_max = cfg->file_max ? cfg->file_max : 2147483647u;
-    L->attr_max = cfg->attr_max ? cfg->attr_max : 1022;
+    uint32_t attr_max = cfg->attr_max ? cfg->attr_max : 1022;
     L->metadata_max = cfg->metadata_max ? cfg->metadata_max : L->block_size;
-    L->inline_max = cfg->inline_max ? cfg->inline_max
-                                    : lx_min(lx_min(L->cache_size, L->attr_max), L->metadata_max / 8);
+    uint32_t inline_max = cfg->inline_max ? cfg->inline_max
+                                          : lx_min(lx_min(L->cache_size, attr_max), L->metadata_max / 8);
     L->disk_version = cfg->disk_version ? cfg->disk_version : CAIRN_LFS2_DISK_VERSION_2_1;
     L->no_mtime = cfg->no_mtime;
     L->verify = cfg->prog_verify;
     if (L->block_size < 64 || L->read_size == 0 || L->prog_size == 0 ||
         L->cache_size % L->read_size || L->cache_size % L->prog_size ||
         L->block_size % L->cache_size || L->cache_size > L->block_size || L->la_bytes == 0 ||
-        L->name_max > 255 || L->file_max > 2147483647u || L->attr_max > 1022 ||
-        L->metadata_max > L->block_size || L->metadata_max < 64 || L->inline_max > L->cache_size ||
-        L->inline_max > L->attr_max || L->inline_max > L->metadata_max / 8 + 0 * 1 ||
+        name_max > 255 || L->file_max > 2147483647u || attr_max > 1022 ||
+        L->metadata_max > L->block_size || L->metadata_max < 64 || inline_max > L->cache_size ||
+        inline_max > attr_max || inline_max > L->metadata_max / 8 ||
         (L->disk_version != CAIRN_LFS2_DISK_VERSION_2_0 &&
          L->disk_version != CAIRN_LFS2_DISK_VERSION_2_1))
         return CAIRN_EINVAL;
     if (!cfg->buffer || cfg->buffer_size < CAIRN_LFS2_BUFFER_MIN(L->cache_size, L->la_bytes) ||
         ((uintptr_t)cfg->buffer & 3))
         return CAIRN_EINVAL;
+    L->name_max = (uint8_t)name_max; // in range: checked above
+    L->attr_max = (uint16_t)attr_max;
+    L->inline_max = (uint16_t)inline_max;
     uint8_t *buf = cfg->buffer;
     uint32_t fixed = CAIRN_LFS2_BUFFER_MIN(L->cache_size, L->la_bytes);
     L->la_buf = buf;
@@ -57,7 +60,6 @@ static int lx_setup(struct cairn_lfs2 *lf)
     L->pcache.buf = buf + L->cache_size;
     buf = (uint8_t *)cfg->buffer + fixed - CAIRN_LFS2_BUFFER_AUX;
     L->memo = (uint32_t *)(void *)buf;
-    L->la_cnt = (uint16_t *)(void *)(buf + 72);
     // what is left goes to pair states first, then skip-list pointers
     uint32_t left = cfg->buffer_size - fixed;
     L->mc = (lx_mdir *)(void *)((uint8_t *)cfg->buffer + fixed);
@@ -166,30 +168,13 @@ static uint8_t *lx_seed_setup(lx_t *L)
     if (nb > aux)
         return NULL;
     uint32_t k = (aux - nb) / (uint32_t)(sizeof(lx_mdir) + CAIRN_LFS2_MKEY);
-    cairn_lfs2_mc_clear(L);
     L->pk_n = 0;
+    // the superblock pair just fetched (slot 0) keeps its state and name key
     if (k < L->mc_n)
-        L->mc_n = (uint8_t)k;
-    cairn_lfs2_mc_clear(L);
+        cairn_lfs2_mc_resize(L, (uint8_t)k);
     uint8_t *bm = (uint8_t *)cfg->buffer + cfg->buffer_size - nb;
     memset(bm, 0, nb);
     return bm;
-}
-
-/* Mark the references of the `walked` pairs the walk has fetched so far,
- * all still in the pair cache (the walk is the cache's only user). */
-static int lx_seed_cached(lx_t *L, uint8_t *bm, uint32_t walked)
-{
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < L->mc_n; i++) {
-        if (L->mc[i].pair[0] == LX_NULL)
-            continue;
-        n++;
-        int err = cairn_lfs2_alloc_seed_pair(L, &L->mc[i], bm);
-        if (err)
-            return err;
-    }
-    return n == walked ? 0 : CAIRN_ECORRUPT;
 }
 
 int lx_mount(struct cairn_fs *fs, uint32_t flags)
@@ -214,16 +199,10 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
     // second one; it borrows the end of the buffer (pointer and pair caches)
     uint8_t *bm = NULL;
     uint8_t mc_n = L->mc_n, pk_n = L->pk_n;
-    // a walk that fits in the pair cache is left to the first allocation,
-    // whose own walk then reads no pair again (and a mount that never
-    // allocates pays nothing); past that, the cached pairs and every later
-    // one have their references marked here
-    uint32_t walked = 0;
-    int scanning = 0;
     while (!lx_pair_isnull(dir.tail)) {
         if (cairn_lfs2_cycle(&cyc, dir.tail))
             return CAIRN_ECORRUPT;
-        struct lx_match m = {3, "littlefs", 8, NULL, 0, 0, 0, 0, 0, 0, 0};
+        struct lx_match m = {3, "littlefs", 8, NULL, 0, 0, 0, 0, 0, 0, 0, {0, {0, 0}}};
         uint32_t t[2] = {dir.tail[0], dir.tail[1]};
         err = lx_fetch_m(L, &dir, t, &m);
         if (err)
@@ -246,7 +225,7 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
             if (nm) {
                 if (nm > L->name_max)
                     return CAIRN_EINVAL;
-                L->name_max = nm;
+                L->name_max = (uint8_t)nm;
             }
             if (fm) {
                 if (fm > L->file_max)
@@ -256,9 +235,9 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
             if (am) {
                 if (am > L->attr_max)
                     return CAIRN_EINVAL;
-                L->attr_max = am;
+                L->attr_max = (uint16_t)am;
                 if (L->inline_max > am)
-                    L->inline_max = am;
+                    L->inline_max = (uint16_t)am;
             }
             if (want_count && bc != want_count)
                 return CAIRN_EINVAL;
@@ -270,32 +249,19 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
             L->root[0] = dir.pair[0];
             L->root[1] = dir.pair[1];
             sbseen = 1;
-            if (first && !L->ro) {
+            if (first && !L->ro)
                 bm = lx_seed_setup(L);
-                cairn_lfs2_mc_put(L, &dir); // the resized cache starts with this pair
-            }
         }
         first = 0;
-        if (bm) {
-            walked++;
-            if (scanning || L->mc_n == 0) {
-                err = cairn_lfs2_alloc_seed_pair(L, &dir, bm);
-                scanning = 1;
-            } else if (walked >= L->mc_n) {
-                err = lx_seed_cached(L, bm, walked);
-                scanning = 1;
-            }
-            if (err)
-                bm = NULL; // unreadable references: the first allocation scans
-            err = 0;
-        }
-        lx_gstate d = {0, {0, 0}};
-        err = lx_getgstate(L, &dir, &d);
-        if (err)
-            return err;
-        L->gstate.tag ^= d.tag & ~0x200u;
-        L->gstate.pair[0] ^= d.pair[0];
-        L->gstate.pair[1] ^= d.pair[1];
+        // every pair's references are marked as soon as it is fetched (the
+        // tail of its log is still in the read cache), so the first
+        // allocation after mount costs the same whatever is stored
+        if (bm && cairn_lfs2_alloc_seed_pair(L, &dir, bm))
+            bm = NULL; // unreadable references: the first allocation scans
+        // the fetch's matcher kept the pair's move state
+        L->gstate.tag ^= m.g.tag & ~0x200u;
+        L->gstate.pair[0] ^= m.g.pair[0];
+        L->gstate.pair[1] ^= m.g.pair[1];
     }
     if (!sbseen)
         return CAIRN_ECORRUPT;
@@ -304,17 +270,9 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
     L->gdisk = L->gstate;
     L->la_start = L->seed % L->block_count;
     lx_alloc_drop(L);
-    if (bm && scanning)
+    if (bm)
         cairn_lfs2_alloc_seed_window(L, bm);
-    if (L->mc_n != mc_n) {
-        // keep the pair states the walk left: their keys move back past the
-        // full-size table, the slots beyond the walk's are empty
-        uint8_t k = L->mc_n;
-        memmove(L->mc + mc_n, L->mc + k, (size_t)k * CAIRN_LFS2_MKEY);
-        for (uint8_t i = k; i < mc_n; i++)
-            L->mc[i].pair[0] = L->mc[i].pair[1] = LX_NULL;
-        L->mc_n = mc_n;
-    }
+    cairn_lfs2_mc_resize(L, mc_n); // keep the pair states the walk left
     if (L->pk_n != pk_n) {
         L->pk_n = pk_n;
         cairn_lfs2_ctz_forget(L, LX_NULL); // the bitmap overwrote them
@@ -337,6 +295,8 @@ int lx_umount(struct cairn_fs *fs)
 }
 
 /* ---- superblock probe -------------------------------------------------- */
+
+#if CAIRN_LFS2_PROBE
 
 /* A read-only window of a device seen with a candidate block size: block b,
  * byte o is byte base + b * bs + o of the device below. */
@@ -384,7 +344,7 @@ static int32_t lx_view_ioctl(struct cairn_bdev *bd, int op, uint32_t arg)
 static int lx_probe_pair(lx_t *L, const uint32_t pair[2], struct cairn_lfs2_probe_info *info)
 {
     lx_mdir dir;
-    struct lx_match m = {3, "littlefs", 8, NULL, 0, 0, 0, 0, 0, 0, 0};
+    struct lx_match m = {3, "littlefs", 8, NULL, 0, 0, 0, 0, 0, 0, 0, {0, {0, 0}}};
     uint32_t p[2] = {pair[0], pair[1]};
     int err = lx_fetch_m(L, &dir, p, &m);
     if (err)
@@ -488,3 +448,11 @@ int cairn_lfs2_probe(struct cairn_bdev *bd, uint64_t base, uint32_t block_size,
     }
     return CAIRN_ENOENT;
 }
+#else
+int cairn_lfs2_probe(struct cairn_bdev *bd, uint64_t base, uint32_t block_size,
+                     struct cairn_lfs2_probe_info *info)
+{
+    (void)bd, (void)base, (void)block_size, (void)info;
+    return CAIRN_EOPNOTSUPP;
+}
+#endif
