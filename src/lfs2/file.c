@@ -213,6 +213,24 @@ relocate:
     }
 }
 
+// Program file data at the file's block and offset; a block that will not
+// take it is replaced (its data so far copied) and the program retried.
+// Any other failure leaves the handle erred.
+static int lx_fprog(lx_t *L, struct lx_file *f, const void *d, uint32_t n)
+{
+    for (;;) {
+        int err = lx_prog(L, &f->cache, &L->rcache, 1, f->block, f->off, d, n);
+        if (!err)
+            return 0;
+        if (err == CAIRN_ECORRUPT)
+            err = lx_file_relocate(L, f);
+        if (err) {
+            f->flags |= LX_F_ERRED;
+            return err;
+        }
+    }
+}
+
 static int lx_file_outline(lx_t *L, struct lx_file *f)
 {
     f->off = f->pos;
@@ -269,17 +287,9 @@ static int32_t lx_fwrite_raw(lx_t *L, struct lx_file *f, const uint8_t *d, uint3
         if (f->flags & LX_F_INLINE) {
             memcpy(f->cache.buf + f->off, d, diff);
         } else {
-            for (;;) {
-                int err = lx_prog(L, &f->cache, &L->rcache, 1, f->block, f->off, d, diff);
-                if (!err)
-                    break;
-                if (err == CAIRN_ECORRUPT)
-                    err = lx_file_relocate(L, f);
-                if (err) {
-                    f->flags |= LX_F_ERRED;
-                    return err;
-                }
-            }
+            int err = lx_fprog(L, f, d, diff);
+            if (err)
+                return err;
         }
         f->pos += diff, f->off += diff, d += diff, n -= diff;
         lx_alloc_ckpoint(L);
@@ -476,17 +486,9 @@ int32_t lx_write_op(struct cairn_fs *fs, void *fp, const void *buf, uint32_t len
     if ((f->flags & (CAIRN_O_WRONLY | CAIRN_O_APPEND | LX_F_WRITING | LX_F_READING | LX_F_INLINE)) ==
             (CAIRN_O_WRONLY | LX_F_WRITING) &&
         len - 1 < L->block_size - f->off && !L->ro && (uint64_t)f->pos + len <= L->file_max) {
-        for (;;) {
-            int err = lx_prog(L, &f->cache, &L->rcache, 1, f->block, f->off, buf, len);
-            if (!err)
-                break;
-            if (err == CAIRN_ECORRUPT)
-                err = lx_file_relocate(L, f);
-            if (err) {
-                f->flags |= LX_F_ERRED;
-                return err;
-            }
-        }
+        int err = lx_fprog(L, f, buf, len);
+        if (err)
+            return err;
         f->pos += len, f->off += len;
         lx_alloc_ckpoint(L);
         if (f->flags & LX_F_MTIME)
