@@ -2,6 +2,7 @@
 // tools, unmount, read it back with `cairn unpack`. Skips when FUSE cannot
 // run here (no usable /dev/fuse, no fusermount3, or no libfuse3 build).
 #include "cli_util.h"
+#include "fat/fat_helpers.h"
 
 #include <signal.h>
 
@@ -127,6 +128,9 @@ static int mount_roundtrip(const char *fs)
 
 TEST(fuse_mount_fat)
 {
+    if (!th_fat_has_fsck()) {
+        SKIP("FAT built without fsck (CAIRN_FAT_FSCK=0)");
+    }
     struct cu_run r = {0};
     int ok = mount_usable(&r);
     cu_free(&r);

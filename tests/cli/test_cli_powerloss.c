@@ -17,6 +17,7 @@
 // without crashing. A littlefs partition at --offset inside a dump is cut too:
 // the bytes around it must never change. CAIRN_PL_POINTS=N sets the sample.
 #include "cli_util.h"
+#include "fat/fat_helpers.h"
 
 #define PL_MAX_ENTS 64
 #define PL_PATH 256
@@ -725,5 +726,8 @@ TEST(kill_at_every_write_lfs2)
 
 TEST(kill_at_every_write_fat)
 {
+    if (!th_fat_has_fsck()) {
+        SKIP("FAT built without fsck (CAIRN_FAT_FSCK=0)");
+    }
     pl_fs("fat");
 }
