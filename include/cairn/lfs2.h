@@ -29,13 +29,18 @@ extern "C" {
 /* The MicroPython mtime attribute: type 1, 8 bytes LE ns since 1970. */
 #define CAIRN_LFS2_ATTR_MTIME 1
 
+/* cairn_lfs2_config.prog_verify */
+#define CAIRN_LFS2_VERIFY_COMMITS 0
+#define CAIRN_LFS2_VERIFY_ALL 1
+#define CAIRN_LFS2_VERIFY_NONE 2
+
 /*
  * Configuration. Zero fields take MicroPython VfsLfs2's defaults:
  * read_size 32, prog_size 32, lookahead_size 32 bytes, cache_size
  * min(block_size, 4 * max(read, prog)), block_cycles 100, name_max 255,
  * file_max 2147483647, attr_max 1022, metadata_max = block_size,
  * inline_max = min(cache_size, attr_max, block_size / 8), disk_version 2.1,
- * mtime on, prog_verify off. block_size / block_count 0 = from the device
+ * mtime on, commits read back. block_size / block_count 0 = from the device
  * (ioctl 5 / 4); at mount a device block count of 0 adopts the superblock's.
  * The config must outlive the mount.
  */
@@ -54,10 +59,12 @@ struct cairn_lfs2_config {
     uint32_t block_size;
     uint32_t block_count;
     uint8_t no_mtime;        /* 1 = do not read or write the mtime attribute */
-    /* 1 = read back every program (file data and metadata commits) and
-     * relocate on a mismatch. Off by default: a device that reports a failed
-     * program or erase as an error (-EIO) is relocated without it; a device
-     * that fails silently (e.g. CAIRN_NOR_WEAR_STUCK) needs it. */
+    /* Which programs are read back (a mismatch relocates the block):
+     * CAIRN_LFS2_VERIFY_COMMITS (0, default) every metadata commit, as the
+     * reference does; CAIRN_LFS2_VERIFY_ALL file data too (for devices that
+     * fail silently, e.g. CAIRN_NOR_WEAR_STUCK: littlefs keeps no checksum
+     * of file data); CAIRN_LFS2_VERIFY_NONE nothing. A program or erase the
+     * device reports as failed (-EIO) is relocated in every mode. */
     uint8_t prog_verify;
     /* Caller memory for the caches and lookahead bitmap, aligned to 4:
      * CAIRN_LFS2_BUFFER_SIZE(cache_size, lookahead_size) bytes (at least

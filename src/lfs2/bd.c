@@ -200,7 +200,7 @@ int cairn_lfs2_flush(lx_t *L, lx_cache *pc, lx_cache *rc, int validate)
         int err = lx_wrerr(L, cairn_bdev_write_ext(lx_bd(L), pc->block, pc->off, pc->buf, diff));
         if (err)
             return err;
-        if (validate && L->verify) {
+        if (validate && L->verify == CAIRN_LFS2_VERIFY_ALL) {
             // read back into the read cache (one aligned read when it fits) and compare
             lx_cache_drop(rc);
             uint32_t ro = lx_aligndown(pc->off, L->read_size);
@@ -234,7 +234,7 @@ static int lx_prog_direct(lx_t *L, lx_cache *rc, int validate, uint32_t block, u
     int err = lx_wrerr(L, cairn_bdev_write_ext(lx_bd(L), block, off, d, size));
     if (err)
         return err;
-    if (validate && L->verify) {
+    if (validate && L->verify == CAIRN_LFS2_VERIFY_ALL) {
         lx_cache_drop(rc);
         err = lx_cmp(L, NULL, rc, size, block, off, d, size);
         if (err)

@@ -699,7 +699,7 @@ static int lx_ccrc(lx_t *L, struct lx_commit *c)
                 return err;
         }
     }
-    if (!L->verify)
+    if (L->verify == CAIRN_LFS2_VERIFY_NONE)
         return 0;
     // read the commit back: catches silently failed programs
     uint32_t crc = 0xffffffff;

@@ -1,7 +1,8 @@
-// littlefs v2 device traffic: prog_verify reads back what it programs and
-// nothing else does; reads of a file written in one go need no skip-list
+// littlefs v2 device traffic: prog_verify reads back commits (default), all
+// programs, or nothing, as asked; reads of a file written in one go need no skip-list
 // pointer reads (the map's runs), so they cost what the data spans; an append
 // reads its directory's pair and its file's last block once each.
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "cairn/emu.h"
@@ -71,12 +72,28 @@ static int vr_write(uint32_t n)
     return o->close(rig.fs, rig.fp);
 }
 
-TEST(prog_verify_reads_back_every_program_and_is_off_by_default)
+/* Create `n` small (inline) files: metadata commits only. */
+static int vr_small_files(int n)
 {
-    uint64_t rb[2], pb[2];
+    const struct cairn_fs_ops *o = rig.fs->ops;
+    char name[16];
+    for (int i = 0; i < n; i++) {
+        snprintf(name, sizeof name, "/s%d", i);
+        if (o->open(rig.fs, rig.fp, name, CAIRN_O_WRONLY | CAIRN_O_CREAT) != 0 ||
+            o->write(rig.fs, rig.fp, data, 10) != 10 || o->close(rig.fs, rig.fp) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+TEST(prog_verify_modes_read_back_what_they_promise)
+{
+    static const uint8_t modes[3] = {CAIRN_LFS2_VERIFY_NONE, CAIRN_LFS2_VERIFY_COMMITS,
+                                     CAIRN_LFS2_VERIFY_ALL};
+    uint64_t rb[3], pb[3], mrb[3];
     vr_fill(data, 60000, 7);
-    for (int v = 0; v < 2; v++) {
-        REQUIRE_EQ(vr_init(512, 512, 64, (uint8_t)v), 0);
+    for (int v = 0; v < 3; v++) {
+        REQUIRE_EQ(vr_init(512, 512, 64, modes[v]), 0);
         REQUIRE_EQ(vr_write(60000), 0);
         rb[v] = rig.f.counters.read_bytes;
         pb[v] = rig.f.counters.prog_bytes;
@@ -84,12 +101,20 @@ TEST(prog_verify_reads_back_every_program_and_is_off_by_default)
         CHECK_EQ(rig.fs->ops->read(rig.fs, rig.fp, back, sizeof back), 60000);
         CHECK_MEM(back, data, 60000);
         rig.fs->ops->close(rig.fs, rig.fp);
+        cairn_fault_reset_counters(&rig.f);
+        REQUIRE_EQ(vr_small_files(20), 0);
+        mrb[v] = rig.f.counters.read_bytes;
     }
-    // the same programs either way; with verify every programmed byte comes
-    // back once, without it hardly anything is read
+    // the same programs in every mode; file data comes back only with ALL
+    // (every programmed byte once), commits with COMMITS (the default) and ALL
     CHECK_EQ(pb[0], pb[1]);
-    CHECK(rb[1] >= pb[1]);
-    CHECK(rb[0] < pb[0] / 16);
+    CHECK_EQ(pb[1], pb[2]);
+    CHECK(rb[2] >= pb[2]);
+    CHECK(rb[1] < pb[1] / 16);
+    CHECK(rb[0] <= rb[1]);
+    CHECK(mrb[1] > mrb[0]);
+    CHECK(mrb[2] >= mrb[1]);
+    CHECK_EQ(CAIRN_LFS2_VERIFY_COMMITS, 0); // what a zeroed config gets
 }
 
 TEST(reads_of_a_file_written_in_one_go_cost_what_they_span)
@@ -128,7 +153,7 @@ TEST(an_append_reads_the_last_block_and_the_pair_once)
 {
     // 512-byte units: every append copies its file's partial last block and
     // compacts the directory; neither is read twice
-    REQUIRE_EQ(vr_init(512, 256, 512, 0), 0);
+    REQUIRE_EQ(vr_init(512, 256, 512, CAIRN_LFS2_VERIFY_NONE), 0);
     const struct cairn_fs_ops *o = rig.fs->ops;
     vr_fill(data, 32 * 200, 11);
     int more = 0;
