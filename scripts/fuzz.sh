@@ -37,8 +37,9 @@ for h in $harnesses; do
     mkdir -p "$corpus"
     seeds=fuzz/seeds/$name
     [ -d "$seeds" ] || seeds=
+    # crash/timeout/slow-unit files go next to the log, not into the work tree
     if "$out/$name" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=0 \
-            "$corpus" $seeds >"$out/$name.log" 2>&1; then
+            -artifact_prefix="$out/$name-" "$corpus" $seeds >"$out/$name.log" 2>&1; then
         echo "fuzz: $name ok ($(grep -c . "$out/$name.log" >/dev/null; tail -n 1 "$out/$name.log"))"
     else
         echo "fuzz: $name FOUND A PROBLEM"; tail -n 40 "$out/$name.log"; status=1
