@@ -345,6 +345,25 @@ static int lx_unlink_dir(lx_t *L, lx_mdir *cwd, const lx_mdir *m)
     return err ? err : lx_drop(L, cwd, m);
 }
 
+/* Directory entry `id` of cwd is about to go: fetch its pair into d->m (empty
+ * only), take an orphan for it and track it in the open list. */
+static int lx_rmdir_prep(lx_t *L, const lx_mdir *cwd, uint32_t id, struct lx_mlist *d)
+{
+    uint8_t b[8];
+    int32_t res = lx_get_struct(L, cwd, id, NULL, b);
+    if (res < 0)
+        return res;
+    uint32_t pair[2] = {lx_le32(b), lx_le32(b + 4)};
+    int err = lx_fetch(L, &d->m, pair);
+    if (err)
+        return err;
+    if (d->m.count > 0 || d->m.split)
+        return CAIRN_ENOTEMPTY;
+    lx_preporphans(L, +1);
+    L->mlist = d;
+    return 0;
+}
+
 /* Remove an entry; want_dir selects rmdir (dirs only) or remove (files only). */
 static int lx_remove_any(struct cairn_fs *fs, const char *path, int want_dir)
 {
@@ -368,18 +387,9 @@ static int lx_remove_any(struct cairn_fs *fs, const char *path, int want_dir)
     memset(&dir, 0, sizeof dir);
     dir.next = L->mlist;
     if (isdir) {
-        uint8_t b[8];
-        int32_t res = lx_get_struct(L, &cwd, lx_id((uint32_t)tag), NULL, b);
-        if (res < 0)
-            return res;
-        uint32_t pair[2] = {lx_le32(b), lx_le32(b + 4)};
-        err = lx_fetch(L, &dir.m, pair);
+        err = lx_rmdir_prep(L, &cwd, lx_id((uint32_t)tag), &dir);
         if (err)
             return err;
-        if (dir.m.count > 0 || dir.m.split)
-            return CAIRN_ENOTEMPTY;
-        lx_preporphans(L, +1);
-        L->mlist = &dir;
     }
     struct lx_attr a = {LX_TAG(LX_T_DELETE, lx_id((uint32_t)tag), 0), NULL};
     err = lx_commit(L, &cwd, &a, 1);
@@ -449,19 +459,10 @@ int lx_rename(struct cairn_fs *fs, const char *from, const char *to)
     } else if (samepair && newid == newoldid) {
         return 0;
     } else if (lx_type3((uint32_t)prevtag) == LX_T_DIR) {
-        uint8_t b[8];
-        int32_t res = lx_get_struct(L, &newcwd, newid, NULL, b);
-        if (res < 0)
-            return res;
-        uint32_t pp[2] = {lx_le32(b), lx_le32(b + 4)};
-        err = lx_fetch(L, &prevdir.m, pp);
+        err = lx_rmdir_prep(L, &newcwd, newid, &prevdir);
         if (err)
             return err;
-        if (prevdir.m.count > 0 || prevdir.m.split)
-            return CAIRN_ENOTEMPTY;
-        lx_preporphans(L, +1);
         previsdir = 1;
-        L->mlist = &prevdir;
     }
     if (!samepair)
         lx_prepmove(L, newoldid, oldcwd.pair);

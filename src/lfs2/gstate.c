@@ -27,42 +27,40 @@ uint32_t cairn_lfs2_takemove(lx_t *L, const uint32_t pair[2])
     return id;
 }
 
+/* Walk the metadata list from {0,1} for `pair`: its predecessor (the pair
+ * whose tail points at it; returns 0) or, with `parent`, the pair holding the
+ * directory entry that points at it (returns the entry's DIRSTRUCT tag). */
+static int32_t lx_pwalk(lx_t *L, const uint32_t pair[2], lx_mdir *d, int parent)
+{
+    d->tail[0] = 0;
+    d->tail[1] = 1;
+    struct lx_cycle cyc = LX_CYCLE_INIT;
+    while (!lx_pair_isnull(d->tail)) {
+        if (cairn_lfs2_cycle(&cyc, d->tail))
+            return CAIRN_ECORRUPT;
+        if (!parent && lx_pair_cmp(d->tail, pair) == 0)
+            return 0;
+        struct lx_match m = {2, NULL, 0, pair, 0, 0, 0, 0, 0, 0, 0, {0, {0, 0}}};
+        uint32_t t[2] = {d->tail[0], d->tail[1]};
+        int err = lx_fetch_m(L, d, t, parent ? &m : NULL);
+        if (err)
+            return err;
+        if (parent && m.eq)
+            return (int32_t)LX_TAG(LX_T_DIRSTRUCT, m.id, 8);
+    }
+    return CAIRN_ENOENT;
+}
+
 /* Find the pair whose tail points at `pair`. */
 int cairn_lfs2_pred(lx_t *L, const uint32_t pair[2], lx_mdir *pdir)
 {
-    pdir->tail[0] = 0;
-    pdir->tail[1] = 1;
-    struct lx_cycle cyc = LX_CYCLE_INIT;
-    while (!lx_pair_isnull(pdir->tail)) {
-        if (cairn_lfs2_cycle(&cyc, pdir->tail))
-            return CAIRN_ECORRUPT;
-        if (lx_pair_cmp(pdir->tail, pair) == 0)
-            return 0;
-        int err = lx_fetch(L, pdir, pdir->tail);
-        if (err)
-            return err;
-    }
-    return CAIRN_ENOENT;
+    return (int)lx_pwalk(L, pair, pdir, 0);
 }
 
 /* Find the directory entry pointing at `pair`; returns its DIRSTRUCT tag. */
 int32_t cairn_lfs2_parent(lx_t *L, const uint32_t pair[2], lx_mdir *parent)
 {
-    parent->tail[0] = 0;
-    parent->tail[1] = 1;
-    struct lx_cycle cyc = LX_CYCLE_INIT;
-    while (!lx_pair_isnull(parent->tail)) {
-        if (cairn_lfs2_cycle(&cyc, parent->tail))
-            return CAIRN_ECORRUPT;
-        struct lx_match m = {2, NULL, 0, pair, 0, 0, 0, 0, 0, 0, 0, {0, {0, 0}}};
-        uint32_t t[2] = {parent->tail[0], parent->tail[1]};
-        int err = lx_fetch_m(L, parent, t, &m);
-        if (err)
-            return err;
-        if (m.eq)
-            return (int32_t)LX_TAG(LX_T_DIRSTRUCT, m.id, 8);
-    }
-    return CAIRN_ENOENT;
+    return lx_pwalk(L, pair, parent, 1);
 }
 
 /* ---- consistency: pending moves, orphans, superblock upgrade --------------- */

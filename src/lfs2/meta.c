@@ -7,6 +7,12 @@
 
 static const uint32_t lx_sbpair[2] = {0, 1};
 
+static void lx_ppair(uint8_t b[8], const uint32_t p[2])
+{
+    lx_ple32(b, p[0]);
+    lx_ple32(b + 4, p[1]);
+}
+
 #define LX_KPRE (CAIRN_LFS2_MKEY - 2) /* name bytes in a name-range key */
 
 int cairn_lfs2_hasmovehere(const lx_gstate *g, const uint32_t pair[2])
@@ -541,49 +547,6 @@ int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t mask, uint32_t want
     return CAIRN_ENOENT;
 }
 
-/*
- * One backward scan for both the name (REG/DIR) and the struct of entry `id`:
- * their tags and data offsets (tag 0 = none). ENOENT when the name is missing.
- */
-int cairn_lfs2_get_entry(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t *ntag,
-                         uint32_t *noff, uint32_t *stag, uint32_t *soff)
-{
-    struct lx_bscan bs = {dir->off, dir->etag, 0};
-    uint32_t x = id;
-    int have_n = 0, have_s = 0;
-    *ntag = *stag = 0;
-    if (dir->off == 0 || (lx_g_hasmovehere(&L->gdisk, dir->pair) && lx_id(L->gdisk.tag) == id))
-        return CAIRN_ENOENT;
-    while (!(have_n && have_s)) {
-        uint32_t tag;
-        int err = lx_bstep(L, dir->pair[0], &bs, &tag);
-        if (err < 0)
-            return err;
-        if (!err)
-            break;
-        uint32_t off = bs.off;
-        uint32_t tid = lx_id(tag);
-        if (lx_type1(tag) == LX_T_SPLICE && tid <= x) {
-            if (lx_type3(tag) == LX_T_CREATE && tid == x)
-                break;
-            x = lx_type3(tag) == LX_T_CREATE ? x - 1 : x + 1;
-            continue;
-        }
-        if (tid != x)
-            continue;
-        if (!have_n && lx_type1(tag) == LX_T_NAME && (lx_type3(tag) & 0x780) == 0) {
-            have_n = 1;
-            if (!lx_isdelete(tag))
-                *ntag = tag, *noff = off + 4;
-        } else if (!have_s && lx_type1(tag) == LX_T_STRUCT) {
-            have_s = 1;
-            if (!lx_isdelete(tag))
-                *stag = tag, *soff = off + 4;
-        }
-    }
-    return *ntag ? 0 : CAIRN_ENOENT;
-}
-
 int lx_getgstate(lx_t *L, const lx_mdir *dir, lx_gstate *g)
 {
     uint8_t b[12];
@@ -718,154 +681,36 @@ static int lx_ccrc(lx_t *L, struct lx_commit *c)
 
 /* ---- entry emission (compaction, moves, size estimates) ------------------ */
 
-struct lx_loc {
-    uint32_t tag;
-    const void *mem;
-    uint32_t block, off;
-};
-#define LX_MAXLOC 4
-
-/* One pass of lx_emit: what it found so far for the entry it follows. */
-struct lx_emst {
-    uint32_t x;
-    int nloc, more, moveonly;
-    uint8_t pns;      // bit0 name seen, bit1 struct seen
-    uint8_t pseen[32]; // user attribute types already emitted/deleted
-    struct lx_loc name, st, loc[LX_MAXLOC];
-};
-
-/* Account for one tag, newest first; 1 = the entry's create: stop. */
-static int lx_emit_see(struct lx_emst *e, const struct lx_loc *l)
+/* Write one live tag renumbered as `newid` (or add its size to *sizep when c
+ * is NULL). */
+static int lx_eput(lx_t *L, struct lx_commit *c, uint32_t *sizep, uint32_t tag, uint32_t newid,
+                   const void *mem, uint32_t block, uint32_t off)
 {
-    uint32_t tag = l->tag, t3 = lx_type3(tag), tid = lx_id(tag), t1 = lx_type1(tag);
-    if (t1 == LX_T_SPLICE) {
-        if (tid == e->x && t3 == LX_T_CREATE)
-            return 1;
-        if (tid <= e->x && tid != 0x3ff)
-            e->x = t3 == LX_T_CREATE ? e->x - 1 : e->x + 1;
+    tag = (tag & ~LX_TAG(0, 0x3ff, 0)) | LX_TAG(0, newid, 0);
+    if (!c) {
+        *sizep += lx_dsize(tag);
         return 0;
     }
-    if (tid != e->x)
-        return 0;
-    if (t1 == LX_T_NAME) {
-        if (!(e->pns & 1)) {
-            e->pns |= 1;
-            if (!e->moveonly && !lx_isdelete(tag))
-                e->name = *l;
-        }
-    } else if (t1 == LX_T_STRUCT) {
-        if (!(e->pns & 2)) {
-            e->pns |= 2;
-            if (!lx_isdelete(tag))
-                e->st = *l;
-        }
-    } else if (t1 == LX_T_USERATTR) {
-        uint32_t k = lx_chunk(tag);
-        uint8_t bit = (uint8_t)(1u << (k % 8));
-        if (!(e->pseen[k / 8] & bit)) {
-            if (lx_isdelete(tag)) {
-                e->pseen[k / 8] |= bit;
-            } else if (e->nloc < LX_MAXLOC) {
-                e->pseen[k / 8] |= bit;
-                e->loc[e->nloc++] = *l;
-            } else {
-                e->more = 1;
-            }
-        }
-    }
-    return 0;
+    return lx_cattr(L, c, tag, mem, block, off);
 }
 
-/*
- * Find the live tags of entry `id` as numbered after `attrs` are applied on
- * top of `dir`'s log, and write them to `c` renumbered as `newid` (or add
- * their sizes to *sizep when c is NULL). Name first (the superblock magic must
- * sit at offset 8), then struct, then user attributes. `moveonly` keeps only
- * structs and user attributes (the source of a move).
- */
-static int lx_emit(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir *dir0,
-                   const struct lx_attr *attrs, int n, uint32_t id0, uint32_t newid, int moveonly0)
+/* An entry's name and struct, newest first: 1 (name) or 2 (struct) when `tag`
+ * is the live one to keep, else 0; *ns has bit0/bit1 set once each is seen. */
+static uint32_t lx_ns_see(uint8_t *ns, uint32_t tag)
 {
-    uint8_t seen[32];     // user attribute types already emitted/deleted
-    uint8_t namestruct = 0; // bit0 name seen, bit1 struct seen
-    memset(seen, 0, sizeof seen);
-    for (int pass = 0; pass < 64; pass++) {
-        struct lx_emst e;
-        memset(&e, 0, sizeof e);
-        memcpy(e.pseen, seen, sizeof seen);
-        e.pns = namestruct;
-        e.x = id0;
-        e.moveonly = moveonly0;
-        const lx_mdir *dir = dir0;
-        int ai = attrs ? n : 0, done = 0;
-        const lx_mdir *movesrc = NULL;
-        uint32_t movex = 0;
-        // newest first: the pending attrs, then the disk log
-        while (ai > 0 && !done) {
-            ai--;
-            uint32_t tag = attrs[ai].tag;
-            if (lx_type3(tag) == LX_T_FROM_MOVE) {
-                // older attrs (the new name) still count; the source comes last
-                if (lx_id(tag) == e.x && !movesrc) {
-                    movesrc = attrs[ai].buf;
-                    movex = lx_tsize(tag);
-                }
-                continue;
-            }
-            struct lx_loc l = {tag, attrs[ai].buf, 0, 0};
-            done = lx_emit_see(&e, &l);
-        }
-        if (movesrc) {
-            dir = movesrc;
-            e.x = movex;
-            e.moveonly = 1;
-            done = 0;
-        }
-        if (!done && dir && dir->off > 0) {
-            struct lx_bscan bs = {dir->off, dir->etag, 0};
-            for (;;) {
-                uint32_t tag;
-                int err = lx_bstep(L, dir->pair[0], &bs, &tag);
-                if (err < 0)
-                    return err;
-                if (!err)
-                    break;
-                struct lx_loc l = {tag, NULL, dir->pair[0], bs.off + 4};
-                if (lx_emit_see(&e, &l))
-                    break;
-            }
-        }
-        // write out what this pass found
-        struct lx_loc *all[LX_MAXLOC + 2];
-        int na = 0;
-        if (pass == 0 && e.name.tag)
-            all[na++] = &e.name;
-        if (pass == 0 && e.st.tag)
-            all[na++] = &e.st;
-        for (int i = 0; i < e.nloc; i++)
-            all[na++] = &e.loc[i];
-        for (int i = 0; i < na; i++) {
-            uint32_t tag = (all[i]->tag & ~LX_TAG(0, 0x3ff, 0)) | LX_TAG(0, newid, 0);
-            if (!c) {
-                *sizep += lx_dsize(tag);
-                continue;
-            }
-            int err = lx_cattr(L, c, tag, all[i]->mem, all[i]->block, all[i]->off);
-            if (err)
-                return err;
-        }
-        memcpy(seen, e.pseen, sizeof seen);
-        namestruct = e.pns;
-        if (!e.more)
-            return 0;
-    }
-    return CAIRN_ECORRUPT;
+    uint32_t t1 = lx_type1(tag), k = t1 == LX_T_NAME ? 1 : t1 == LX_T_STRUCT ? 2 : 0;
+    if (!k || (*ns & k))
+        return 0;
+    *ns |= (uint8_t)k;
+    return lx_isdelete(tag) ? 0 : k;
 }
 
 /*
  * Emit entries [begin, end) (renumbered from 0), LX_WIN ids per backward scan
  * of the log instead of one scan per id. Entries the window cannot describe
- * (moves, more than two attribute types) take the one-id path.
+ * (moves, more than two attribute types) take the one-id path (lx_emit), which
+ * runs the same scan for one slot with a `seen` set of attribute types: it
+ * follows a move to its source and takes any number of types, two per pass.
  */
 #define LX_WIN 8
 #define LX_SLOT_MEM 0x80000000u /* off holds an attrs[] index */
@@ -874,29 +719,36 @@ struct lx_sloc {
 };
 struct lx_slot {
     uint32_t x;
-    uint8_t done, complex, ns, nat;
+    uint32_t mv; /* one-id path: 1 + attrs index of the entry's FROM_MOVE */
+    uint8_t done, complex, ns, nat, more, moveonly, nsonly;
     uint8_t atype[2];
     struct lx_sloc name, st, at[2];
 };
 
-static void lx_slot_see(struct lx_slot *sl, uint32_t tag, uint32_t off)
+static void lx_slot_see(struct lx_slot *sl, uint8_t *seen, uint32_t tag, uint32_t off)
 {
-    uint32_t t1 = lx_type1(tag);
     struct lx_sloc l = {tag, off};
-    if (t1 == LX_T_NAME) {
-        if (!(sl->ns & 1)) {
-            sl->ns |= 1;
-            if (!lx_isdelete(tag))
-                sl->name = l;
-        }
-    } else if (t1 == LX_T_STRUCT) {
-        if (!(sl->ns & 2)) {
-            sl->ns |= 2;
-            if (!lx_isdelete(tag))
-                sl->st = l;
-        }
-    } else if (t1 == LX_T_USERATTR) {
+    uint32_t w = lx_ns_see(&sl->ns, tag);
+    if (w == 1 && !sl->moveonly) {
+        sl->name = l;
+    } else if (w == 2) {
+        sl->st = l;
+    } else if (lx_type1(tag) == LX_T_USERATTR) {
         uint8_t k = (uint8_t)lx_chunk(tag);
+        if (seen) {
+            uint8_t bit = (uint8_t)(1u << (k % 8));
+            if (seen[k / 8] & bit)
+                return;
+            if (!lx_isdelete(tag)) {
+                if (sl->nat == 2) {
+                    sl->more = 1; // for the next pass
+                    return;
+                }
+                sl->at[sl->nat++] = l;
+            }
+            seen[k / 8] |= bit;
+            return;
+        }
         for (int i = 0; i < sl->nat; i++)
             if (sl->atype[i] == k)
                 return;
@@ -914,7 +766,8 @@ static void lx_slot_see(struct lx_slot *sl, uint32_t tag, uint32_t off)
 
 /* Feed one tag (newest first) to the open slots of a window; `loc` is a data
  * offset, or LX_SLOT_MEM | attrs index. Returns how many slots it closed. */
-static uint32_t lx_slots_see(struct lx_slot *sl, uint32_t nw, uint32_t tag, uint32_t loc)
+static uint32_t lx_slots_see(struct lx_slot *sl, uint32_t nw, uint8_t *seen, uint32_t tag,
+                             uint32_t loc)
 {
     uint32_t t3 = lx_type3(tag), tid = lx_id(tag), closed = 0;
     for (uint32_t i = 0; i < nw; i++) {
@@ -922,7 +775,10 @@ static uint32_t lx_slots_see(struct lx_slot *sl, uint32_t nw, uint32_t tag, uint
         if (q->done)
             continue;
         if ((loc & LX_SLOT_MEM) && t3 == LX_T_FROM_MOVE) { // moves exist in memory only
-            if (tid == q->x)
+            // older attrs (the new name) still count; the source comes last
+            if (tid == q->x && seen && !q->mv)
+                q->mv = (loc & ~LX_SLOT_MEM) + 1;
+            else if (tid == q->x && !seen)
                 q->complex = 1, q->done = 1, closed++;
         } else if (lx_type1(tag) == LX_T_SPLICE) {
             if (tid == q->x && t3 == LX_T_CREATE)
@@ -930,10 +786,96 @@ static uint32_t lx_slots_see(struct lx_slot *sl, uint32_t nw, uint32_t tag, uint
             else if (tid <= q->x && tid != 0x3ff)
                 q->x = t3 == LX_T_CREATE ? q->x - 1 : q->x + 1;
         } else if (tid == q->x) {
-            lx_slot_see(q, tag, loc);
+            lx_slot_see(q, seen, tag, loc);
+            if (q->nsonly && q->ns == 3)
+                q->done = 1, closed++;
         }
     }
     return closed;
+}
+
+/* Fill the slots: the pending attrs, then the disk log, newest first. On the
+ * one-id path (nw 1, seen) a moved entry's log is its source's: *dirp. */
+static int lx_wscan(lx_t *L, struct lx_slot *sl, uint32_t nw, uint8_t *seen, const lx_mdir **dirp,
+                    const struct lx_attr *attrs, int n)
+{
+    uint32_t open = nw;
+    for (int ai = attrs ? n - 1 : -1; ai >= 0 && open; ai--)
+        open -= lx_slots_see(sl, nw, seen, attrs[ai].tag, LX_SLOT_MEM | (uint32_t)ai);
+    if (sl->mv) {
+        const struct lx_attr *a = &attrs[sl->mv - 1];
+        *dirp = a->buf;
+        sl->x = lx_tsize(a->tag);
+        sl->moveonly = 1;
+        sl->done = 0;
+        open = 1;
+    }
+    const lx_mdir *dir = *dirp;
+    if (open && dir && dir->off > 0) {
+        struct lx_bscan bs = {dir->off, dir->etag, 0};
+        while (open) {
+            uint32_t tag;
+            int err = lx_bstep(L, dir->pair[0], &bs, &tag);
+            if (err < 0)
+                return err;
+            if (!err)
+                break;
+            if (lx_id(tag) == 0x3ff)
+                continue;
+            open -= lx_slots_see(sl, nw, seen, tag, bs.off + 4);
+        }
+    }
+    return 0;
+}
+
+/* Write what slot q found, renumbered as `newid` (see lx_eput). */
+static int lx_wout(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir *dir,
+                   const struct lx_attr *attrs, const struct lx_slot *q, uint32_t newid)
+{
+    const struct lx_sloc *all[4] = {&q->name, &q->st, &q->at[0], &q->at[1]};
+    for (int k = 0; k < 4; k++) {
+        if (!all[k]->tag || (k >= 2 && k - 2 >= q->nat))
+            continue;
+        uint32_t o = all[k]->off;
+        int err = (o & LX_SLOT_MEM)
+                      ? lx_eput(L, c, sizep, all[k]->tag, newid, attrs[o & ~LX_SLOT_MEM].buf, 0, 0)
+                      : lx_eput(L, c, sizep, all[k]->tag, newid, NULL, dir->pair[0], o);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+/*
+ * Find the live tags of entry `id` as numbered after `attrs` are applied on
+ * top of `dir`'s log, and write them to `c` renumbered as `newid` (or add
+ * their sizes to *sizep when c is NULL). Name first (the superblock magic must
+ * sit at offset 8), then struct, then user attributes. `moveonly` keeps only
+ * structs and user attributes (the source of a move).
+ */
+static int lx_emit(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir *dir0,
+                   const struct lx_attr *attrs, int n, uint32_t id0, uint32_t newid, int moveonly)
+{
+    uint8_t seen[32]; // user attribute types already emitted/deleted
+    uint8_t ns = 0;
+    memset(seen, 0, sizeof seen);
+    for (int pass = 0; pass < 130; pass++) { // 256 types, two per pass
+        struct lx_slot q;
+        memset(&q, 0, sizeof q);
+        q.x = id0;
+        q.ns = ns;
+        q.moveonly = (uint8_t)moveonly;
+        const lx_mdir *dir = dir0;
+        int err = lx_wscan(L, &q, 1, seen, &dir, attrs, n);
+        if (!err)
+            err = lx_wout(L, c, sizep, dir, attrs, &q, newid);
+        if (err)
+            return err;
+        ns = q.ns;
+        if (!q.more)
+            return 0;
+    }
+    return CAIRN_ECORRUPT;
 }
 
 static int lx_emit_range(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir *dir,
@@ -941,56 +883,50 @@ static int lx_emit_range(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx
 {
     for (uint32_t w = begin; w < end; w += LX_WIN) {
         struct lx_slot sl[LX_WIN];
-        uint32_t nw = lx_min(LX_WIN, end - w), open = nw;
+        uint32_t nw = lx_min(LX_WIN, end - w);
         memset(sl, 0, sizeof sl);
         for (uint32_t i = 0; i < nw; i++)
             sl[i].x = w + i;
-        for (int ai = attrs ? n - 1 : -1; ai >= 0 && open; ai--) {
-            open -= lx_slots_see(sl, nw, attrs[ai].tag, LX_SLOT_MEM | (uint32_t)ai);
-        }
-        if (open && dir && dir->off > 0) {
-            struct lx_bscan bs = {dir->off, dir->etag, 0};
-            while (open) {
-                uint32_t tag;
-                int err = lx_bstep(L, dir->pair[0], &bs, &tag);
-                if (err < 0)
-                    return err;
-                if (!err)
-                    break;
-                if (lx_id(tag) == 0x3ff)
-                    continue;
-                open -= lx_slots_see(sl, nw, tag, bs.off + 4);
-            }
-        }
+        const lx_mdir *d = dir;
+        int err = lx_wscan(L, sl, nw, NULL, &d, attrs, n);
+        if (err)
+            return err;
         for (uint32_t i = 0; i < nw; i++) {
-            struct lx_slot *q = &sl[i];
             uint32_t newid = w + i - begin;
-            if (q->complex) {
-                int err = lx_emit(L, c, sizep, dir, attrs, n, w + i, newid, 0);
-                if (err)
-                    return err;
-                continue;
-            }
-            struct lx_sloc *all[4] = {&q->name, &q->st, &q->at[0], &q->at[1]};
-            for (int k = 0; k < 4; k++) {
-                if (!all[k]->tag || (k >= 2 && k - 2 >= q->nat))
-                    continue;
-                uint32_t tag = (all[k]->tag & ~LX_TAG(0, 0x3ff, 0)) | LX_TAG(0, newid, 0);
-                if (!c) {
-                    *sizep += lx_dsize(tag);
-                    continue;
-                }
-                int err;
-                if (all[k]->off & LX_SLOT_MEM)
-                    err = lx_cattr(L, c, tag, attrs[all[k]->off & ~LX_SLOT_MEM].buf, 0, 0);
-                else
-                    err = lx_cattr(L, c, tag, NULL, dir->pair[0], all[k]->off);
-                if (err)
-                    return err;
-            }
+            if (sl[i].complex)
+                err = lx_emit(L, c, sizep, dir, attrs, n, w + i, newid, 0);
+            else
+                err = lx_wout(L, c, sizep, dir, attrs, &sl[i], newid);
+            if (err)
+                return err;
         }
     }
     return 0;
+}
+
+/*
+ * One backward scan for both the name (REG/DIR) and the struct of entry `id`:
+ * their tags and data offsets (tag 0 = none). ENOENT when the name is missing.
+ */
+int cairn_lfs2_get_entry(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t *ntag,
+                         uint32_t *noff, uint32_t *stag, uint32_t *soff)
+{
+    struct lx_slot q;
+    memset(&q, 0, sizeof q);
+    q.x = id;
+    q.nsonly = 1;
+    *ntag = *stag = 0;
+    if (dir->off == 0 || (lx_g_hasmovehere(&L->gdisk, dir->pair) && lx_id(L->gdisk.tag) == id))
+        return CAIRN_ENOENT;
+    int err = lx_wscan(L, &q, 1, NULL, &dir, NULL, 0);
+    if (err)
+        return err;
+    // (the superblock's name is no entry's)
+    if (q.name.tag && (lx_type3(q.name.tag) & 0x780) == 0)
+        *ntag = q.name.tag, *noff = q.name.off;
+    if (q.st.tag)
+        *stag = q.st.tag, *soff = q.st.off;
+    return *ntag ? 0 : CAIRN_ENOENT;
 }
 
 /* Write the attrs of an append commit in order (moves expanded). */
@@ -1065,8 +1001,7 @@ static int lx_compact(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n,
             if (!err)
                 err = lx_emit_range(L, &c, NULL, source, attrs, n, begin, end);
             if (!err && !lx_pair_isnull(dir->tail)) {
-                lx_ple32(b, dir->tail[0]);
-                lx_ple32(b + 4, dir->tail[1]);
+                lx_ppair(b, dir->tail);
                 err = lx_cattr(L, &c, LX_TAG(LX_T_TAIL + dir->split, 0x3ff, 8), b, 0, 0);
             }
             if (!err) {
@@ -1282,6 +1217,22 @@ fixmlist:
     return state;
 }
 
+/* Point `tag` (a parent's dirstruct or a predecessor's tail) of pdir at pair
+ * p, deleting a pending move out of pdir in the same commit; pp gets pdir's
+ * pair as it was before. */
+static int lx_fixcommit(lx_t *L, lx_mdir *pdir, uint32_t pp[2], uint32_t tag, const uint32_t p[2])
+{
+    uint8_t b[8];
+    lx_ppair(b, p);
+    uint32_t moveid = lx_takemove(L, pdir->pair), m = moveid != 0x3ff;
+    // the move's entry sits before the dirstruct's: its id shifts down
+    if (moveid < lx_id(tag) && lx_id(tag) != 0x3ff)
+        tag -= LX_TAG(0, 1, 0);
+    struct lx_attr a[2] = {{LX_TAG(LX_T_DELETE, moveid, 0), NULL}, {tag, b}};
+    pp[0] = pdir->pair[0], pp[1] = pdir->pair[1];
+    return lx_relocatingcommit(L, pdir, pp, a + 1 - m, 1 + (int)m, NULL);
+}
+
 int lx_orphaningcommit(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n)
 {
     uint32_t lpair[2] = {dir->pair[0], dir->pair[1]};
@@ -1298,8 +1249,7 @@ int lx_orphaningcommit(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n
         lpair[0] = pdir.pair[0];
         lpair[1] = pdir.pair[1];
         uint8_t b[8];
-        lx_ple32(b, dir->tail[0]);
-        lx_ple32(b + 4, dir->tail[1]);
+        lx_ppair(b, dir->tail);
         struct lx_attr a = {LX_TAG(LX_T_TAIL + dir->split, 0x3ff, 8), b};
         state = lx_relocatingcommit(L, &pdir, lpair, &a, 1, NULL);
         if (state < 0)
@@ -1329,18 +1279,10 @@ int lx_orphaningcommit(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n
         if (tag < 0 && tag != CAIRN_ENOENT)
             return tag;
         int hasparent = tag != CAIRN_ENOENT;
-        uint8_t b[8];
-        lx_ple32(b, ldir.pair[0]);
-        lx_ple32(b + 4, ldir.pair[1]);
+        uint32_t pp[2];
         if (hasparent) {
             lx_preporphans(L, +1);
-            uint32_t moveid = lx_takemove(L, pdir.pair);
-            if (moveid < lx_id((uint32_t)tag)) // (never when there was no move: 0x3ff)
-                tag -= (int32_t)LX_TAG(0, 1, 0);
-            struct lx_attr a[2] = {{LX_TAG(LX_T_DELETE, moveid, 0), NULL}, {(uint32_t)tag, b}};
-            uint32_t pp[2] = {pdir.pair[0], pdir.pair[1]};
-            state = lx_relocatingcommit(L, &pdir, pp, moveid != 0x3ff ? a : a + 1,
-                                        moveid != 0x3ff ? 2 : 1, NULL);
+            state = lx_fixcommit(L, &pdir, pp, (uint32_t)tag, ldir.pair);
             if (state < 0)
                 return state;
             if (state == LX_OK_RELOCATED) {
@@ -1356,12 +1298,8 @@ int lx_orphaningcommit(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n
         if (err != CAIRN_ENOENT) {
             if (lx_g_orphans(&L->gstate))
                 lx_preporphans(L, -hasparent);
-            uint32_t moveid = lx_takemove(L, pdir.pair);
-            lpair[0] = pdir.pair[0], lpair[1] = pdir.pair[1];
-            struct lx_attr a[2] = {{LX_TAG(LX_T_DELETE, moveid, 0), NULL},
-                                   {LX_TAG(LX_T_TAIL + pdir.split, 0x3ff, 8), b}};
-            state = lx_relocatingcommit(L, &pdir, lpair, moveid != 0x3ff ? a : a + 1,
-                                        moveid != 0x3ff ? 2 : 1, NULL);
+            state = lx_fixcommit(L, &pdir, lpair, LX_TAG(LX_T_TAIL + pdir.split, 0x3ff, 8),
+                                 ldir.pair);
             if (state < 0)
                 return state;
             ldir = pdir;
@@ -1387,8 +1325,7 @@ int cairn_lfs2_drop(lx_t *L, lx_mdir *dir, const lx_mdir *tail)
     if (err)
         return err;
     uint8_t b[8];
-    lx_ple32(b, tail->tail[0]);
-    lx_ple32(b + 4, tail->tail[1]);
+    lx_ppair(b, tail->tail);
     struct lx_attr a = {LX_TAG(LX_T_TAIL + tail->split, 0x3ff, 8), b};
     return lx_commit(L, dir, &a, 1);
 }

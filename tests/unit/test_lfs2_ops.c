@@ -1,6 +1,7 @@
 // littlefs v2 driver semantics through the ops table: open flags, seek and
 // truncate, big files, the rename/remove matrix (vfs.md §10, D7-D9), mtime
 // rules (vfs.md §13.4), read-only mounts (D5), geometry mismatch, attributes.
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "cairn/lfs2.h"
@@ -521,5 +522,57 @@ TEST(grow_and_gc)
     CHECK_STR(info.type, "littlefs");
     CHECK_STR(info.version, "2.1");
     CHECK_EQ(info.units_free, 62);
+    done();
+}
+
+// attribute type t of `p` holds "v<t><suffix>" (or is gone: t == gone)
+static int attrs_are(const char *p, int gone, int fresh)
+{
+    for (int t = 1; t <= 12; t++) {
+        char want[16], got[16];
+        snprintf(want, sizeof want, "v%d%s", t, t == fresh ? "new" : "");
+        int32_t r = fs->ops->getattr(fs, p, (uint8_t)t, got, sizeof got);
+        if (t == gone ? r != CAIRN_ENODATA
+                      : r != (int32_t)strlen(want) || memcmp(got, want, (size_t)r) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+TEST(many_attribute_types_survive_compaction_and_moves)
+{
+    // more attribute types than a compaction window slot (2) or one emit
+    // pass takes: the one-id path, in several passes, and through a move
+    setup(512, 64);
+    CHECK_EQ(fs->ops->mkdir(fs, "/d"), 0);
+    CHECK_EQ(put("/d/f", "data"), 0);
+    for (int t = 1; t <= 12; t++) {
+        char v[16];
+        snprintf(v, sizeof v, "v%d", t);
+        CHECK_EQ(fs->ops->setattr(fs, "/d/f", (uint8_t)t, v, (uint32_t)strlen(v)), 0);
+    }
+    CHECK_EQ(fs->ops->removeattr(fs, "/d/f", 5), 0);
+    CHECK_EQ(fs->ops->setattr(fs, "/d/f", 3, "v3new", 5), 0);
+    CHECK(attrs_are("/d/f", 5, 3));
+    for (int i = 0; i < 40; i++) { // churn: /d compacts several times
+        char p[16];
+        snprintf(p, sizeof p, "/d/g%d", i % 4);
+        CHECK_EQ(put(p, "0123456789abcdef"), 0);
+    }
+    CHECK(attrs_are("/d/f", 5, 3));
+    CHECK_EQ(fs->ops->rename(fs, "/d/f", "/f2"), 0);
+    CHECK(!exists("/d/f"));
+    CHECK(attrs_are("/f2", 5, 3));
+    CHECK(content_is("/f2", "data"));
+    for (int i = 0; i < 40; i++) {
+        char p[16];
+        snprintf(p, sizeof p, "/h%d", i % 4);
+        CHECK_EQ(put(p, "0123456789abcdef"), 0);
+    }
+    CHECK_EQ(fs->ops->umount(fs), 0);
+    REQUIRE_EQ(fs->ops->mount(fs, 0), 0);
+    CHECK(attrs_are("/f2", 5, 3));
+    CHECK(content_is("/f2", "data"));
+    CHECK_EQ(fs->ops->fsck(fs, 0, NULL, NULL), 0);
     done();
 }
