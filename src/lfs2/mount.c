@@ -44,7 +44,8 @@ static int lx_setup(struct cairn_lfs2 *lf)
         L->metadata_max > L->block_size || L->metadata_max < 64 || inline_max > L->cache_size ||
         inline_max > attr_max || inline_max > L->metadata_max / 8 ||
         (L->disk_version != CAIRN_LFS2_DISK_VERSION_2_0 &&
-         L->disk_version != CAIRN_LFS2_DISK_VERSION_2_1))
+         L->disk_version != CAIRN_LFS2_DISK_VERSION_2_1) ||
+        L->verify > CAIRN_LFS2_VERIFY_NONE)
         return CAIRN_EINVAL;
     if (!cfg->buffer || cfg->buffer_size < CAIRN_LFS2_BUFFER_MIN(L->cache_size, L->la_bytes) ||
         ((uintptr_t)cfg->buffer & 3))

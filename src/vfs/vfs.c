@@ -992,10 +992,11 @@ static int vfs_opendir(const char *path)
     d->phase = r->kind == VFS_R_ROOT ? VFS_DIR_NAMES : VFS_DIR_DRIVER;
     if (m >= 0) {
         struct cairn_fs *fs = vfs_mounts[m].fs;
-        if (fs->ops->dir_size(fs) > CAIRN_VFS_DIR_STATE) {
+        uint32_t dsize = fs->ops->dir_size(fs);
+        if (dsize > CAIRN_VFS_DIR_STATE) {
             return CAIRN_ENOMEM;
         }
-        memset(&d->st, 0, sizeof d->st);
+        memset(&d->st, 0, dsize); // the driver's part only, as for files
         err = fs->ops->opendir(fs, d->st.bytes, r->kind == VFS_R_ROOT ? "/" : r->path);
         if (err < 0) {
             return err;

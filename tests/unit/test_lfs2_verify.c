@@ -88,8 +88,8 @@ static int vr_small_files(int n)
 
 TEST(prog_verify_modes_read_back_what_they_promise)
 {
-    static const uint8_t modes[3] = {CAIRN_LFS2_VERIFY_NONE, CAIRN_LFS2_VERIFY_COMMITS,
-                                     CAIRN_LFS2_VERIFY_ALL};
+    // the middle one is a zeroed config: the default must read commits back
+    static const uint8_t modes[3] = {CAIRN_LFS2_VERIFY_NONE, 0, CAIRN_LFS2_VERIFY_ALL};
     uint64_t rb[3], pb[3], mrb[3];
     vr_fill(data, 60000, 7);
     for (int v = 0; v < 3; v++) {
@@ -114,7 +114,11 @@ TEST(prog_verify_modes_read_back_what_they_promise)
     CHECK(rb[0] <= rb[1]);
     CHECK(mrb[1] > mrb[0]);
     CHECK(mrb[2] >= mrb[1]);
-    CHECK_EQ(CAIRN_LFS2_VERIFY_COMMITS, 0); // what a zeroed config gets
+    // an unknown mode is refused, not taken for another
+    REQUIRE_EQ(rig.fs->ops->umount(rig.fs), 0);
+    rig.cfg.prog_verify = CAIRN_LFS2_VERIFY_NONE + 1;
+    CHECK_EQ(rig.fs->ops->mount(rig.fs, 0), CAIRN_EINVAL);
+    CHECK_EQ(rig.fs->ops->mkfs(rig.fs), CAIRN_EINVAL);
 }
 
 TEST(reads_of_a_file_written_in_one_go_cost_what_they_span)
