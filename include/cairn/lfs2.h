@@ -85,12 +85,11 @@ struct cairn_lfs2_config {
 #endif
 
 /* Slots of 4 bytes for block numbers of one CTZ skip list a mount remembers:
- * the list last read or appended to, as runs of consecutive blocks (from 32
- * slots up) and the block of every 2^k-th index (k as small as the list
- * allows). A seek or a block crossing starts its walk next to the target
- * instead of at the list's head (in a run: no walk), an append reads no
- * pointer, and the allocator's scan skips an open file's new list that lies
- * outside its window. CAIRN_LFS2_BUFFER_SIZE reserves this many; space left
+ * the list last read or appended to, as a run of consecutive blocks and the
+ * blocks of its first indices. A seek or a block crossing starts its walk
+ * next to the target instead of at the list's head (in the run: no walk) and
+ * an append reads no pointer.
+ * CAIRN_LFS2_BUFFER_SIZE reserves this many; space left
  * after the pair states is used the same way (up to 255; fewer than 8 =
  * none). */
 #ifndef CAIRN_LFS2_PCACHE
@@ -135,11 +134,11 @@ struct cairn_lfs2_gstate {
 };
 
 /* Bytes of caller buffer a mount needs for a given cache and lookahead size:
- * lookahead bitmap, read cache, program cache, the lookup memo and the
- * allocator's region counts (the minimum), then CAIRN_LFS2_MCACHE pair states
+ * lookahead bitmap, read cache, program cache and the lookup memo (the
+ * minimum), then CAIRN_LFS2_MCACHE pair states
  * with their name-range keys and CAIRN_LFS2_PCACHE skip-list map slots. A
  * multiple of 4. */
-#define CAIRN_LFS2_BUFFER_AUX 104u /* lookup memo (72) + region counts (32) */
+#define CAIRN_LFS2_BUFFER_AUX 72u /* lookup memo */
 #define CAIRN_LFS2_BUFFER_MIN(cache, lookahead)                                              \
     ((((lookahead) + 3u) & ~3u) + ((2u * (cache) + 3u) & ~3u) + CAIRN_LFS2_BUFFER_AUX)
 #define CAIRN_LFS2_MKEY 12 /* bytes of name-range key per remembered pair */
@@ -169,22 +168,17 @@ struct cairn_lfs2 {
         struct cairn_lfs2_mdir *mc; /* pair-state cache at the end of the buffer */
         uint8_t mc_next, mc_n;
         uint8_t name_max; /* <= 255 */
-        uint32_t mc_used; /* clock bits for replacement */
         uint8_t no_mtime, ro;
         uint8_t verify; /* cfg->prog_verify */
         uint8_t bad_run; /* consecutive program/erase failures */
         uint16_t attr_max, inline_max; /* <= 1022 */
         /* in the caller's buffer: pk_n slots (4 bytes) of skip-list map
-         * (CAIRN_LFS2_PCACHE, layout in ctz.c): every (1 << pm_shift)-th index */
+         * (CAIRN_LFS2_PCACHE, layout in ctz.c) */
         uint32_t *pk;
-        uint8_t pk_n, pm_shift;
-        uint8_t la_nocount; /* visits that may repeat a block are not counted */
-        uint8_t mc_mask; /* bit (block % 8) of every block in the pair cache */
+        uint8_t pk_n;
         /* in the caller's buffer: the last name lookup's scan state in a
          * known pair, so the next lookup of that name scans only the commits
-         * appended since (72 bytes); then the blocks in use per sixteenth of
-         * the device, counted by the last lookahead scan (a full window moves
-         * straight to a region with room) */
+         * appended since (72 bytes) */
         uint32_t *memo;
     } priv;
 };

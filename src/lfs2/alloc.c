@@ -17,56 +17,17 @@ void cairn_lfs2_alloc_drop(lx_t *L)
     lx_alloc_ckpoint(L);
 }
 
-#define LX_NREG 16
-
-/* Region counts: in the caller's buffer right after the lookup memo. */
-static uint16_t *lx_la_cnt(const lx_t *L)
-{
-    return (uint16_t *)(void *)(L->memo + 18);
-}
-
-static uint32_t lx_reg_size(const lx_t *L)
-{
-    return (L->block_count + LX_NREG - 1) / LX_NREG;
-}
-
 static int lx_la_cb(void *ctx, uint32_t block)
 {
     lx_t *L = ctx;
-    if (block >= L->block_count)
-        return 0;
-    if (!L->la_nocount)
-        lx_la_cnt(L)[block / lx_reg_size(L)]++;
     uint32_t off = (block + L->block_count - L->la_start) % L->block_count;
-    if (off < L->la_size)
+    if (block < L->block_count && off < L->la_size)
         L->la_buf[off / 8] |= (uint8_t)(1u << (off % 8));
     return 0;
 }
 
-/*
- * The window just scanned had no free block: move its start on to the first
- * region the same scan saw room in (counts are exact for committed data;
- * blocks in flight are not counted, which only makes a region look emptier).
- */
-static void lx_la_skip(lx_t *L)
-{
-    uint32_t rs = lx_reg_size(L), at = L->la_start, skipped = 0;
-    for (uint32_t k = 0; k < LX_NREG; k++) {
-        uint32_t r = at / rs, end = lx_min((r + 1) * rs, L->block_count);
-        if (lx_la_cnt(L)[r] < end - r * rs)
-            break;
-        skipped += end - at;
-        at = end % L->block_count;
-    }
-    if (skipped && skipped < L->la_ckpoint) {
-        L->la_start = at;
-        L->la_ckpoint -= skipped;
-    }
-}
-
 int cairn_lfs2_alloc(lx_t *L, uint32_t *block)
 {
-    int counted = 0;
     for (;;) {
         while (L->la_next < L->la_size) {
             if (!(L->la_buf[L->la_next / 8] & (1u << (L->la_next % 8)))) {
@@ -84,21 +45,17 @@ int cairn_lfs2_alloc(lx_t *L, uint32_t *block)
             L->la_next++;
             L->la_ckpoint--;
         }
-        if (L->la_ckpoint == 0 || (int32_t)L->la_ckpoint < 0)
+        if ((int32_t)L->la_ckpoint <= 0)
             return CAIRN_ENOSPC;
         L->la_start = (L->la_start + L->la_next) % L->block_count;
-        if (counted)
-            lx_la_skip(L);
         L->la_next = 0;
         L->la_size = lx_min(8 * L->la_bytes, L->la_ckpoint);
         memset(L->la_buf, 0, L->la_bytes);
-        memset(lx_la_cnt(L), 0, LX_NREG * sizeof(uint16_t));
         int err = lx_traverse(L, lx_la_cb, L, 1);
         if (err) {
             lx_alloc_drop(L);
             return err;
         }
-        counted = 1;
     }
 }
 
@@ -124,36 +81,20 @@ static int lx_ctz_visit(lx_t *L, const lx_cache *pc, uint32_t head, uint32_t siz
         }
         return 0;
     }
-    uint32_t lo, hi;
-    if (cb == lx_la_cb && L->la_nocount && cairn_lfs2_ctz_range(L, head, size, &lo, &hi)) {
-        // an open file's list (not counted) wholly outside the window marks nothing
-        uint32_t bc = L->block_count;
-        if (!((lo + bc - L->la_start) % bc < L->la_size || (L->la_start >= lo && L->la_start <= hi)))
-            return 0;
-    }
     return lx_ctz_traverse(L, pc, &L->rcache, head, size, cb, ctx);
 }
 
 /* Bit i of `done`: entry i (as numbered at the scan position) needs no more
  * looking at: its newest struct was seen, or it is deleted by then. */
-static void lx_bits_insert(uint32_t *b, uint32_t at, uint32_t val)
+static uint32_t lx_bit(const uint32_t *b, uint32_t i)
 {
-    for (uint32_t w = 31; w > at / 32; w--)
-        b[w] = (b[w] << 1) | (b[w - 1] >> 31);
-    uint32_t k = at % 32, lo = b[at / 32] & ((1u << k) - 1), hi = b[at / 32] & ~((1u << k) - 1);
-    b[at / 32] = lo | (hi << 1) | (val << k);
+    return i < 1024 ? (b[i / 32] >> (i % 32)) & 1 : 1;
 }
 
-static void lx_bits_remove(uint32_t *b, uint32_t at)
+static void lx_bit_put(uint32_t *b, uint32_t i, uint32_t v)
 {
-    uint32_t k = at % 32, w0 = at / 32;
-    uint32_t lo = b[w0] & ((1u << k) - 1), hi = k == 31 ? 0 : (b[w0] >> (k + 1)) << k;
-    b[w0] = lo | hi;
-    for (uint32_t w = w0; w < 31; w++) {
-        b[w] |= (b[w + 1] & 1u) << 31;
-        b[w + 1] >>= 1;
-    }
-    b[31] |= 1u << 31; // ids past the end stay "done"
+    if (i < 1024)
+        b[i / 32] = (b[i / 32] & ~(1u << (i % 32))) | (v << (i % 32));
 }
 
 /*
@@ -164,55 +105,54 @@ static void lx_bits_remove(uint32_t *b, uint32_t at)
 static int lx_traverse_pair(lx_t *L, const lx_mdir *dir, int (*cb)(void *, uint32_t), void *ctx,
                             int orphans)
 {
-    uint32_t done[32];
+    uint32_t done[32], n = dir->count; // n: entries at the scan position
     memset(done, 0, sizeof done);
-    for (uint32_t i = dir->count; i < 1024; i++)
-        done[i / 32] |= 1u << (i % 32);
-    if (lx_g_hasmovehere(&L->gdisk, dir->pair)) {
-        uint32_t m = lx_id(L->gdisk.tag);
-        done[m / 32] |= 1u << (m % 32);
-    }
+    if (lx_g_hasmovehere(&L->gdisk, dir->pair))
+        lx_bit_put(done, lx_id(L->gdisk.tag), 1);
     struct lx_bscan bs = {dir->off, dir->etag, 1};
     for (;;) {
         uint32_t tag;
         int err = lx_bstep(L, dir->pair[0], &bs, &tag);
         if (err <= 0)
             return err;
-        uint32_t off = bs.off;
         uint8_t b[8];
         uint32_t id = lx_id(tag), t3 = lx_type3(tag);
         if (id == 0x3ff)
             continue;
         if (t3 == LX_T_CREATE) {
-            lx_bits_remove(done, id);
+            // before a create the ids above it were one lower
+            n -= n > 0;
+            for (uint32_t i = id; i < n; i++)
+                lx_bit_put(done, i, lx_bit(done, i + 1));
             continue;
         }
         if (t3 == LX_T_DELETE) {
-            lx_bits_insert(done, id, 1);
+            // before a delete its entry was there (and needs no look)
+            n += n < 1024;
+            for (uint32_t i = n; i > id; i--)
+                lx_bit_put(done, i, lx_bit(done, i - 1));
+            lx_bit_put(done, id, 1);
             continue;
         }
-        if (lx_type1(tag) != LX_T_STRUCT || (done[id / 32] & (1u << (id % 32))))
+        if (id >= n || lx_type1(tag) != LX_T_STRUCT || lx_bit(done, id))
             continue;
-        done[id / 32] |= 1u << (id % 32);
+        lx_bit_put(done, id, 1);
         if (lx_isdelete(tag) || lx_tsize(tag) < 8 ||
             !(t3 == LX_T_CTZSTRUCT || (orphans && t3 == LX_T_DIRSTRUCT)))
             continue;
-        err = lx_read_rc(L, 8, dir->pair[0], off + 4, b, 8);
+        err = lx_read_rc(L, 8, dir->pair[0], bs.off + 4, b, 8);
         if (err)
             return err;
         if (t3 == LX_T_CTZSTRUCT) {
             err = lx_ctz_visit(L, NULL, lx_le32(b), lx_le32(b + 4), cb, ctx);
         } else {
-            L->la_nocount = 1; // the pair is counted on the tail walk
             err = cb(ctx, lx_le32(b));
             if (!err)
                 err = cb(ctx, lx_le32(b + 4));
-            L->la_nocount = 0;
         }
         if (err)
             return err;
     }
-    return 0;
 }
 
 /* ---- seeding from the mount's walk ---------------------------------------- */
@@ -241,9 +181,7 @@ int cairn_lfs2_alloc_seed_pair(lx_t *L, const lx_mdir *dir, uint8_t *bm)
     struct lx_seed s = {L, bm};
     lx_seed_cb(&s, dir->pair[0]);
     lx_seed_cb(&s, dir->pair[1]);
-    int err = lx_traverse_pair(L, dir, lx_seed_cb, &s, 1);
-    L->la_nocount = 0;
-    return err;
+    return lx_traverse_pair(L, dir, lx_seed_cb, &s, 1);
 }
 
 /* The first window, from the walk's bitmap, at the first free block from
@@ -273,7 +211,6 @@ void cairn_lfs2_alloc_seed_window(lx_t *L, const uint8_t *bm)
 
 int cairn_lfs2_traverse(lx_t *L, int (*cb)(void *, uint32_t), void *ctx, int orphans)
 {
-    L->la_nocount = 0;
     lx_mdir dir;
     dir.tail[0] = 0;
     dir.tail[1] = 1;
@@ -293,7 +230,6 @@ int cairn_lfs2_traverse(lx_t *L, int (*cb)(void *, uint32_t), void *ctx, int orp
         if (err)
             return err;
     }
-    L->la_nocount = 1; // open files share blocks with what is committed
     for (struct lx_mlist *d = L->mlist; d; d = d->next) {
         if (d->type != LX_T_REG)
             continue;
@@ -310,6 +246,5 @@ int cairn_lfs2_traverse(lx_t *L, int (*cb)(void *, uint32_t), void *ctx, int orp
                 return err;
         }
     }
-    L->la_nocount = 0;
     return 0;
 }

@@ -88,41 +88,19 @@ int cairn_lfs2_read(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t hint, ui
     uint8_t *d = buf;
     if (block >= L->block_count || off > L->block_size || size > L->block_size - off)
         return CAIRN_ECORRUPT;
-    // fast path: wholly inside the read cache and not shadowed by pending data
-    if (block == rc->block && off >= rc->off && off + size <= rc->off + rc->size &&
-        (!pc || pc->block != block || off + size <= pc->off || off >= pc->off + pc->size)) {
-        const uint8_t *src = &rc->buf[off - rc->off];
-        if (size <= 8) {
-            for (uint32_t i = 0; i < size; i++)
-                d[i] = src[i];
-        } else {
-            memcpy(d, src, size);
-        }
-        return 0;
-    }
     while (size > 0) {
         uint32_t diff = size;
-        if (pc && block == pc->block && off < pc->off + pc->size) {
-            if (off >= pc->off) {
-                diff = lx_min(diff, pc->size - (off - pc->off));
-                memcpy(d, &pc->buf[off - pc->off], diff);
-                d += diff, off += diff, size -= diff;
-                hint -= lx_min(hint, diff);
-                continue;
+        // pending program data first, then the read cache
+        const lx_cache *c[2] = {pc, rc};
+        for (int k = 0; k < 2; k++) {
+            if (c[k] && block == c[k]->block && off < c[k]->off + c[k]->size) {
+                if (off >= c[k]->off) {
+                    diff = lx_min(diff, c[k]->size - (off - c[k]->off));
+                    memcpy(d, &c[k]->buf[off - c[k]->off], diff);
+                    goto next;
+                }
+                diff = lx_min(diff, c[k]->off - off);
             }
-            diff = lx_min(diff, pc->off - off);
-        }
-        if (block == rc->block && off < rc->off + rc->size) {
-            if (off >= rc->off) {
-                diff = lx_min(diff, rc->size - (off - rc->off));
-                memcpy(d, &rc->buf[off - rc->off], diff);
-                d += diff, off += diff, size -= diff;
-                // the hint is what is still wanted from here: what follows a
-                // cached head may bypass the cache
-                hint -= lx_min(hint, diff);
-                continue;
-            }
-            diff = lx_min(diff, rc->off - off);
         }
         if (size >= hint && off % L->read_size == 0 && diff >= L->read_size) {
             // big aligned reads bypass the cache
@@ -130,19 +108,23 @@ int cairn_lfs2_read(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t hint, ui
             int err = cairn_bdev_read_ext(lx_bd(L), block, off, d, diff);
             if (err)
                 return err;
-            d += diff, off += diff, size -= diff;
-            hint -= lx_min(hint, diff);
+        } else {
+            rc->block = block;
+            rc->off = lx_aligndown(off, L->read_size);
+            rc->size = lx_min(lx_min(lx_alignup(off + lx_max(hint, 1), L->read_size), L->block_size) - rc->off,
+                              L->cache_size);
+            int err = cairn_bdev_read_ext(lx_bd(L), rc->block, rc->off, rc->buf, rc->size);
+            if (err) {
+                rc->block = LX_NULL;
+                return err;
+            }
             continue;
         }
-        rc->block = block;
-        rc->off = lx_aligndown(off, L->read_size);
-        rc->size = lx_min(lx_min(lx_alignup(off + lx_max(hint, 1), L->read_size), L->block_size) - rc->off,
-                          L->cache_size);
-        int err = cairn_bdev_read_ext(lx_bd(L), rc->block, rc->off, rc->buf, rc->size);
-        if (err) {
-            rc->block = LX_NULL;
-            return err;
-        }
+next:
+        d += diff, off += diff, size -= diff;
+        // the hint is what is still wanted from here: what follows a cached
+        // head may bypass the cache
+        hint -= lx_min(hint, diff);
     }
     return 0;
 }
@@ -190,43 +172,8 @@ static void lx_changing(lx_t *L, lx_cache *rc, uint32_t block)
         lx_cache_drop(rc);
 }
 
-int cairn_lfs2_flush(lx_t *L, lx_cache *pc, lx_cache *rc, int validate)
-{
-    if (pc->block != LX_NULL && pc->block != LX_INLINE) {
-        lx_changing(L, rc, pc->block);
-        uint32_t diff = lx_alignup(pc->size, L->prog_size);
-        if (diff != pc->size)
-            memset(pc->buf + pc->size, 0xff, diff - pc->size);
-        int err = lx_wrerr(L, cairn_bdev_write_ext(lx_bd(L), pc->block, pc->off, pc->buf, diff));
-        if (err)
-            return err;
-        if (validate && L->verify == CAIRN_LFS2_VERIFY_ALL) {
-            // read back into the read cache (one aligned read when it fits) and compare
-            lx_cache_drop(rc);
-            uint32_t ro = lx_aligndown(pc->off, L->read_size);
-            uint32_t rn = lx_alignup(pc->off + diff, L->read_size) - ro;
-            int res;
-            if (rn <= L->cache_size) {
-                res = cairn_bdev_read_ext(lx_bd(L), pc->block, ro, rc->buf, rn);
-                if (res)
-                    return res;
-                rc->block = pc->block, rc->off = ro, rc->size = rn;
-                res = memcmp(rc->buf + (pc->off - ro), pc->buf, diff) != 0;
-            } else {
-                res = lx_cmp(L, NULL, rc, diff, pc->block, pc->off, pc->buf, diff);
-                if (res < 0)
-                    return res;
-            }
-            if (res)
-                return CAIRN_ECORRUPT;
-        }
-        pc->block = LX_NULL;
-        pc->size = 0;
-    }
-    return 0;
-}
-
-/* Program `size` bytes from d straight to the device (a multiple of prog_size). */
+/* Program `size` bytes (a multiple of prog_size) from d straight to the
+ * device; with `validate` in VERIFY_ALL mode read them back and compare. */
 static int lx_prog_direct(lx_t *L, lx_cache *rc, int validate, uint32_t block, uint32_t off,
                           const uint8_t *d, uint32_t size)
 {
@@ -239,6 +186,20 @@ static int lx_prog_direct(lx_t *L, lx_cache *rc, int validate, uint32_t block, u
         err = lx_cmp(L, NULL, rc, size, block, off, d, size);
         if (err)
             return err < 0 ? err : CAIRN_ECORRUPT;
+    }
+    return 0;
+}
+
+int cairn_lfs2_flush(lx_t *L, lx_cache *pc, lx_cache *rc, int validate)
+{
+    if (pc->block != LX_NULL && pc->block != LX_INLINE) {
+        uint32_t diff = lx_alignup(pc->size, L->prog_size);
+        memset(pc->buf + pc->size, 0xff, diff - pc->size);
+        int err = lx_prog_direct(L, rc, validate, pc->block, pc->off, pc->buf, diff);
+        if (err)
+            return err;
+        pc->block = LX_NULL;
+        pc->size = 0;
     }
     return 0;
 }
@@ -259,35 +220,26 @@ int cairn_lfs2_prog(lx_t *L, lx_cache *pc, lx_cache *rc, int validate, uint32_t 
             memcpy(&pc->buf[at], d, diff);
             d += diff, off += diff, size -= diff;
             at += diff;
-            if (at > pc->size)
-                pc->size = at;
+            pc->size = lx_max(pc->size, at);
             if (at < cs)
                 return 0; // size is 0 too
-            int err = lx_flush(L, pc, rc, validate);
-            if (err)
-                return err;
-            if (!size)
-                return 0;
-        } else if (pc->block != LX_NULL) {
-            int err = lx_flush(L, pc, rc, validate);
-            if (err)
-                return err;
         }
+        // flushed, nothing is pending: a long aligned run goes straight to the device
+        int err = lx_flush(L, pc, rc, validate);
+        if (err)
+            return err;
         if (size >= cs && off % L->prog_size == 0) {
-            // nothing pending and a long aligned run: straight to the device
             uint32_t n = lx_aligndown(size, L->prog_size);
-            int err = lx_prog_direct(L, rc, validate, block, off, d, n);
+            err = lx_prog_direct(L, rc, validate, block, off, d, n);
             if (err)
                 return err;
             d += n, off += n, size -= n;
-            if (!size) {
-                pc->block = LX_NULL; // nothing cached: the next run may go direct too
-                return 0;
-            }
         }
-        pc->block = block;
-        pc->off = lx_aligndown(off, L->prog_size);
-        pc->size = 0;
+        if (size) {
+            pc->block = block;
+            pc->off = lx_aligndown(off, L->prog_size);
+            pc->size = 0;
+        }
     }
     return 0;
 }

@@ -25,19 +25,30 @@ int lx_path_isdir(const char *p)
     return p[lx_namelen(p)] != '\0';
 }
 
-int32_t lx_find_h(lx_t *L, lx_mdir *dir, const char **path, uint16_t *id, struct lx_hint *h)
+/* The pair of directory entry `id` of dir (0x3ff: the root). */
+static int lx_entry_pair(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t pair[2])
 {
-    if (h)
-        h->stag = h->atag = 0;
+    uint8_t b[8];
+    if (id == 0x3ff) {
+        pair[0] = L->root[0], pair[1] = L->root[1];
+        return 0;
+    }
+    int32_t res = lx_get_struct(L, dir, id, b);
+    if (res < 0)
+        return res;
+    pair[0] = lx_le32(b), pair[1] = lx_le32(b + 4);
+    return 0;
+}
+
+int32_t lx_find(lx_t *L, lx_mdir *dir, const char **path, uint16_t *id)
+{
     const char *name = *path;
     uint32_t tag = LX_TAG(LX_T_DIR, 0x3ff, 0);
-    dir->tail[0] = L->root[0];
-    dir->tail[1] = L->root[1];
     if (*name == '\0')
         return CAIRN_EINVAL;
     if (id)
         *id = 0x3ff;
-    for (uint32_t depth = 0;; depth++) {
+    for (;;) {
         if (lx_type3(tag) == LX_T_DIR)
             while (*name == '/')
                 name++;
@@ -47,18 +58,17 @@ int32_t lx_find_h(lx_t *L, lx_mdir *dir, const char **path, uint16_t *id, struct
         *path = name;
         if (lx_type3(tag) != LX_T_DIR)
             return CAIRN_ENOTDIR;
-        if (lx_id(tag) != 0x3ff) {
-            uint8_t b[8];
-            int32_t res = lx_get_struct(L, dir, lx_id(tag), NULL, b);
-            if (res < 0)
-                return res;
-            dir->tail[0] = lx_le32(b);
-            dir->tail[1] = lx_le32(b + 4);
-        }
+        int err = lx_entry_pair(L, dir, lx_id(tag), dir->tail);
+        if (err)
+            return err;
         for (uint32_t hops = 0;; hops++) {
             if (hops > L->block_count)
                 return CAIRN_ECORRUPT;
-            struct lx_match m = {1, name, nlen, NULL, 0, 0, 0, 0, 0, 0, 0, {0, {0, 0}}};
+            struct lx_match m;
+            memset(&m, 0, sizeof m);
+            m.kind = 1;
+            m.name = name;
+            m.len = nlen;
             uint32_t t[2] = {dir->tail[0], dir->tail[1]};
             if (cairn_lfs2_mc_skip(L, dir, t, name, nlen)) {
                 if (dir->split)
@@ -68,61 +78,31 @@ int32_t lx_find_h(lx_t *L, lx_mdir *dir, const char **path, uint16_t *id, struct
                     *id = dir->count;
                 return CAIRN_ENOENT;
             }
-            int err = cairn_lfs2_fetch_m(L, dir, t, &m);
+            err = cairn_lfs2_fetch_m(L, dir, t, &m);
             if (err)
                 return err;
             if (id)
                 *id = m.id;
             if (m.eq) {
                 tag = m.tag;
-                if (h)
-                    h->stag = m.stag, h->soff = m.soff, h->atag = m.atag, h->aoff = m.aoff;
                 break;
             }
             if (m.id < dir->count || !dir->split)
                 return CAIRN_ENOENT;
         }
         name += nlen;
-        if (h)
-            h->stag = h->atag = 0;
-        (void)depth;
     }
 }
 
-int32_t lx_find(lx_t *L, lx_mdir *dir, const char **path, uint16_t *id)
+/* The struct tag of entry `id` (data into b[8]). */
+int32_t lx_get_struct(lx_t *L, const lx_mdir *dir, uint32_t id, uint8_t b[8])
 {
-    return lx_find_h(L, dir, path, id, NULL);
-}
-
-/* The struct tag of entry `id` (data into b[8]), from the find hint if any. */
-int32_t lx_get_struct(lx_t *L, const lx_mdir *dir, uint32_t id, const struct lx_hint *h,
-                             uint8_t b[8])
-{
-    if (h && h->stag) {
-        uint32_t n = lx_min(8, lx_tsize(h->stag));
-        memset(b, 0, 8);
-        int err = lx_read_rc(L, n, dir->pair[0], h->soff, b, n);
-        if (err)
-            return err;
-        return (int32_t)((h->stag & ~LX_TAG(0, 0x3ff, 0)) | LX_TAG(0, id, 0));
-    }
     return lx_get(L, dir, LX_TAG(0x700, 0x3ff, 0), LX_TAG(LX_T_STRUCT, id, 0), b, 8);
 }
 
 /* The mtime attribute (8 bytes into b) of entry `id`: its tag, or ENOENT. */
-int32_t lx_get_mtime(lx_t *L, const lx_mdir *dir, uint32_t id, const struct lx_hint *h,
-                            uint8_t b[8])
+int32_t lx_get_mtime(lx_t *L, const lx_mdir *dir, uint32_t id, uint8_t b[8])
 {
-    if (h && h->atag) {
-        if (lx_tsize(h->atag) == 0x3ff)
-            return CAIRN_ENOENT;
-        uint32_t n = lx_min(8, lx_tsize(h->atag));
-        memset(b, 0, 8);
-        int err = lx_read_rc(L, n, dir->pair[0], h->aoff, b, n);
-        if (err)
-            return err;
-        return (int32_t)h->atag;
-    }
     return lx_get(L, dir, LX_TAG(0x7ff, 0x3ff, 0),
                   LX_TAG(LX_T_USERATTR + CAIRN_LFS2_ATTR_MTIME, id, 0), b, 8);
 }
@@ -176,16 +156,9 @@ int lx_opendir(struct cairn_fs *fs, void *dp, const char *path)
     if (lx_type3((uint32_t)tag) != LX_T_DIR)
         return CAIRN_ENOTDIR;
     uint32_t pair[2];
-    if (lx_id((uint32_t)tag) == 0x3ff) {
-        pair[0] = L->root[0], pair[1] = L->root[1];
-    } else {
-        uint8_t b[8];
-        int32_t res = lx_get_struct(L, &d->l.m, lx_id((uint32_t)tag), NULL, b);
-        if (res < 0)
-            return res;
-        pair[0] = lx_le32(b), pair[1] = lx_le32(b + 4);
-    }
-    int err = lx_fetch(L, &d->l.m, pair);
+    int err = lx_entry_pair(L, &d->l.m, lx_id((uint32_t)tag), pair);
+    if (!err)
+        err = lx_fetch(L, &d->l.m, pair);
     if (err)
         return err;
     d->head[0] = d->l.m.pair[0];
@@ -241,9 +214,8 @@ int lx_stat(struct cairn_fs *fs, const char *path, struct cairn_stat *st)
     lx_t *L = lx_of(fs);
     lx_mdir cwd;
     const char *p = path;
-    struct lx_hint h;
     memset(st, 0, sizeof *st);
-    int32_t tag = lx_find_h(L, &cwd, &p, NULL, &h);
+    int32_t tag = lx_find(L, &cwd, &p, NULL);
     if (tag < 0)
         return tag;
     uint32_t id = lx_id((uint32_t)tag);
@@ -254,7 +226,7 @@ int lx_stat(struct cairn_fs *fs, const char *path, struct cairn_stat *st)
     uint8_t b[8];
     st->mode = lx_type3((uint32_t)tag) == LX_T_REG ? CAIRN_S_IFREG : CAIRN_S_IFDIR;
     if (st->mode == CAIRN_S_IFREG) {
-        int32_t s2 = lx_get_struct(L, &cwd, id, &h, b);
+        int32_t s2 = lx_get_struct(L, &cwd, id, b);
         if (s2 < 0)
             return s2 == CAIRN_ENOENT ? CAIRN_ECORRUPT : s2;
         if (lx_type3((uint32_t)s2) == LX_T_CTZSTRUCT)
@@ -262,7 +234,7 @@ int lx_stat(struct cairn_fs *fs, const char *path, struct cairn_stat *st)
         else if (lx_type3((uint32_t)s2) == LX_T_INLINESTRUCT)
             st->size = lx_tsize((uint32_t)s2);
     }
-    int32_t t = lx_get_mtime(L, &cwd, id, &h, b);
+    int32_t t = lx_get_mtime(L, &cwd, id, b);
     if (t < 0 && t != CAIRN_ENOENT)
         return t;
     if (t >= 0 && lx_tsize((uint32_t)t) == 8) {
@@ -316,8 +288,6 @@ int lx_mkdir(struct cairn_fs *fs, const char *path)
     lx_ple32(dp + 4, dir.pair[1]);
     if (cwd.m.split) {
         lx_preporphans(L, +1);
-        cwd.type = 0;
-        cwd.id = 0;
         L->mlist = &cwd;
         struct lx_attr a1 = {LX_TAG(LX_T_SOFTTAIL, 0x3ff, 8), dp};
         err = lx_commit(L, &pred, &a1, 1);
@@ -349,12 +319,10 @@ static int lx_unlink_dir(lx_t *L, lx_mdir *cwd, const lx_mdir *m)
  * only), take an orphan for it and track it in the open list. */
 static int lx_rmdir_prep(lx_t *L, const lx_mdir *cwd, uint32_t id, struct lx_mlist *d)
 {
-    uint8_t b[8];
-    int32_t res = lx_get_struct(L, cwd, id, NULL, b);
-    if (res < 0)
-        return res;
-    uint32_t pair[2] = {lx_le32(b), lx_le32(b + 4)};
-    int err = lx_fetch(L, &d->m, pair);
+    uint32_t pair[2];
+    int err = lx_entry_pair(L, cwd, id, pair);
+    if (!err)
+        err = lx_fetch(L, &d->m, pair);
     if (err)
         return err;
     if (d->m.count > 0 || d->m.split)
@@ -432,13 +400,8 @@ int lx_rename(struct cairn_fs *fs, const char *from, const char *to)
         size_t fl = strlen(from);
         while (fl > 1 && from[fl - 1] == '/')
             fl--;
-        if (strncmp(to, from, fl) == 0 && to[fl] == '/') {
-            const char *rest = to + fl;
-            while (*rest == '/')
-                rest++;
-            if (*rest)
-                return CAIRN_EINVAL;
-        }
+        if (strncmp(to, from, fl) == 0 && to[fl] == '/' && !lx_path_islast(to + fl))
+            return CAIRN_EINVAL;
     }
     int samepair = lx_pair_cmp(oldcwd.pair, newcwd.pair) == 0;
     uint32_t newoldid = lx_id((uint32_t)oldtag);
@@ -466,29 +429,23 @@ int lx_rename(struct cairn_fs *fs, const char *from, const char *to)
     }
     if (!samepair)
         lx_prepmove(L, newoldid, oldcwd.pair);
-    struct lx_attr a[5];
-    int n = 0;
-    if (prevtag != CAIRN_ENOENT)
-        a[n++] = (struct lx_attr){LX_TAG(LX_T_DELETE, newid, 0), NULL};
-    a[n++] = (struct lx_attr){LX_TAG(LX_T_CREATE, newid, 0), NULL};
-    a[n++] = (struct lx_attr){LX_TAG(lx_type3((uint32_t)oldtag), newid, lx_namelen(np)), np};
-    a[n++] = (struct lx_attr){LX_TAG(LX_T_FROM_MOVE, newid, lx_id((uint32_t)oldtag)), &oldcwd};
-    if (samepair)
-        a[n++] = (struct lx_attr){LX_TAG(LX_T_DELETE, newoldid, 0), NULL};
-    err = lx_commit(L, &newcwd, a, n);
-    if (err) {
-        L->mlist = prevdir.next;
-        return err;
-    }
-    if (!samepair && (L->gstate.tag >> 20) & 0x700) {
+    // (a replaced entry goes first; the old name goes too when in the same pair)
+    struct lx_attr a[5] = {
+        {LX_TAG(LX_T_DELETE, newid, 0), NULL},
+        {LX_TAG(LX_T_CREATE, newid, 0), NULL},
+        {LX_TAG(lx_type3((uint32_t)oldtag), newid, lx_namelen(np)), np},
+        {LX_TAG(LX_T_FROM_MOVE, newid, lx_id((uint32_t)oldtag)), &oldcwd},
+        {LX_TAG(LX_T_DELETE, newoldid, 0), NULL},
+    };
+    int fresh = prevtag == CAIRN_ENOENT;
+    err = lx_commit(L, &newcwd, a + fresh, 4 - fresh + samepair);
+    if (!err && !samepair && (L->gstate.tag >> 20) & 0x700) {
         lx_prepmove(L, 0x3ff, NULL);
-        struct lx_attr d = {LX_TAG(LX_T_DELETE, lx_id((uint32_t)oldtag), 0), NULL};
-        err = lx_commit(L, &oldcwd, &d, 1);
-        if (err) {
-            L->mlist = prevdir.next;
-            return err;
-        }
+        a[0].tag = LX_TAG(LX_T_DELETE, lx_id((uint32_t)oldtag), 0);
+        err = lx_commit(L, &oldcwd, a, 1);
     }
     L->mlist = prevdir.next;
+    if (err)
+        return err;
     return previsdir ? lx_unlink_dir(L, &newcwd, &prevdir.m) : 0;
 }

@@ -57,8 +57,7 @@ int lx_open(struct cairn_fs *fs, void *fp, const char *path, uint32_t flags)
     f->flags = flags & (CAIRN_O_ACCMODE | CAIRN_O_APPEND);
     const char *p = path;
     uint16_t id = 0x3ff;
-    struct lx_hint h;
-    int32_t tag = lx_find_h(L, &f->l.m, &p, &id, &h);
+    int32_t tag = lx_find(L, &f->l.m, &p, &id);
     if (tag < 0 && !(tag == CAIRN_ENOENT && lx_path_islast(p)))
         return tag;
     f->l.type = LX_T_REG;
@@ -109,7 +108,7 @@ int lx_open(struct cairn_fs *fs, void *fp, const char *path, uint32_t flags)
         f->flags |= LX_F_DIRTY;
     } else {
         uint8_t b[8];
-        tag = lx_get_struct(L, &f->l.m, f->l.id, &h, b);
+        tag = lx_get_struct(L, &f->l.m, f->l.id, b);
         if (tag < 0) {
             err = tag == CAIRN_ENOENT ? CAIRN_ECORRUPT : tag;
             goto cleanup;
@@ -122,7 +121,7 @@ int lx_open(struct cairn_fs *fs, void *fp, const char *path, uint32_t flags)
         if (acc & CAIRN_O_RDONLY) {
             uint8_t b[8];
             // a file just created has no attribute yet
-            int32_t t = created ? CAIRN_ENOENT : lx_get_mtime(L, &f->l.m, f->l.id, &h, b);
+            int32_t t = created ? CAIRN_ENOENT : lx_get_mtime(L, &f->l.m, f->l.id, b);
             if (t < 0 && t != CAIRN_ENOENT) {
                 err = t;
                 goto cleanup;
@@ -138,8 +137,7 @@ int lx_open(struct cairn_fs *fs, void *fp, const char *path, uint32_t flags)
         f->head = LX_INLINE;
         f->size = lx_tsize((uint32_t)tag);
         f->flags |= LX_F_INLINE;
-        f->cache.block = LX_INLINE;
-        f->cache.off = 0;
+        f->cache.block = LX_INLINE; // (cache_zero set off 0)
         f->cache.size = L->cache_size;
         if (f->size > L->cache_size) {
             err = CAIRN_ENOMEM;
@@ -181,24 +179,12 @@ static int lx_file_relocate(lx_t *L, struct lx_file *f)
                 goto relocate;
             return err;
         }
-        for (uint32_t i = 0; i < f->off;) {
-            uint8_t t[32];
-            uint32_t n = lx_min(f->off - i, sizeof t);
-            if (f->flags & LX_F_INLINE)
-                memcpy(t, f->cache.buf + i, n);
-            else {
-                err = lx_read(L, &f->cache, &L->rcache, f->off - i, f->block, i, t, n);
-                if (err)
-                    return err;
-            }
-            err = lx_prog(L, &L->pcache, &L->rcache, 1, nb, i, t, n);
-            if (err) {
-                if (err == CAIRN_ECORRUPT)
-                    goto relocate;
-                return err;
-            }
-            i += n;
-        }
+        err = cairn_lfs2_copy(L, &f->cache, &L->pcache, (f->flags & LX_F_INLINE) ? LX_INLINE : f->block,
+                              nb, f->off);
+        if (err < 0)
+            return err;
+        if (err)
+            goto relocate;
         memcpy(f->cache.buf, L->pcache.buf, L->cache_size);
         f->cache.block = L->pcache.block;
         f->cache.off = L->pcache.off;
@@ -468,7 +454,8 @@ int32_t lx_read_op(struct cairn_fs *fs, void *fp, void *buf, uint32_t len)
 /* Write zeros from f->pos up to `target` (a gap past the end of the file). */
 static int lx_zero_fill(lx_t *L, struct lx_file *f, uint32_t target)
 {
-    static const uint8_t zeros[32];
+    uint8_t zeros[32];
+    memset(zeros, 0, sizeof zeros);
     while (f->pos < target) {
         int32_t w = lx_fwrite_raw(L, f, zeros, lx_min(target - f->pos, sizeof zeros));
         if (w < 0)
@@ -481,20 +468,6 @@ int32_t lx_write_op(struct cairn_fs *fs, void *fp, const void *buf, uint32_t len
 {
     lx_t *L = lx_of(fs);
     struct lx_file *f = fp;
-    // the common case: more of an outlined file being written, inside its
-    // current block
-    if ((f->flags & (CAIRN_O_WRONLY | CAIRN_O_APPEND | LX_F_WRITING | LX_F_READING | LX_F_INLINE)) ==
-            (CAIRN_O_WRONLY | LX_F_WRITING) &&
-        len - 1 < L->block_size - f->off && !L->ro && (uint64_t)f->pos + len <= L->file_max) {
-        int err = lx_fprog(L, f, buf, len);
-        if (err)
-            return err;
-        f->pos += len, f->off += len;
-        lx_alloc_ckpoint(L);
-        if (f->flags & LX_F_MTIME)
-            lx_mtime_now(f->mtime);
-        return (int32_t)len;
-    }
     if (!(f->flags & CAIRN_O_WRONLY))
         return CAIRN_EBADF;
     if (L->ro)
@@ -539,21 +512,6 @@ static int64_t lx_seek_in(lx_t *L, struct lx_file *f, int64_t off, int whence)
         return CAIRN_EINVAL;
     if ((uint32_t)npos == f->pos)
         return npos;
-    if ((f->flags & LX_F_READING) && !(f->flags & (LX_F_INLINE | LX_F_WRITING)) &&
-        f->off != L->block_size && f->cache.block == f->block &&
-        (uint64_t)((int64_t)f->off + (npos - (int64_t)f->pos) - (int64_t)f->cache.off) <
-            f->cache.size) {
-        // the new position's offset, if in the same block, is in the cache: check the block
-        uint32_t o = f->pos, nn = (uint32_t)npos;
-        uint32_t oi = lx_ctz_index(L, &o);
-        uint32_t ni = lx_ctz_index(L, &nn);
-        if (oi == ni && nn >= f->cache.off && nn < f->cache.off + f->cache.size &&
-            f->cache.block == f->block) {
-            f->pos = (uint32_t)npos;
-            f->off = nn;
-            return npos;
-        }
-    }
     if ((f->flags & (LX_F_READING | LX_F_WRITING)) == LX_F_READING) {
         // only reading: the next read finds its block again, the cache stays
         f->pos = (uint32_t)npos;

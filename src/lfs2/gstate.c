@@ -40,7 +40,7 @@ static int32_t lx_pwalk(lx_t *L, const uint32_t pair[2], lx_mdir *d, int parent)
             return CAIRN_ECORRUPT;
         if (!parent && lx_pair_cmp(d->tail, pair) == 0)
             return 0;
-        struct lx_match m = {2, NULL, 0, pair, 0, 0, 0, 0, 0, 0, 0, {0, {0, 0}}};
+        struct lx_match m = {2, NULL, 0, pair, 0, 0, 0, {0, {0, 0}}};
         uint32_t t[2] = {d->tail[0], d->tail[1]};
         int err = lx_fetch_m(L, d, t, parent ? &m : NULL);
         if (err)
@@ -69,19 +69,16 @@ int cairn_lfs2_deorphan(lx_t *L, int powerloss)
 {
     if (!lx_g_orphans(&L->gstate))
         return 0;
-    int pass = 0;
-    for (uint32_t guard = 0; pass < 2; guard++) {
+    for (uint32_t guard = 0, pass = 0; pass < 2; guard++) {
         if (guard > 2 * L->block_count + 4)
             return CAIRN_ECORRUPT;
         lx_mdir pdir, dir;
-        memset(&pdir, 0, sizeof pdir);
-        pdir.split = 1;
+        pdir.split = 1; // (the rest of pdir is set before it is used)
         pdir.tail[0] = 0;
         pdir.tail[1] = 1;
         int more = 0;
-        uint32_t hops = 0;
-        while (!lx_pair_isnull(pdir.tail)) {
-            if (++hops > 4 * L->block_count + 8)
+        for (uint32_t hops = 0; !lx_pair_isnull(pdir.tail); hops++) {
+            if (hops >= 4 * L->block_count + 8)
                 return CAIRN_ECORRUPT;
             int err = lx_fetch(L, &dir, pdir.tail);
             if (err)
@@ -91,36 +88,30 @@ int cairn_lfs2_deorphan(lx_t *L, int powerloss)
                 int32_t tag = lx_parent(L, pdir.tail, &parent);
                 if (tag < 0 && tag != CAIRN_ENOENT)
                     return tag;
+                uint8_t b[8];
+                uint32_t moveid = 0x3ff, atag = 0;
                 if (pass == 0 && tag != CAIRN_ENOENT) {
-                    uint8_t b[8];
                     int32_t st = lx_get(L, &parent, LX_TAG(0x7ff, 0x3ff, 0), (uint32_t)tag, b, 8);
                     if (st < 0)
                         return st;
                     uint32_t pair[2] = {lx_le32(b), lx_le32(b + 4)};
                     if (!lx_pair_sync(pair, pdir.tail)) {
                         // half-orphan: the parent points at the relocated pair
-                        uint32_t moveid = lx_takemove(L, pdir.pair);
-                        struct lx_attr a[2] = {{LX_TAG(LX_T_DELETE, moveid, 0), NULL},
-                                               {LX_TAG(LX_T_SOFTTAIL, 0x3ff, 8), b}};
-                        int state = lx_orphaningcommit(L, &pdir, moveid != 0x3ff ? a : a + 1,
-                                                       moveid != 0x3ff ? 2 : 1);
-                        if (state < 0)
-                            return state;
-                        if (state == LX_OK_ORPHANED)
-                            more = 1;
-                        continue;
+                        moveid = lx_takemove(L, pdir.pair);
+                        atag = LX_TAG(LX_T_SOFTTAIL, 0x3ff, 8);
                     }
-                }
-                if (pass == 1 && tag == CAIRN_ENOENT && powerloss) {
+                } else if (pass == 1 && tag == CAIRN_ENOENT && powerloss) {
                     // full orphan: nobody references it
-                    err = lx_getgstate(L, &dir, &L->gdelta);
+                    struct lx_attr t;
+                    err = lx_steal(L, &dir, b, &t);
                     if (err)
                         return err;
-                    uint8_t b[8];
-                    lx_ple32(b, dir.tail[0]);
-                    lx_ple32(b + 4, dir.tail[1]);
-                    struct lx_attr a = {LX_TAG(LX_T_TAIL + dir.split, 0x3ff, 8), b};
-                    int state = lx_orphaningcommit(L, &pdir, &a, 1);
+                    atag = t.tag;
+                }
+                if (atag) {
+                    int mv = moveid != 0x3ff;
+                    struct lx_attr a[2] = {{LX_TAG(LX_T_DELETE, moveid, 0), NULL}, {atag, b}};
+                    int state = lx_orphaningcommit(L, &pdir, a + 1 - mv, 1 + mv);
                     if (state < 0)
                         return state;
                     if (state == LX_OK_ORPHANED)
@@ -149,18 +140,17 @@ static int lx_demove(lx_t *L)
     // the superblock (or nothing) is just cleared
     int32_t nt = CAIRN_ENOENT;
     if (moveid < movedir.count) {
-        lx_gstate keep = L->gdisk;
+        uint32_t keep = L->gdisk.tag;
         L->gdisk.tag &= ~LX_TAG(0x700, 0, 0); // look past the move's own hiding
         nt = lx_get(L, &movedir, LX_TAG(0x700, 0x3ff, 0), LX_TAG(LX_T_NAME, moveid, 0), NULL, 0);
-        L->gdisk = keep;
+        L->gdisk.tag = keep;
         if (nt < 0 && nt != CAIRN_ENOENT)
             return nt;
     }
     lx_prepmove(L, 0x3ff, NULL);
-    if (nt < 0 || (lx_type3((uint32_t)nt) != LX_T_REG && lx_type3((uint32_t)nt) != LX_T_DIR))
-        return lx_commit(L, &movedir, NULL, 0);
+    // (a commit of nothing still carries the cleared move)
     struct lx_attr a = {LX_TAG(LX_T_DELETE, moveid, 0), NULL};
-    return lx_commit(L, &movedir, &a, 1);
+    return lx_commit(L, &movedir, &a, nt >= 0 && lx_type3((uint32_t)nt) - LX_T_REG < 2);
 }
 
 void cairn_lfs2_sb_encode(lx_t *L, uint8_t *b)

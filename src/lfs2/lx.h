@@ -94,11 +94,7 @@ struct lx_match {
     uint16_t id;
     uint8_t eq;
     uint32_t tag;
-    /* kind 1: where the match's struct and mtime attribute were seen after
-     * its name (tag 0 = not seen; the caller falls back to a get) */
-    uint32_t stag, soff, atag, aoff;
-    /* kind 3: the pair's global-state delta (its newest move state), so the
-     * mount's walk needs no backward scan for it */
+    /* kind 3: the pair's global-state delta (its newest move state) */
     lx_gstate g;
 };
 
@@ -145,12 +141,21 @@ int cairn_lfs2_alloc_seed_pair(lx_t *L, const lx_mdir *dir, uint8_t *bm);
 void cairn_lfs2_alloc_seed_window(lx_t *L, const uint8_t *bm);
 uint32_t cairn_lfs2_ctz_index(lx_t *L, uint32_t *off);
 int cairn_lfs2_ctz_find(lx_t *L, lx_cache *rc, uint32_t head, uint32_t size, uint32_t pos, uint32_t *block, uint32_t *off);
+/* Copy the first n bytes of block src (LX_INLINE: of spc's buffer; else read
+ * through spc and the read cache) to nb through pc: 0, 1 when nb would not
+ * take them (relocate), or an error. */
+int cairn_lfs2_copy(lx_t *L, const lx_cache *spc, lx_cache *pc, uint32_t src, uint32_t nb,
+                    uint32_t n);
 int cairn_lfs2_ctz_extend(lx_t *L, lx_cache *pc, lx_cache *rc, uint32_t head, uint32_t size, uint32_t *block, uint32_t *off);
 int cairn_lfs2_dir_alloc(lx_t *L, lx_mdir *dir);
 int cairn_lfs2_pred(lx_t *L, const uint32_t pair[2], lx_mdir *pdir);
 int32_t cairn_lfs2_parent(lx_t *L, const uint32_t pair[2], lx_mdir *parent);
 int cairn_lfs2_commit(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n);
 int cairn_lfs2_drop(lx_t *L, lx_mdir *dir, const lx_mdir *tail);
+/* The attr that drops pair x from the list (x's tail, data in b); x's gstate
+ * delta goes to gdelta, for that commit to carry. */
+int cairn_lfs2_steal(lx_t *L, const lx_mdir *x, uint8_t b[8], struct lx_attr *a);
+#define lx_steal cairn_lfs2_steal
 int cairn_lfs2_deorphan(lx_t *L, int powerloss);
 void cairn_lfs2_sb_encode(lx_t *L, uint8_t *b);
 int cairn_lfs2_forceconsistency(lx_t *L);
@@ -174,9 +179,6 @@ void cairn_lfs2_mc_clear(lx_t *L);
 void cairn_lfs2_mc_resize(lx_t *L, uint8_t n);
 /* Forget the skip-list map if it is about the list ending at `block` (LX_NULL: always). */
 void cairn_lfs2_ctz_forget(lx_t *L, uint32_t block);
-/* 1 with the lowest and highest block of the list (head, size) when the map
- * knows them (the list was built from its first block while mounted). */
-int cairn_lfs2_ctz_range(lx_t *L, uint32_t head, uint32_t size, uint32_t *lo, uint32_t *hi);
 /* The last block `old` (LX_INLINE: an inline file) of a list of `size` bytes
  * was copied to `nb`: the map follows it. */
 void cairn_lfs2_ctz_moved(lx_t *L, uint32_t old, uint32_t nb, uint32_t size);
@@ -322,15 +324,6 @@ struct lx_commit {
     uint32_t block, off, ptag, crc, begin, end;
 };
 
-/*
- * Walk `*path` from the root. Returns the entry's name tag (id 0x3ff for the
- * root), leaving *path at the last name looked at and `dir` at its pair; on
- * NOENT *id is where a new entry of that name goes.
- */
-struct lx_hint {
-    uint32_t stag, soff, atag, aoff;
-};
-
 /* functions shared between the driver files */
 #define lx_cmp cairn_lfs2_cmp
 #define lx_getgstate cairn_lfs2_getgstate
@@ -353,7 +346,6 @@ struct lx_hint {
 #define lx_namelen cairn_lfs2_namelen
 #define lx_path_islast cairn_lfs2_path_islast
 #define lx_path_isdir cairn_lfs2_path_isdir
-#define lx_find_h cairn_lfs2_find_h
 #define lx_find cairn_lfs2_find
 #define lx_get_struct cairn_lfs2_get_struct
 #define lx_get_mtime cairn_lfs2_get_mtime
@@ -386,10 +378,12 @@ int lx_truncate(struct cairn_fs *fs, void *fp, int64_t size);
 uint32_t lx_namelen(const char *p);
 int lx_path_islast(const char *p);
 int lx_path_isdir(const char *p);
-int32_t lx_find_h(lx_t *L, lx_mdir *dir, const char **path, uint16_t *id, struct lx_hint *h);
+/* Walk `*path` from the root. Returns the entry's name tag (id 0x3ff for the
+ * root), leaving *path at the last name looked at and `dir` at its pair; on
+ * NOENT *id is where a new entry of that name goes. */
 int32_t lx_find(lx_t *L, lx_mdir *dir, const char **path, uint16_t *id);
-int32_t lx_get_struct(lx_t *L, const lx_mdir *dir, uint32_t id, const struct lx_hint *h, uint8_t b[8]);
-int32_t lx_get_mtime(lx_t *L, const lx_mdir *dir, uint32_t id, const struct lx_hint *h, uint8_t b[8]);
+int32_t lx_get_struct(lx_t *L, const lx_mdir *dir, uint32_t id, uint8_t b[8]);
+int32_t lx_get_mtime(lx_t *L, const lx_mdir *dir, uint32_t id, uint8_t b[8]);
 int lx_opendir(struct cairn_fs *fs, void *dp, const char *path);
 int lx_readdir(struct cairn_fs *fs, void *dp, struct cairn_dirent *ent);
 int lx_closedir(struct cairn_fs *fs, void *dp);

@@ -1,11 +1,15 @@
 /*
- * littlefs v2 driver: metadata pairs: fetch (with a one-pass name matcher), backward tag
+ * littlefs v2 driver: metadata pairs: fetch (a CRC pass, then a name matcher), backward tag
  * lookup, commits with FCRC/CRC, compaction, splitting, relocation, and the
  * cache of known pair states.
  */
 #include "lx.h"
 
 static const uint32_t lx_sbpair[2] = {0, 1};
+
+// out of line: GCC inlines a static function with one caller, and in the
+// scans that makes more code (register pressure) than the call saves
+#define LX_NOINLINE __attribute__((noinline))
 
 static void lx_ppair(uint8_t b[8], const uint32_t p[2])
 {
@@ -20,6 +24,12 @@ int cairn_lfs2_hasmovehere(const lx_gstate *g, const uint32_t pair[2])
     return lx_g_hasmove(g) && lx_pair_cmp(g->pair, pair) == 0;
 }
 
+/* 1 when entry `id` of dir is the source of the move on disk: it reads as gone. */
+static int lx_movedaway(lx_t *L, const lx_mdir *dir, uint32_t id)
+{
+    return lx_g_hasmovehere(&L->gdisk, dir->pair) && lx_id(L->gdisk.tag) == id;
+}
+
 /* ---- cache of known pair states ------------------------------------------ */
 
 static uint8_t *lx_mkey(lx_t *L, const lx_mdir *e)
@@ -31,7 +41,6 @@ static lx_mdir *lx_mc_find(lx_t *L, const uint32_t pair[2])
 {
     for (int i = 0; i < L->mc_n; i++) {
         if (L->mc[i].pair[0] != LX_NULL && lx_pair_sync(L->mc[i].pair, pair)) {
-            L->mc_used |= 1u << i;
             return &L->mc[i];
         }
     }
@@ -43,25 +52,16 @@ void cairn_lfs2_mc_put(lx_t *L, const lx_mdir *dir)
     if (!L->mc_n)
         return;
     lx_mdir *e = lx_mc_find(L, dir->pair);
-    if (e && memcmp(e, dir, sizeof *e) == 0)
-        return; // unchanged: its name-range key still holds
     if (!e) {
-        // clock replacement: recently used entries get a second chance
-        for (int k = 0; k < 2 * L->mc_n; k++) {
-            uint32_t bit = 1u << L->mc_next;
-            // the root's first pair stays: every path lookup starts there
-            if (L->mc[L->mc_next].pair[0] == LX_NULL ||
-                (!(L->mc_used & bit) && !lx_pair_sync(L->mc[L->mc_next].pair, L->root)))
-                break;
-            L->mc_used &= ~bit;
-            L->mc_next = (uint8_t)((L->mc_next + 1) % L->mc_n);
-        }
-        e = &L->mc[L->mc_next];
-        L->mc_used |= 1u << L->mc_next;
-        L->mc_next = (uint8_t)((L->mc_next + 1) % L->mc_n);
+        // round robin, but the root's first pair stays: every path lookup
+        // starts there
+        uint32_t i = L->mc_next;
+        if (lx_pair_sync(L->mc[i].pair, L->root))
+            i = (i + 1) % L->mc_n;
+        e = &L->mc[i];
+        L->mc_next = (uint8_t)((i + 1) % L->mc_n);
     }
     *e = *dir;
-    L->mc_mask |= (uint8_t)(1u << (dir->pair[0] & 7) | 1u << (dir->pair[1] & 7));
     lx_mkey(L, e)[0] = 0;
 }
 
@@ -95,19 +95,18 @@ int cairn_lfs2_mc_skip(lx_t *L, lx_mdir *dir, const uint32_t pair[2], const char
     return 1;
 }
 
-/* Set the key of known pair dir to the bound `k` found by a whole-log scan. */
+/* Set the key of known pair dir (its state as cached) to the bound `k`
+ * found by a whole-log scan. */
 static void lx_mc_setkey(lx_t *L, const lx_mdir *dir, const uint8_t *k)
 {
     lx_mdir *e = lx_mc_find(L, dir->pair);
-    if (e && memcmp(e, dir, sizeof *e) == 0)
+    if (e)
         memcpy(lx_mkey(L, e), k, CAIRN_LFS2_MKEY);
 }
 
 /* Forget every cached pair that uses `block`. */
 void cairn_lfs2_mc_drop(lx_t *L, uint32_t block)
 {
-    if (!(L->mc_mask & 1u << (block & 7)))
-        return;
     for (int i = 0; i < L->mc_n; i++)
         if (L->mc[i].pair[0] == block || L->mc[i].pair[1] == block)
             L->mc[i].pair[0] = L->mc[i].pair[1] = LX_NULL;
@@ -120,7 +119,6 @@ void cairn_lfs2_mc_resize(lx_t *L, uint8_t n)
     uint8_t k = L->mc_n;
     if (n < k) {
         k = n;
-        L->mc_used &= (1u << n) - 1;
         if (L->mc_next >= n)
             L->mc_next = 0;
     }
@@ -135,11 +133,10 @@ void cairn_lfs2_mc_clear(lx_t *L)
 {
     cairn_lfs2_ctz_forget(L, LX_NULL);
     cairn_lfs2_memo_drop(L, LX_NULL);
-    L->mc_used = 0;
-    L->mc_mask = 0;
+    uint8_t n = L->mc_n;
     L->mc_next = 0;
-    for (int i = 0; i < L->mc_n; i++)
-        L->mc[i].pair[0] = L->mc[i].pair[1] = LX_NULL;
+    L->mc_n = 0;
+    cairn_lfs2_mc_resize(L, n); // every slot empty
 }
 
 /* ---- fetch ------------------------------------------------------------------- */
@@ -147,14 +144,14 @@ void cairn_lfs2_mc_clear(lx_t *L)
 struct lx_mstate {
     uint32_t mid, mtag;
     uint8_t meq;
-    uint32_t stag, soff, atag, aoff;
     uint32_t noff; /* data offset of the matching name */
     uint8_t kmax[CAIRN_LFS2_MKEY]; /* name bound so far (key format) */
 };
 
 /* Scan state of one found name at the end of a known pair's log. */
 struct lx_memo {
-    uint32_t block, rev, off, ptag, hash, len;
+    uint32_t block, rev, hash, len; /* the key */
+    uint32_t off, ptag;
     struct lx_mstate t;
 };
 _Static_assert(sizeof(struct lx_memo) <= 72, "memo space (CAIRN_LFS2_BUFFER_AUX)");
@@ -171,151 +168,213 @@ void cairn_lfs2_memo_drop(lx_t *L, uint32_t block)
         mm->block = LX_NULL;
 }
 
-/* Run the matcher over one tag of a forward scan (data at block:off+4; its
- * first LX_KPRE bytes at `head` when the caller has them, else NULL). */
-static int lx_match_tag(lx_t *L, const struct lx_match *m, struct lx_mstate *t, uint32_t tag,
-                        uint32_t block, uint32_t off, const uint8_t *head)
+/* Run the matcher over one tag of a forward scan (data at block:off+4). */
+LX_NOINLINE static int lx_match_tag(lx_t *L, const struct lx_match *m, struct lx_mstate *t,
+                                    uint32_t tag, uint32_t block, uint32_t off)
 {
-    uint32_t t1 = lx_type1(tag), id = lx_id(tag);
-    if (t1 == LX_T_NAME) {
-        int isname = (lx_type3(tag) & 0x780) == 0;
-        if ((m->kind & 1) && isname) {
-            // mount's walk (kind 3) keeps the bound too: the first lookups skip
-            uint8_t b[LX_KPRE];
-            uint32_t bl = lx_tsize(tag), n = lx_min(bl, LX_KPRE);
-            if (head) {
-                memcpy(b, head, n);
-            } else {
-                int err = lx_read_rc(L, L->block_size - off - 4, block, off + 4, b, n);
-                if (err)
-                    return err;
-            }
-            uint32_t al = t->kmax[1], na = lx_min(al, LX_KPRE);
-            int c = t->kmax[0] == 2 ? memcmp(t->kmax + 2, b, lx_min(na, n)) : -1;
-            if (c < 0 || (c == 0 && bl < al)) {
-                t->kmax[0] = 2, t->kmax[1] = (uint8_t)bl;
-                memcpy(t->kmax + 2, b, n);
-            }
-        }
-        if ((m->kind == 1 && isname) || (m->kind == 3 && lx_type3(tag) == LX_T_SUPERBLOCK)) {
-            int res;
-            if (m->kind == 3 && lx_tsize(tag) != 8) {
-                res = 2;
-            } else {
-                uint32_t n = lx_min(m->len, lx_tsize(tag));
-                res = lx_cmp(L, NULL, &L->rcache, L->block_size - off - 4, block, off + 4, m->name, n);
-                if (res < 0)
-                    return res;
-                if (res == 0 && m->len != lx_tsize(tag))
-                    res = m->len < lx_tsize(tag) ? 1 : 2;
-            }
-            if (res == 0) {
-                t->mid = id, t->meq = 1, t->mtag = tag, t->noff = off + 4;
-                if (m->kind == 1) // (kind 3 keeps its move state there)
-                    t->stag = t->atag = 0;
-            } else if (t->mid == id && lx_type3(t->mtag) == lx_type3(tag)) {
-                t->mid = 0x3ff, t->meq = 0;
-            } else if (res == 2 && id <= t->mid) {
-                t->mid = id, t->meq = 0, t->mtag = tag;
-            }
-        }
-    } else if (t1 == LX_T_SPLICE) {
-        if (lx_type3(tag) == LX_T_DELETE && id == t->mid && t->mid != 0x3ff)
+    uint32_t t1 = lx_type1(tag), t3 = lx_type3(tag), id = lx_id(tag), sz = lx_tsize(tag);
+    uint32_t d = off + 4, hint = L->block_size - d;
+    int isname = (t3 & 0x780) == 0, kind = m->kind, res, err;
+    uint8_t b[LX_KPRE > 8 ? LX_KPRE : 8];
+    if (t1 == LX_T_SPLICE) {
+        if (t->mid == 0x3ff || id > t->mid)
+            return 0;
+        if (t3 == LX_T_DELETE && id == t->mid)
             t->meq = 0;
-        else if (t->mid != 0x3ff && id <= t->mid)
+        else
             t->mid = (uint32_t)((int)t->mid + lx_splice(tag)) & 0x3ff;
-    } else if (m->kind == 1 && t->meq && id == t->mid) {
-        if (t1 == LX_T_STRUCT)
-            t->stag = tag, t->soff = off + 4;
-        else if (lx_type3(tag) == LX_T_USERATTR + CAIRN_LFS2_ATTR_MTIME)
-            t->atag = tag, t->aoff = off + 4;
-    } else if (m->kind == 3 && lx_type3(tag) == LX_T_MOVESTATE) {
-        // kind 3 keeps the newest move state in stag/soff/atag (it has no
-        // use for them): what a backward get of it would return
-        uint8_t b[12];
-        memset(b, 0, sizeof b);
-        if (!lx_isdelete(tag)) {
-            uint32_t n = lx_min(12, lx_tsize(tag));
-            int err = lx_read_rc(L, L->block_size - off - 4, block, off + 4, b, n);
-            if (err)
-                return err;
-        }
-        t->stag = lx_le32(b), t->soff = lx_le32(b + 4), t->atag = lx_le32(b + 8);
-    } else if (m->kind == 2 && lx_type3(tag) == LX_T_DIRSTRUCT && lx_tsize(tag) == 8) {
-        uint8_t b[8];
-        int err = lx_read_rc(L, L->block_size - off - 4, block, off + 4, b, 8);
+        return 0;
+    }
+    if ((kind & 1) && isname) {
+        // mount's walk (kind 3) keeps the bound too: the first lookups skip
+        uint32_t n = lx_min(sz, LX_KPRE), al = t->kmax[1];
+        err = lx_read_rc(L, hint, block, d, b, n);
         if (err)
             return err;
-        uint32_t p[2] = {lx_le32(b), lx_le32(b + 4)};
-        if (lx_pair_cmp(p, m->pair) == 0)
-            t->mid = id, t->meq = 1, t->mtag = tag;
-        else if (t->meq && t->mid == id)
+        int c = t->kmax[0] == 2 ? memcmp(t->kmax + 2, b, lx_min(lx_min(al, LX_KPRE), n)) : -1;
+        if (c < 0 || (c == 0 && sz < al)) {
+            t->kmax[0] = 2, t->kmax[1] = (uint8_t)sz;
+            memcpy(t->kmax + 2, b, n);
+        }
+    }
+    if (kind == 2 ? t3 == LX_T_DIRSTRUCT && sz == 8
+                  : kind == 1 ? isname : t3 == LX_T_SUPERBLOCK) {
+        if (kind == 2) {
+            err = lx_read_rc(L, hint, block, d, b, 8);
+            if (err)
+                return err;
+            uint32_t p[2] = {lx_le32(b), lx_le32(b + 4)};
+            res = lx_pair_cmp(p, m->pair);
+        } else if (kind == 3 && sz != 8) {
+            res = 2;
+        } else {
+            res = lx_cmp(L, NULL, &L->rcache, hint, block, d, m->name, lx_min(m->len, sz));
+            if (res < 0)
+                return res;
+            if (res == 0 && m->len != sz)
+                res = m->len < sz ? 1 : 2;
+        }
+        if (res == 0)
+            t->mid = id, t->meq = 1, t->mtag = tag, t->noff = d;
+        else if (t->mid == id && lx_type3(t->mtag) == t3)
             t->mid = 0x3ff, t->meq = 0;
+        else if (res == 2 && id <= t->mid)
+            t->mid = id, t->meq = 0, t->mtag = tag;
     }
     return 0;
 }
 
-static void lx_match_done(lx_t *L, const lx_mdir *dir, struct lx_match *m, struct lx_mstate *t)
+LX_NOINLINE static void lx_match_done(lx_t *L, const lx_mdir *dir, struct lx_match *m,
+                                      struct lx_mstate *t)
 {
-    if (t->meq && lx_g_hasmovehere(&L->gdisk, dir->pair) && lx_id(L->gdisk.tag) == t->mid)
+    if (t->meq && lx_movedaway(L, dir, t->mid))
         t->meq = 0;
     m->id = (uint16_t)lx_min(t->mid, dir->count);
     m->eq = t->meq;
     m->tag = (t->mtag & ~LX_TAG(0, 0x3ff, 0)) | LX_TAG(0, t->mid, 0);
-    m->stag = t->meq ? t->stag : 0;
-    m->soff = t->soff;
-    m->atag = t->meq ? t->atag : 0;
-    m->aoff = t->aoff;
-    m->g.tag = t->stag, m->g.pair[0] = t->soff, m->g.pair[1] = t->atag;
 }
 
-/* A pair whose state is known valid: only the matcher needs the tags. */
-static int lx_fetch_known(lx_t *L, const lx_mdir *dir, struct lx_match *m)
+/*
+ * Check the log of dir->pair[0] (revision dir->rev) commit by commit: the
+ * newest valid commit sets dir's state (dir->off stays 0 when there is none).
+ */
+static int lx_validate(lx_t *L, lx_mdir *dir)
 {
-    struct lx_mstate t = {0x3ff, 0, 0, 0, 0, 0, 0, 0, {1}};
-    uint32_t off = 4, ptag = 0xffffffff, hash = 0;
+    uint32_t off = 4, ptag = 0xffffffff, blk = dir->pair[0], bs = L->block_size;
+    uint32_t tcount = 0, ttail[2] = {LX_NULL, LX_NULL};
+    uint8_t tsplit = 0;
+    int hasfcrc = 0, maybeerased = 0, err = 0;
+    uint32_t fsize = 0, fcrcv = 0;
+    uint8_t b[8];
+    lx_ple32(b, dir->rev);
+    uint32_t crc = lx_crc(0xffffffff, b, 4);
+    while (off + 4 <= bs) {
+        err = lx_read_rc(L, bs, blk, off, b, 4);
+        if (err)
+            break;
+        crc = lx_crc(crc, b, 4);
+        uint32_t tag = lx_be32(b) ^ ptag;
+        if (tag & 0x80000000u) {
+            maybeerased = ((ptag >> 20) & 0x780) == 0x500;
+            break;
+        }
+        uint32_t dsz = lx_dsize(tag), t1 = lx_type1(tag), id = lx_id(tag);
+        if (off + dsz > bs)
+            break;
+        ptag = tag;
+        if (((tag >> 20) & 0x780) == 0x500) {
+            // commit CRC
+            err = lx_read_rc(L, bs, blk, off + 4, b, 4);
+            if (err || crc != lx_le32(b))
+                break;
+            ptag ^= (lx_chunk(tag) & 1u) << 31;
+            lx_ple32(b, crc);
+            L->seed = lx_crc(L->seed, b, 4);
+            dir->off = off + dsz;
+            dir->etag = ptag;
+            dir->count = (uint16_t)tcount;
+            dir->tail[0] = ttail[0];
+            dir->tail[1] = ttail[1];
+            dir->split = tsplit;
+            crc = 0xffffffff;
+            off += dsz;
+            continue;
+        }
+        hasfcrc = 0;
+        err = lx_crc_disk(L, bs, blk, off + 4, dsz - 4, &crc);
+        if (err)
+            break;
+        if (t1 == LX_T_NAME) {
+            if (id != 0x3ff && id >= tcount)
+                tcount = id + 1;
+        } else if (t1 == LX_T_SPLICE) {
+            if (lx_splice(tag) < 0 && tcount == 0)
+                break;
+            tcount = (uint32_t)((int)tcount + lx_splice(tag));
+        } else if (t1 == LX_T_TAIL || (lx_type3(tag) == LX_T_FCRC && lx_tsize(tag) >= 8)) {
+            err = lx_read_rc(L, bs, blk, off + 4, b, 8);
+            if (err)
+                break;
+            if (t1 == LX_T_TAIL) {
+                tsplit = lx_chunk(tag) & 1;
+                ttail[0] = lx_le32(b);
+                ttail[1] = lx_le32(b + 4);
+            } else {
+                fsize = lx_le32(b);
+                fcrcv = lx_le32(b + 4);
+                hasfcrc = 1;
+            }
+        }
+        if (tcount > 0x3ff)
+            break;
+        off += dsz;
+    }
+    if (err && err != CAIRN_ECORRUPT)
+        return err;
+    if (dir->off == 0)
+        return 0;
+    dir->erased = 0;
+    if (maybeerased && dir->off % L->prog_size == 0 && hasfcrc) {
+        uint32_t c = 0xffffffff;
+        err = lx_crc_disk(L, L->prog_size, blk, dir->off, fsize, &c);
+        if (err && err != CAIRN_ECORRUPT)
+            return err;
+        dir->erased = (!err && c == fcrcv);
+    }
+    cairn_lfs2_mc_put(L, dir);
+    return 0;
+}
+
+/* Run the matcher over the valid log of dir. */
+static int lx_mscan(lx_t *L, const lx_mdir *dir, struct lx_match *m)
+{
+    uint32_t blk = dir->pair[0];
     struct lx_memo *mm = lx_memo(L);
+    struct lx_memo k = {blk, dir->rev, 0, m->len, 4, 0xffffffff, {0x3ff, 0, 0, 0, {1}}};
+    struct lx_mstate *t = &k.t;
+    int err;
     if (m->kind == 1) {
         // resume from the memo when it is this name's (checked on disk) in this log
-        hash = lx_crc(0xffffffff, m->name, m->len);
-        if (mm->block == dir->pair[0] && mm->rev == dir->rev && mm->off <= dir->off &&
-            mm->hash == hash && mm->len == m->len) {
-            int res = lx_cmp(L, NULL, &L->rcache, m->len, dir->pair[0], mm->t.noff, m->name, m->len);
-            if (res < 0)
-                return res;
-            if (res == 0)
-                t = mm->t, off = mm->off, ptag = mm->ptag;
+        k.hash = lx_crc(0xffffffff, m->name, m->len);
+        if (memcmp(mm, &k, 16) == 0 && mm->off <= dir->off) {
+            err = lx_cmp(L, NULL, &L->rcache, m->len, blk, mm->t.noff, m->name, m->len);
+            if (err < 0)
+                return err;
+            if (err == 0)
+                k = *mm;
         }
     }
+    uint32_t off = k.off, ptag = k.ptag;
     while (off < dir->off) {
         uint8_t b[4];
-        int err = lx_read_rc(L, L->block_size - off, dir->pair[0], off, b, 4);
+        err = lx_read_rc(L, L->block_size, blk, off, b, 4);
         if (err)
             return err;
         uint32_t tag = lx_be32(b) ^ ptag;
         if (tag & 0x80000000u)
             return CAIRN_ECORRUPT;
-        uint32_t dsz = lx_dsize(tag);
-        if (((tag >> 20) & 0x780) == 0x500) {
-            ptag = tag ^ ((lx_chunk(tag) & 1u) << 31);
-            off += dsz;
-            continue;
-        }
         ptag = tag;
-        err = lx_match_tag(L, m, &t, tag, dir->pair[0], off, NULL);
-        if (err)
-            return err;
-        off += dsz;
+        if (((tag >> 20) & 0x780) == 0x500) {
+            ptag ^= (lx_chunk(tag) & 1u) << 31;
+        } else {
+            err = lx_match_tag(L, m, t, tag, blk, off);
+            if (err)
+                return err;
+        }
+        off += lx_dsize(tag);
     }
     mm->block = LX_NULL;
-    if (m->kind == 1)
-        lx_mc_setkey(L, dir, t.kmax);
-    if (m->kind == 1 && t.meq && lx_tsize(t.mtag) == m->len) {
-        mm->block = dir->pair[0], mm->rev = dir->rev, mm->off = off, mm->ptag = ptag;
-        mm->hash = hash, mm->len = m->len, mm->t = t;
+    if (m->kind == 1 && t->meq && lx_tsize(t->mtag) == m->len) {
+        k.off = off, k.ptag = ptag;
+        *mm = k;
     }
-    lx_match_done(L, dir, m, &t);
-    return 0;
+    if (m->kind & 1) // (mount's walk keys the pairs too: its first lookups skip)
+        lx_mc_setkey(L, dir, t->kmax);
+    lx_match_done(L, dir, m, t);
+    if (m->kind != 3)
+        return 0;
+    m->g.tag = m->g.pair[0] = m->g.pair[1] = 0;
+    return lx_getgstate(L, dir, &m->g);
 }
 
 int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_match *m)
@@ -327,150 +386,31 @@ int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_
     const lx_mdir *known = lx_mc_find(L, pair);
     if (known) {
         *dir = *known;
-        return m ? lx_fetch_known(L, dir, m) : 0;
-    }
-    for (int i = 0; i < 2; i++) {
-        uint8_t b[4];
-        int err = lx_read_rc(L, 4, pair[i], 0, b, 4);
-        if (err && err != CAIRN_ECORRUPT)
-            return err;
-        revs[i] = err ? 0 : lx_le32(b);
-        if (i == 1 && !err && lx_scmp(revs[1], revs[0]) > 0)
-            r = 1;
-    }
-    dir->pair[0] = pair[r];
-    dir->pair[1] = pair[1 - r];
-    dir->rev = revs[r];
-    dir->off = 0;
-    for (int attempt = 0; attempt < 2; attempt++) {
-        uint32_t off = 4, ptag = 0xffffffff;
-        uint32_t tcount = 0, ttail[2] = {LX_NULL, LX_NULL};
-        uint8_t tsplit = 0;
-        struct lx_mstate tm = {0x3ff, 0, 0, 0, 0, 0, 0, 0, {1}}, cm = tm;
-        int hasfcrc = 0, maybeerased = 0;
-        uint32_t fsize = 0, fcrcv = 0;
-        uint8_t b[8];
-        lx_ple32(b, dir->rev);
-        uint32_t crc = lx_crc(0xffffffff, b, 4);
-        for (;;) {
-            if (off + 4 > L->block_size)
-                break;
-            int err = lx_read_rc(L, L->block_size, dir->pair[0], off, b, 4);
-            if (err) {
-                if (err == CAIRN_ECORRUPT)
-                    break;
+    } else {
+        for (int i = 0; i < 2; i++) {
+            uint8_t b[4];
+            int err = lx_read_rc(L, 4, pair[i], 0, b, 4);
+            if (err && err != CAIRN_ECORRUPT)
                 return err;
-            }
-            crc = lx_crc(crc, b, 4);
-            uint32_t tag = lx_be32(b) ^ ptag;
-            if (tag & 0x80000000u) {
-                maybeerased = ((ptag >> 20) & 0x780) == 0x500;
-                break;
-            }
-            uint32_t dsz = lx_dsize(tag);
-            if (off + dsz > L->block_size)
-                break;
-            ptag = tag;
-            if (((tag >> 20) & 0x780) == 0x500) {
-                // commit CRC
-                err = lx_read_rc(L, L->block_size, dir->pair[0], off + 4, b, 4);
-                if (err) {
-                    if (err == CAIRN_ECORRUPT)
-                        break;
-                    return err;
-                }
-                if (crc != lx_le32(b))
-                    break;
-                ptag ^= (lx_chunk(tag) & 1u) << 31;
-                lx_ple32(b, crc);
-                L->seed = lx_crc(L->seed, b, 4);
-                cm = tm;
-                dir->off = off + dsz;
-                dir->etag = ptag;
-                dir->count = (uint16_t)tcount;
-                dir->tail[0] = ttail[0];
-                dir->tail[1] = ttail[1];
-                dir->split = tsplit;
-                crc = 0xffffffff;
-                off += dsz;
-                continue;
-            }
-            hasfcrc = 0;
-            // the data's head is kept for the matcher's name key: read again
-            // later it could miss the read cache, which has moved on
-            uint8_t head[LX_KPRE];
-            uint32_t hn = lx_min(dsz - 4, LX_KPRE);
-            err = lx_read_rc(L, L->block_size, dir->pair[0], off + 4, head, hn);
-            if (!err) {
-                crc = lx_crc(crc, head, hn);
-                err = lx_crc_disk(L, L->block_size, dir->pair[0], off + 4 + hn, dsz - 4 - hn, &crc);
-            }
-            if (err) {
-                if (err == CAIRN_ECORRUPT)
-                    break;
+            revs[i] = err ? 0 : lx_le32(b);
+            if (i == 1 && !err && lx_scmp(revs[1], revs[0]) > 0)
+                r = 1;
+        }
+        dir->pair[0] = pair[r];
+        dir->pair[1] = pair[1 - r];
+        dir->off = 0;
+        for (int attempt = 0; !dir->off; attempt++) {
+            if (attempt == 2)
+                return CAIRN_ECORRUPT;
+            if (attempt)
+                lx_pair_swap(dir->pair);
+            dir->rev = revs[r ^ attempt];
+            int err = lx_validate(L, dir);
+            if (err)
                 return err;
-            }
-            uint32_t t1 = lx_type1(tag), id = lx_id(tag);
-            int bad = 0;
-            if (t1 == LX_T_NAME) {
-                if (id != 0x3ff && id >= tcount)
-                    tcount = id + 1;
-            } else if (t1 == LX_T_SPLICE) {
-                if (lx_splice(tag) < 0 && tcount == 0)
-                    bad = 1;
-                tcount = (uint32_t)((int)tcount + lx_splice(tag));
-            } else if (t1 == LX_T_TAIL) {
-                tsplit = lx_chunk(tag) & 1;
-                err = lx_read_rc(L, L->block_size, dir->pair[0], off + 4, b, 8);
-                if (err) {
-                    if (err == CAIRN_ECORRUPT)
-                        break;
-                    return err;
-                }
-                ttail[0] = lx_le32(b);
-                ttail[1] = lx_le32(b + 4);
-            } else if (lx_type3(tag) == LX_T_FCRC && lx_tsize(tag) >= 8) {
-                err = lx_read_rc(L, L->block_size, dir->pair[0], off + 4, b, 8);
-                if (err) {
-                    if (err == CAIRN_ECORRUPT)
-                        break;
-                    return err;
-                }
-                fsize = lx_le32(b);
-                fcrcv = lx_le32(b + 4);
-                hasfcrc = 1;
-            }
-            if (m) {
-                // (a delete-sized tag has no data: head holds nothing)
-                err = lx_match_tag(L, m, &tm, tag, dir->pair[0], off,
-                                   lx_isdelete(tag) ? NULL : head);
-                if (err)
-                    return err;
-            }
-            if (bad || tcount > 0x3ff)
-                break;
-            off += dsz;
         }
-        if (dir->off > 0) {
-            dir->erased = 0;
-            if (maybeerased && dir->off % L->prog_size == 0 && hasfcrc) {
-                uint32_t c = 0xffffffff;
-                int err = lx_crc_disk(L, L->prog_size, dir->pair[0], dir->off, fsize, &c);
-                if (err && err != CAIRN_ECORRUPT)
-                    return err;
-                dir->erased = (!err && c == fcrcv);
-            }
-            cairn_lfs2_mc_put(L, dir);
-            if (m && (m->kind & 1))
-                lx_mc_setkey(L, dir, cm.kmax);
-            if (m)
-                lx_match_done(L, dir, m, &cm);
-            return 0;
-        }
-        lx_pair_swap(dir->pair);
-        dir->rev = revs[1 - r];
     }
-    return CAIRN_ECORRUPT;
+    return m ? lx_mscan(L, dir, m) : 0;
 }
 
 int cairn_lfs2_fetch(lx_t *L, lx_mdir *dir, const uint32_t pair[2])
@@ -516,8 +456,7 @@ int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t mask, uint32_t want
 {
     struct lx_bscan bs = {dir->off, dir->etag, 0};
     int32_t gdiff = 0;
-    if ((mask & LX_TAG(0, 0x3ff, 0)) && lx_g_hasmovehere(&L->gdisk, dir->pair) &&
-        lx_id(L->gdisk.tag) == lx_id(want))
+    if ((mask & LX_TAG(0, 0x3ff, 0)) && lx_movedaway(L, dir, lx_id(want)))
         return CAIRN_ENOENT;
     for (;;) {
         uint32_t tag;
@@ -551,12 +490,11 @@ int lx_getgstate(lx_t *L, const lx_mdir *dir, lx_gstate *g)
 {
     uint8_t b[12];
     int32_t t = lx_get(L, dir, LX_TAG(0x7ff, 0, 0), LX_TAG(LX_T_MOVESTATE, 0, 0), b, 12);
-    if (t == CAIRN_ENOENT)
-        return 0;
     if (t < 0)
-        return t;
-    lx_gstate d = {lx_le32(b), {lx_le32(b + 4), lx_le32(b + 8)}};
-    lx_g_xor(g, &d);
+        return t == CAIRN_ENOENT ? 0 : t;
+    g->tag ^= lx_le32(b);
+    g->pair[0] ^= lx_le32(b + 4);
+    g->pair[1] ^= lx_le32(b + 8);
     return 0;
 }
 
@@ -604,16 +542,6 @@ static int lx_cattr(lx_t *L, struct lx_commit *c, uint32_t tag, const void *mem,
     return 0;
 }
 
-// Append a gstate delta (little-endian, unlike tags) to a commit.
-static int lx_cmovestate(lx_t *L, struct lx_commit *c, const lx_gstate *d)
-{
-    uint8_t b[12];
-    lx_ple32(b, d->tag);
-    lx_ple32(b + 4, d->pair[0]);
-    lx_ple32(b + 8, d->pair[1]);
-    return lx_cattr(L, c, LX_TAG(LX_T_MOVESTATE, 0x3ff, 12), b, 0, 0);
-}
-
 static int lx_ccrc(lx_t *L, struct lx_commit *c)
 {
     uint32_t end = lx_alignup(lx_min(c->off + 20, L->block_size), L->prog_size);
@@ -621,10 +549,10 @@ static int lx_ccrc(lx_t *L, struct lx_commit *c)
     int err;
     while (c->off < end) {
         uint32_t noff = lx_min(end - (c->off + 4), 0x3fe) + (c->off + 4);
-        if (noff < end)
-            noff = lx_min(noff, end - 20);
         uint8_t eperturb = 0xff;
-        if (noff >= end && noff <= L->block_size - L->prog_size) {
+        if (noff < end) {
+            noff = lx_min(noff, end - 20);
+        } else if (noff <= L->block_size - L->prog_size) {
             err = lx_read_rc(L, L->prog_size, c->block, noff, &eperturb, 1);
             if (err && err != CAIRN_ECORRUPT)
                 return err;
@@ -681,36 +609,13 @@ static int lx_ccrc(lx_t *L, struct lx_commit *c)
 
 /* ---- entry emission (compaction, moves, size estimates) ------------------ */
 
-/* Write one live tag renumbered as `newid` (or add its size to *sizep when c
- * is NULL). */
-static int lx_eput(lx_t *L, struct lx_commit *c, uint32_t *sizep, uint32_t tag, uint32_t newid,
-                   const void *mem, uint32_t block, uint32_t off)
-{
-    tag = (tag & ~LX_TAG(0, 0x3ff, 0)) | LX_TAG(0, newid, 0);
-    if (!c) {
-        *sizep += lx_dsize(tag);
-        return 0;
-    }
-    return lx_cattr(L, c, tag, mem, block, off);
-}
-
-/* An entry's name and struct, newest first: 1 (name) or 2 (struct) when `tag`
- * is the live one to keep, else 0; *ns has bit0/bit1 set once each is seen. */
-static uint32_t lx_ns_see(uint8_t *ns, uint32_t tag)
-{
-    uint32_t t1 = lx_type1(tag), k = t1 == LX_T_NAME ? 1 : t1 == LX_T_STRUCT ? 2 : 0;
-    if (!k || (*ns & k))
-        return 0;
-    *ns |= (uint8_t)k;
-    return lx_isdelete(tag) ? 0 : k;
-}
-
 /*
- * Emit entries [begin, end) (renumbered from 0), LX_WIN ids per backward scan
- * of the log instead of one scan per id. Entries the window cannot describe
- * (moves, more than two attribute types) take the one-id path (lx_emit), which
- * runs the same scan for one slot with a `seen` set of attribute types: it
- * follows a move to its source and takes any number of types, two per pass.
+ * What one backward scan finds of an entry: its newest name, struct and up to
+ * two user attribute types. The pending attrs count first. Compaction scans
+ * for LX_WIN entries at once (seen NULL); an entry that needs more (a move,
+ * more than two attribute types) takes the one-id path (lx_emit): its scan
+ * has a `seen` set of the types of earlier passes (more: another pass
+ * follows) and a move sends it on to its source's log.
  */
 #define LX_WIN 8
 #define LX_SLOT_MEM 0x80000000u /* off holds an attrs[] index */
@@ -718,90 +623,85 @@ struct lx_sloc {
     uint32_t tag, off;
 };
 struct lx_slot {
-    uint32_t x;
+    uint32_t x;  /* the entry's id where the scan is */
     uint32_t mv; /* one-id path: 1 + attrs index of the entry's FROM_MOVE */
     uint8_t done, complex, ns, nat, more, moveonly, nsonly;
     uint8_t atype[2];
-    struct lx_sloc name, st, at[2];
+    struct lx_sloc l[4]; /* name, struct, attributes */
 };
 
-static void lx_slot_see(struct lx_slot *sl, uint8_t *seen, uint32_t tag, uint32_t off)
+/* Feed one tag (newest first) to slot q; `loc` is a data offset, or
+ * LX_SLOT_MEM | attrs index. */
+static void lx_see(struct lx_slot *q, uint8_t *seen, uint32_t tag, uint32_t loc)
 {
-    struct lx_sloc l = {tag, off};
-    uint32_t w = lx_ns_see(&sl->ns, tag);
-    if (w == 1 && !sl->moveonly) {
-        sl->name = l;
-    } else if (w == 2) {
-        sl->st = l;
-    } else if (lx_type1(tag) == LX_T_USERATTR) {
+    uint32_t t1 = lx_type1(tag), t3 = lx_type3(tag), tid = lx_id(tag);
+    if (q->done)
+        return;
+    if (t1 == LX_T_SPLICE) {
+        if (tid == q->x && t3 == LX_T_CREATE)
+            q->done = 1;
+        else if (tid <= q->x && tid != 0x3ff)
+            q->x = t3 == LX_T_CREATE ? q->x - 1 : q->x + 1;
+        return;
+    }
+    if (tid != q->x)
+        return;
+    struct lx_sloc l = {tag, loc};
+    if ((loc & LX_SLOT_MEM) && t3 == LX_T_FROM_MOVE) {
+        // older attrs (the new name) still count; the source comes last
+        if (!seen)
+            q->complex = q->done = 1;
+        else if (!q->mv)
+            q->mv = (loc & ~LX_SLOT_MEM) + 1;
+    } else if (t1 == LX_T_NAME || t1 == LX_T_STRUCT) {
+        uint32_t k = t1 == LX_T_NAME ? 1 : 2;
+        if (!(q->ns & k)) {
+            q->ns |= (uint8_t)k;
+            if (!lx_isdelete(tag) && !(k == 1 && q->moveonly))
+                q->l[k - 1] = l;
+        }
+        if (q->nsonly && q->ns == 3)
+            q->done = 1;
+    } else if (t1 == LX_T_USERATTR) {
         uint8_t k = (uint8_t)lx_chunk(tag);
-        if (seen) {
-            uint8_t bit = (uint8_t)(1u << (k % 8));
-            if (seen[k / 8] & bit)
+        if (seen && (seen[k / 8] & (1u << (k % 8))))
+            return;
+        for (int i = 0; i < q->nat; i++)
+            if (q->atype[i] == k)
                 return;
-            if (!lx_isdelete(tag)) {
-                if (sl->nat == 2) {
-                    sl->more = 1; // for the next pass
-                    return;
-                }
-                sl->at[sl->nat++] = l;
-            }
-            seen[k / 8] |= bit;
+        if (q->nat == 2) {
+            if (seen)
+                q->more = 1; // for the next pass
+            else
+                q->complex = 1;
             return;
         }
-        for (int i = 0; i < sl->nat; i++)
-            if (sl->atype[i] == k)
-                return;
-        if (sl->nat == 2) {
-            sl->complex = 1;
-            return;
-        }
-        sl->atype[sl->nat] = k;
-        sl->at[sl->nat] = l;
-        if (lx_isdelete(tag))
-            sl->at[sl->nat].tag = 0;
-        sl->nat++;
+        q->atype[q->nat] = k;
+        if (!lx_isdelete(tag))
+            q->l[2 + q->nat] = l;
+        q->nat++;
     }
 }
 
-/* Feed one tag (newest first) to the open slots of a window; `loc` is a data
- * offset, or LX_SLOT_MEM | attrs index. Returns how many slots it closed. */
-static uint32_t lx_slots_see(struct lx_slot *sl, uint32_t nw, uint8_t *seen, uint32_t tag,
-                             uint32_t loc)
+/* Feed one tag to every slot: 1 while one is open. */
+static int lx_feed(struct lx_slot *sl, uint32_t nw, uint8_t *seen, uint32_t tag, uint32_t loc)
 {
-    uint32_t t3 = lx_type3(tag), tid = lx_id(tag), closed = 0;
+    int open = 0;
     for (uint32_t i = 0; i < nw; i++) {
-        struct lx_slot *q = &sl[i];
-        if (q->done)
-            continue;
-        if ((loc & LX_SLOT_MEM) && t3 == LX_T_FROM_MOVE) { // moves exist in memory only
-            // older attrs (the new name) still count; the source comes last
-            if (tid == q->x && seen && !q->mv)
-                q->mv = (loc & ~LX_SLOT_MEM) + 1;
-            else if (tid == q->x && !seen)
-                q->complex = 1, q->done = 1, closed++;
-        } else if (lx_type1(tag) == LX_T_SPLICE) {
-            if (tid == q->x && t3 == LX_T_CREATE)
-                q->done = 1, closed++;
-            else if (tid <= q->x && tid != 0x3ff)
-                q->x = t3 == LX_T_CREATE ? q->x - 1 : q->x + 1;
-        } else if (tid == q->x) {
-            lx_slot_see(q, seen, tag, loc);
-            if (q->nsonly && q->ns == 3)
-                q->done = 1, closed++;
-        }
+        lx_see(&sl[i], seen, tag, loc);
+        open |= !sl[i].done;
     }
-    return closed;
+    return open;
 }
 
-/* Fill the slots: the pending attrs, then the disk log, newest first. On the
- * one-id path (nw 1, seen) a moved entry's log is its source's: *dirp. */
+/* Fill the slots from the pending attrs, then the disk log, newest first. On
+ * the one-id path (seen) a moved entry's log is its source's: *dirp. */
 static int lx_wscan(lx_t *L, struct lx_slot *sl, uint32_t nw, uint8_t *seen, const lx_mdir **dirp,
                     const struct lx_attr *attrs, int n)
 {
-    uint32_t open = nw;
-    for (int ai = attrs ? n - 1 : -1; ai >= 0 && open; ai--)
-        open -= lx_slots_see(sl, nw, seen, attrs[ai].tag, LX_SLOT_MEM | (uint32_t)ai);
+    int open = 1;
+    for (int ai = n - 1; ai >= 0 && open; ai--)
+        open = lx_feed(sl, nw, seen, attrs[ai].tag, LX_SLOT_MEM | (uint32_t)ai);
     if (sl->mv) {
         const struct lx_attr *a = &attrs[sl->mv - 1];
         *dirp = a->buf;
@@ -811,35 +711,37 @@ static int lx_wscan(lx_t *L, struct lx_slot *sl, uint32_t nw, uint8_t *seen, con
         open = 1;
     }
     const lx_mdir *dir = *dirp;
-    if (open && dir && dir->off > 0) {
+    if (dir->off > 0) {
         struct lx_bscan bs = {dir->off, dir->etag, 0};
         while (open) {
             uint32_t tag;
             int err = lx_bstep(L, dir->pair[0], &bs, &tag);
-            if (err < 0)
+            if (err <= 0)
                 return err;
-            if (!err)
-                break;
-            if (lx_id(tag) == 0x3ff)
-                continue;
-            open -= lx_slots_see(sl, nw, seen, tag, bs.off + 4);
+            if (lx_id(tag) != 0x3ff)
+                open = lx_feed(sl, nw, seen, tag, bs.off + 4);
         }
     }
     return 0;
 }
 
-/* Write what slot q found, renumbered as `newid` (see lx_eput). */
+/* Write what slot q found renumbered as `newid` (or add the sizes to *sizep
+ * when c is NULL). */
 static int lx_wout(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir *dir,
                    const struct lx_attr *attrs, const struct lx_slot *q, uint32_t newid)
 {
-    const struct lx_sloc *all[4] = {&q->name, &q->st, &q->at[0], &q->at[1]};
     for (int k = 0; k < 4; k++) {
-        if (!all[k]->tag || (k >= 2 && k - 2 >= q->nat))
+        uint32_t tag = q->l[k].tag, o = q->l[k].off;
+        int err = 0;
+        if (!tag)
             continue;
-        uint32_t o = all[k]->off;
-        int err = (o & LX_SLOT_MEM)
-                      ? lx_eput(L, c, sizep, all[k]->tag, newid, attrs[o & ~LX_SLOT_MEM].buf, 0, 0)
-                      : lx_eput(L, c, sizep, all[k]->tag, newid, NULL, dir->pair[0], o);
+        tag = (tag & ~LX_TAG(0, 0x3ff, 0)) | LX_TAG(0, newid, 0);
+        if (!c)
+            *sizep += lx_dsize(tag);
+        else if (o & LX_SLOT_MEM)
+            err = lx_cattr(L, c, tag, attrs[o & ~LX_SLOT_MEM].buf, 0, 0);
+        else
+            err = lx_cattr(L, c, tag, NULL, dir->pair[0], o);
         if (err)
             return err;
     }
@@ -848,10 +750,10 @@ static int lx_wout(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir 
 
 /*
  * Find the live tags of entry `id` as numbered after `attrs` are applied on
- * top of `dir`'s log, and write them to `c` renumbered as `newid` (or add
- * their sizes to *sizep when c is NULL). Name first (the superblock magic must
- * sit at offset 8), then struct, then user attributes. `moveonly` keeps only
- * structs and user attributes (the source of a move).
+ * top of `dir`'s log, and write them to `c` renumbered as `newid` (see
+ * lx_wout). Name first (the superblock magic must sit at offset 8), then
+ * struct, then user attributes. `moveonly` keeps only structs and user
+ * attributes (the source of a move).
  */
 static int lx_emit(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir *dir0,
                    const struct lx_attr *attrs, int n, uint32_t id0, uint32_t newid, int moveonly)
@@ -871,13 +773,16 @@ static int lx_emit(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir 
             err = lx_wout(L, c, sizep, dir, attrs, &q, newid);
         if (err)
             return err;
-        ns = q.ns;
         if (!q.more)
             return 0;
+        ns = q.ns;
+        for (int i = 0; i < 2; i++)
+            seen[q.atype[i] / 8] |= (uint8_t)(1u << (q.atype[i] % 8));
     }
     return CAIRN_ECORRUPT;
 }
 
+/* Emit entries [begin, end) renumbered from 0, a window of ids per scan. */
 static int lx_emit_range(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir *dir,
                          const struct lx_attr *attrs, int n, uint32_t begin, uint32_t end)
 {
@@ -889,17 +794,13 @@ static int lx_emit_range(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx
             sl[i].x = w + i;
         const lx_mdir *d = dir;
         int err = lx_wscan(L, sl, nw, NULL, &d, attrs, n);
+        for (uint32_t i = 0; i < nw && !err; i++) {
+            uint32_t id = w + i;
+            err = sl[i].complex ? lx_emit(L, c, sizep, dir, attrs, n, id, id - begin, 0)
+                                : lx_wout(L, c, sizep, dir, attrs, &sl[i], id - begin);
+        }
         if (err)
             return err;
-        for (uint32_t i = 0; i < nw; i++) {
-            uint32_t newid = w + i - begin;
-            if (sl[i].complex)
-                err = lx_emit(L, c, sizep, dir, attrs, n, w + i, newid, 0);
-            else
-                err = lx_wout(L, c, sizep, dir, attrs, &sl[i], newid);
-            if (err)
-                return err;
-        }
     }
     return 0;
 }
@@ -916,33 +817,17 @@ int cairn_lfs2_get_entry(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t *nta
     q.x = id;
     q.nsonly = 1;
     *ntag = *stag = 0;
-    if (dir->off == 0 || (lx_g_hasmovehere(&L->gdisk, dir->pair) && lx_id(L->gdisk.tag) == id))
+    if (dir->off == 0 || lx_movedaway(L, dir, id))
         return CAIRN_ENOENT;
     int err = lx_wscan(L, &q, 1, NULL, &dir, NULL, 0);
     if (err)
         return err;
     // (the superblock's name is no entry's)
-    if (q.name.tag && (lx_type3(q.name.tag) & 0x780) == 0)
-        *ntag = q.name.tag, *noff = q.name.off;
-    if (q.st.tag)
-        *stag = q.st.tag, *soff = q.st.off;
+    if (q.l[0].tag && (lx_type3(q.l[0].tag) & 0x780) == 0)
+        *ntag = q.l[0].tag, *noff = q.l[0].off;
+    if (q.l[1].tag)
+        *stag = q.l[1].tag, *soff = q.l[1].off;
     return *ntag ? 0 : CAIRN_ENOENT;
-}
-
-/* Write the attrs of an append commit in order (moves expanded). */
-static int lx_cattrs(lx_t *L, struct lx_commit *c, const struct lx_attr *attrs, int n)
-{
-    for (int i = 0; i < n; i++) {
-        uint32_t tag = attrs[i].tag;
-        int err;
-        if (lx_type3(tag) == LX_T_FROM_MOVE)
-            err = lx_emit(L, c, NULL, attrs[i].buf, NULL, 0, lx_tsize(tag), lx_id(tag), 1);
-        else
-            err = lx_cattr(L, c, tag, attrs[i].buf, 0, 0);
-        if (err)
-            return err;
-    }
-    return 0;
 }
 
 /* ---- metadata pair allocation, compaction, commit ---------------------------- */
@@ -954,14 +839,14 @@ static int lx_needsreloc(lx_t *L, const lx_mdir *dir)
 
 int cairn_lfs2_dir_alloc(lx_t *L, lx_mdir *dir)
 {
-    for (int i = 0; i < 2; i++) {
-        int err = lx_alloc(L, &dir->pair[(i + 1) % 2]);
-        if (err)
-            return err;
-    }
-    dir->rev = 0;
     uint8_t b[4];
-    int err = lx_read_rc(L, 4, dir->pair[0], 0, b, 4);
+    int err = lx_alloc(L, &dir->pair[1]);
+    if (!err)
+        err = lx_alloc(L, &dir->pair[0]);
+    if (err)
+        return err;
+    dir->rev = 0;
+    err = lx_read_rc(L, 4, dir->pair[0], 0, b, 4);
     if (err && err != CAIRN_ECORRUPT)
         return err;
     if (!err)
@@ -977,6 +862,89 @@ int cairn_lfs2_dir_alloc(lx_t *L, lx_mdir *dir)
     return 0;
 }
 
+/* The gstate delta a commit to dir carries (d): what RAM holds beyond the
+ * disk's (after a relocation only gdelta) on top of dir's own. 1 when the
+ * commit writes it, else 0, or an error. */
+static int lx_gdelta(lx_t *L, const lx_mdir *dir, lx_gstate *d, int relocated, int compact)
+{
+    *d = L->gdelta;
+    if (!relocated) {
+        lx_g_xor(d, &L->gdisk);
+        lx_g_xor(d, &L->gstate);
+    }
+    d->tag &= ~0x3ffu;
+    if (!compact && lx_g_iszero(d))
+        return 0;
+    int err = lx_getgstate(L, dir, d);
+    if (err)
+        return err;
+    return !compact || !lx_g_iszero(d);
+}
+
+/* Write one commit: a compaction (source set: dir's other block is erased,
+ * then gets the revision and source's entries [begin, end)) or attrs
+ * appended to dir's log (moves expanded); then the gstate delta and the
+ * CRCs. On success dir takes the new log's state. (dir's own delta is read
+ * first: a read error is never one that sends the commit elsewhere,
+ * ECORRUPT or ENOSPC.) */
+static int lx_cwrite(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n,
+                     const lx_mdir *source, uint32_t begin, uint32_t end, int relocated)
+{
+    uint32_t off = source ? 0 : dir->off;
+    struct lx_commit c = {dir->pair[source != NULL], off, source ? 0xffffffff : dir->etag,
+                          0xffffffff, off, L->metadata_max - 8};
+    uint8_t b[12];
+    lx_gstate d;
+    int err = lx_gdelta(L, dir, &d, relocated, source != NULL), wd = err;
+    if (err < 0)
+        return err;
+    err = 0;
+    if (source) {
+        err = lx_erase(L, c.block);
+        if (!err) {
+            lx_ple32(b, dir->rev);
+            err = lx_cprog(L, &c, b, 4);
+        }
+        if (!err)
+            err = lx_emit_range(L, &c, NULL, source, attrs, n, begin, end);
+        if (!err && !lx_pair_isnull(dir->tail)) {
+            lx_ppair(b, dir->tail);
+            err = lx_cattr(L, &c, LX_TAG(LX_T_TAIL + dir->split, 0x3ff, 8), b, 0, 0);
+        }
+    } else {
+        for (int i = 0; i < n && !err; i++) {
+            uint32_t tag = attrs[i].tag;
+            if (lx_type3(tag) == LX_T_FROM_MOVE)
+                err = lx_emit(L, &c, NULL, attrs[i].buf, NULL, 0, lx_tsize(tag), lx_id(tag), 1);
+            else
+                err = lx_cattr(L, &c, tag, attrs[i].buf, 0, 0);
+        }
+    }
+    if (!err && wd) {
+        // little-endian, unlike tags
+        lx_ple32(b, d.tag);
+        lx_ple32(b + 4, d.pair[0]);
+        lx_ple32(b + 8, d.pair[1]);
+        err = lx_cattr(L, &c, LX_TAG(LX_T_MOVESTATE, 0x3ff, 12), b, 0, 0);
+    }
+    if (!err)
+        err = lx_ccrc(L, &c);
+    if (err)
+        return err;
+    if (source) {
+        lx_pair_swap(dir->pair);
+        dir->count = (uint16_t)(end - begin);
+        dir->erased = 1;
+    }
+    dir->off = c.off;
+    dir->etag = c.ptag;
+    cairn_lfs2_mc_put(L, dir);
+    L->gdelta.tag = L->gdelta.pair[0] = L->gdelta.pair[1] = 0;
+    if (!relocated)
+        L->gdisk = L->gstate;
+    return 0;
+}
+
 static int lx_compact(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n,
                       const lx_mdir *source, uint32_t begin, uint32_t end)
 {
@@ -987,51 +955,12 @@ static int lx_compact(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n,
     dir->rev += 1;
     int reloc = tired && lx_pair_cmp(dir->pair, lx_sbpair) != 0;
     for (uint32_t guard = 0;; guard++) {
-        int err = 0;
         if (guard > L->block_count + 2)
             return CAIRN_ENOSPC;
         if (!reloc) {
-            struct lx_commit c = {dir->pair[1], 0, 0xffffffff, 0xffffffff, 0, L->metadata_max - 8};
-            uint8_t b[12];
-            err = lx_erase(L, dir->pair[1]);
-            if (!err) {
-                lx_ple32(b, dir->rev);
-                err = lx_cprog(L, &c, b, 4);
-            }
+            int err = lx_cwrite(L, dir, attrs, n, source, begin, end, relocated);
             if (!err)
-                err = lx_emit_range(L, &c, NULL, source, attrs, n, begin, end);
-            if (!err && !lx_pair_isnull(dir->tail)) {
-                lx_ppair(b, dir->tail);
-                err = lx_cattr(L, &c, LX_TAG(LX_T_TAIL + dir->split, 0x3ff, 8), b, 0, 0);
-            }
-            if (!err) {
-                lx_gstate d = {0, {0, 0}};
-                if (!relocated) {
-                    lx_g_xor(&d, &L->gdisk);
-                    lx_g_xor(&d, &L->gstate);
-                }
-                lx_g_xor(&d, &L->gdelta);
-                d.tag &= ~0x3ffu;
-                err = lx_getgstate(L, dir, &d);
-                if (err)
-                    return err;
-                if (!lx_g_iszero(&d))
-                    err = lx_cmovestate(L, &c, &d);
-            }
-            if (!err)
-                err = lx_ccrc(L, &c);
-            if (!err) {
-                lx_pair_swap(dir->pair);
-                dir->count = (uint16_t)(end - begin);
-                dir->off = c.off;
-                dir->etag = c.ptag;
-                dir->erased = 1;
-                cairn_lfs2_mc_put(L, dir);
-                L->gdelta.tag = L->gdelta.pair[0] = L->gdelta.pair[1] = 0;
-                if (!relocated)
-                    L->gdisk = L->gstate;
                 return relocated ? LX_OK_RELOCATED : 0;
-            }
             if (err != CAIRN_ECORRUPT)
                 return err;
         }
@@ -1041,11 +970,18 @@ static int lx_compact(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n,
         lx_cache_zero(L, &L->pcache);
         if (lx_pair_cmp(dir->pair, lx_sbpair) == 0)
             return L->bad_run ? CAIRN_EIO : CAIRN_ENOSPC;
-        err = lx_alloc(L, &dir->pair[1]);
+        int err = lx_alloc(L, &dir->pair[1]);
         if (err && (err != CAIRN_ENOSPC || !tired))
             return err;
         tired = 0;
     }
+}
+
+/* A reference `p` to pair `from` (one sharing a block with it) now names `to`. */
+static void lx_repoint(uint32_t p[2], const uint32_t from[2], const uint32_t to[2])
+{
+    if (lx_pair_cmp(p, from) == 0)
+        p[0] = to[0], p[1] = to[1];
 }
 
 static int lx_split(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n,
@@ -1064,10 +1000,8 @@ static int lx_split(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n,
     dir->tail[0] = tail.pair[0];
     dir->tail[1] = tail.pair[1];
     dir->split = 1;
-    if (lx_pair_cmp(dir->pair, L->root) == 0 && split == 0) {
-        L->root[0] = tail.pair[0];
-        L->root[1] = tail.pair[1];
-    }
+    if (split == 0)
+        lx_repoint(L->root, dir->pair, tail.pair);
     return 0;
 }
 
@@ -1147,32 +1081,10 @@ static int lx_relocatingcommit(lx_t *L, lx_mdir *dir, const uint32_t *selfpair,
         }
     }
     if (dir->erased) {
-        struct lx_commit c = {dir->pair[0], dir->off, dir->etag, 0xffffffff, dir->off,
-                              L->metadata_max - 8};
         cairn_lfs2_mc_drop(L, dir->pair[0]);
-        int err = lx_cattrs(L, &c, attrs, n);
-        if (!err) {
-            lx_gstate d = L->gstate;
-            lx_g_xor(&d, &L->gdisk);
-            lx_g_xor(&d, &L->gdelta);
-            d.tag &= ~0x3ffu;
-            if (!lx_g_iszero(&d)) {
-                err = lx_getgstate(L, dir, &d);
-                if (err)
-                    return err;
-                err = lx_cmovestate(L, &c, &d);
-            }
-        }
+        int err = lx_cwrite(L, dir, attrs, n, NULL, 0, 0, 0);
         if (!err)
-            err = lx_ccrc(L, &c);
-        if (!err) {
-            dir->off = c.off;
-            dir->etag = c.ptag;
-            cairn_lfs2_mc_put(L, dir);
-            L->gdisk = L->gstate;
-            L->gdelta.tag = L->gdelta.pair[0] = L->gdelta.pair[1] = 0;
             goto fixmlist;
-        }
         if (err != CAIRN_ENOSPC && err != CAIRN_ECORRUPT)
             return err;
     }
@@ -1217,6 +1129,14 @@ fixmlist:
     return state;
 }
 
+int cairn_lfs2_steal(lx_t *L, const lx_mdir *x, uint8_t b[8], struct lx_attr *a)
+{
+    lx_ppair(b, x->tail);
+    a->tag = LX_TAG(LX_T_TAIL + x->split, 0x3ff, 8);
+    a->buf = b;
+    return lx_getgstate(L, x, &L->gdelta);
+}
+
 /* Point `tag` (a parent's dirstruct or a predecessor's tail) of pdir at pair
  * p, deleting a pending move out of pdir in the same commit; pp gets pdir's
  * pair as it was before. */
@@ -1243,37 +1163,29 @@ int lx_orphaningcommit(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n
     if (lx_pair_cmp(dir->pair, lpair) == 0)
         *dir = ldir;
     if (state == LX_OK_DROPPED) {
-        int err = lx_getgstate(L, dir, &L->gdelta);
+        uint8_t b[8];
+        struct lx_attr a;
+        int err = lx_steal(L, dir, b, &a);
         if (err)
             return err;
         lpair[0] = pdir.pair[0];
         lpair[1] = pdir.pair[1];
-        uint8_t b[8];
-        lx_ppair(b, dir->tail);
-        struct lx_attr a = {LX_TAG(LX_T_TAIL + dir->split, 0x3ff, 8), b};
         state = lx_relocatingcommit(L, &pdir, lpair, &a, 1, NULL);
         if (state < 0)
             return state;
-        ldir = pdir;
+        // (only ldir's pair is used from here on)
+        ldir.pair[0] = pdir.pair[0], ldir.pair[1] = pdir.pair[1];
     }
     int orphans = 0;
     for (uint32_t guard = 0; state == LX_OK_RELOCATED; guard++) {
         if (guard > L->block_count)
             return CAIRN_ECORRUPT;
         state = 0;
-        if (lx_pair_cmp(lpair, L->root) == 0) {
-            L->root[0] = ldir.pair[0];
-            L->root[1] = ldir.pair[1];
-        }
+        lx_repoint(L->root, lpair, ldir.pair);
         for (struct lx_mlist *d = L->mlist; d; d = d->next) {
-            if (lx_pair_cmp(lpair, d->m.pair) == 0) {
-                d->m.pair[0] = ldir.pair[0];
-                d->m.pair[1] = ldir.pair[1];
-            }
-            if (d->type == LX_T_DIR && lx_pair_cmp(lpair, ((struct lx_dir *)d)->head) == 0) {
-                ((struct lx_dir *)d)->head[0] = ldir.pair[0];
-                ((struct lx_dir *)d)->head[1] = ldir.pair[1];
-            }
+            lx_repoint(d->m.pair, lpair, ldir.pair);
+            if (d->type == LX_T_DIR)
+                lx_repoint(((struct lx_dir *)d)->head, lpair, ldir.pair);
         }
         int32_t tag = lx_parent(L, lpair, &pdir);
         if (tag < 0 && tag != CAIRN_ENOENT)
@@ -1287,7 +1199,7 @@ int lx_orphaningcommit(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n
                 return state;
             if (state == LX_OK_RELOCATED) {
                 lpair[0] = pp[0], lpair[1] = pp[1];
-                ldir = pdir;
+                ldir.pair[0] = pdir.pair[0], ldir.pair[1] = pdir.pair[1];
                 orphans = 1;
                 continue;
             }
@@ -1302,7 +1214,7 @@ int lx_orphaningcommit(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n
                                  ldir.pair);
             if (state < 0)
                 return state;
-            ldir = pdir;
+            ldir.pair[0] = pdir.pair[0], ldir.pair[1] = pdir.pair[1];
         }
     }
     return orphans ? LX_OK_ORPHANED : 0;
@@ -1321,11 +1233,8 @@ int cairn_lfs2_commit(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n)
 /* Drop `tail` (an empty or orphaned pair) from the list after `dir`. */
 int cairn_lfs2_drop(lx_t *L, lx_mdir *dir, const lx_mdir *tail)
 {
-    int err = lx_getgstate(L, tail, &L->gdelta);
-    if (err)
-        return err;
     uint8_t b[8];
-    lx_ppair(b, tail->tail);
-    struct lx_attr a = {LX_TAG(LX_T_TAIL + tail->split, 0x3ff, 8), b};
-    return lx_commit(L, dir, &a, 1);
+    struct lx_attr a;
+    int err = lx_steal(L, tail, b, &a);
+    return err ? err : lx_commit(L, dir, &a, 1);
 }

@@ -203,7 +203,11 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
     while (!lx_pair_isnull(dir.tail)) {
         if (cairn_lfs2_cycle(&cyc, dir.tail))
             return CAIRN_ECORRUPT;
-        struct lx_match m = {3, "littlefs", 8, NULL, 0, 0, 0, 0, 0, 0, 0, {0, {0, 0}}};
+        struct lx_match m;
+        memset(&m, 0, sizeof m);
+        m.kind = 3;
+        m.name = "littlefs";
+        m.len = 8;
         uint32_t t[2] = {dir.tail[0], dir.tail[1]};
         err = lx_fetch_m(L, &dir, t, &m);
         if (err)
@@ -345,7 +349,7 @@ static int32_t lx_view_ioctl(struct cairn_bdev *bd, int op, uint32_t arg)
 static int lx_probe_pair(lx_t *L, const uint32_t pair[2], struct cairn_lfs2_probe_info *info)
 {
     lx_mdir dir;
-    struct lx_match m = {3, "littlefs", 8, NULL, 0, 0, 0, 0, 0, 0, 0, {0, {0, 0}}};
+    struct lx_match m = {3, "littlefs", 8, NULL, 0, 0, 0, {0, {0, 0}}};
     uint32_t p[2] = {pair[0], pair[1]};
     int err = lx_fetch_m(L, &dir, p, &m);
     if (err)

@@ -85,20 +85,27 @@ int32_t cairn_lfs2_fs_size(struct cairn_lfs2 *lfs)
     return err ? err : (int32_t)n;
 }
 
+/* Free blocks (every pair and file counted, orphans too), or an error. */
+static int32_t lx_free(lx_t *L)
+{
+    uint32_t n = 0;
+    int err = lx_traverse(L, cairn_lfs2_count_cb, &n, 1);
+    return err ? err : (int32_t)(n > L->block_count ? 0 : L->block_count - n);
+}
+
 static int lx_statvfs(struct cairn_fs *fs, struct cairn_statvfs *st)
 {
     lx_t *L = lx_of(fs);
-    uint32_t n = 0;
     // re-validate every pair, as the reference does: a medium damaged behind
     // the mount's back shows here (vfs_lfs_corrupt)
     cairn_lfs2_mc_clear(L);
-    int err = lx_traverse(L, cairn_lfs2_count_cb, &n, 1);
-    if (err)
-        return err;
+    int32_t r = lx_free(L);
+    if (r < 0)
+        return r;
     memset(st, 0, sizeof *st);
     st->f_bsize = st->f_frsize = L->block_size;
     st->f_blocks = L->block_count;
-    st->f_bfree = st->f_bavail = n > L->block_count ? 0 : L->block_count - n;
+    st->f_bfree = st->f_bavail = (uint32_t)r;
     st->f_namemax = L->name_max;
     return 0;
 }
@@ -168,32 +175,22 @@ static int lx_sync_fs(struct cairn_fs *fs)
     return cairn_bdev_sync(fs->bdev);
 }
 
-static void lx_strcpy(char *d, size_t cap, const char *s)
-{
-    size_t i = 0;
-    for (; s[i] && i + 1 < cap; i++)
-        d[i] = s[i];
-    d[i] = '\0';
-}
-
 static int lx_info(struct cairn_fs *fs, struct cairn_fs_info *info)
 {
     lx_t *L = lx_of(fs);
     memset(info, 0, sizeof *info);
-    lx_strcpy(info->type, sizeof info->type, "littlefs");
+    memcpy(info->type, "littlefs", 9);
     int v20 = (L->gstate.tag & 0x200) || L->disk_version == CAIRN_LFS2_DISK_VERSION_2_0;
-    lx_strcpy(info->version, sizeof info->version, v20 ? "2.0" : "2.1");
-    info->block_size = L->block_size;
+    memcpy(info->version, v20 ? "2.0" : "2.1", 4);
+    info->block_size = info->unit_size = L->block_size;
     info->block_count = L->block_count;
-    info->unit_size = L->block_size;
     info->units_total = L->block_count;
-    uint32_t n = 0;
-    int err = lx_traverse(L, cairn_lfs2_count_cb, &n, 1);
-    if (err)
-        return err;
-    info->units_free = n > L->block_count ? 0 : L->block_count - n;
+    int32_t r = lx_free(L);
+    if (r < 0)
+        return r;
+    info->units_free = (uint32_t)r;
     info->name_max = L->name_max;
-    lx_strcpy(info->extra, sizeof info->extra, "littlefs v2");
+    memcpy(info->extra, "littlefs v2", 12);
     return 0;
 }
 
@@ -261,7 +258,7 @@ static int32_t lx_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn
             return err;
         for (uint32_t id = 0; id < dir.count; id++) {
             uint8_t s[8];
-            int32_t tag = lx_get_struct(L, &dir, id, NULL, s);
+            int32_t tag = lx_get_struct(L, &dir, id, s);
             if (tag == CAIRN_ENOENT)
                 continue;
             if (tag < 0)
