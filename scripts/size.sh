@@ -37,7 +37,10 @@ for mod in fat lfs2; do
         arm-none-eabi-gcc $flags -DCAIRN_FAT_FSCK=0 -DCAIRN_LFS2_FSCK=0 -DCAIRN_LFS2_PROBE=0 -c "$c" -o "$o" || { status=1; continue; }
         objs+=("$o")
     done
-    arm-none-eabi-size -t "${objs[@]}" | awk -v m="$mod-bare" 'END { printf "%-12s %8d %8d %8d\n", m, $1, $2, $3 }'
+    ref=11403
+    [ $mod = lfs2 ] && ref=15172
+    arm-none-eabi-size -t "${objs[@]}" |
+        awk -v m="$mod-bare" -v r=$ref 'END { printf "%-12s %8d %8d %8d   (reference %d, %+.0f%%)\n", m, $1, $2, $3, r, ($1 - r) * 100 / r }'
 done
 # State struct sizes on the target (32-bit), from a probe object.
 if [ -x scripts/struct-sizes.sh ]; then
