@@ -30,9 +30,9 @@
  * RAM (32-bit target, default options): the mount state, struct cairn_fat,
  * is CAIRN_FAT_MAX_SS (the sector window) + CAIRN_FAT_ALT_SS (512, the
  * second buffer) + CAIRN_FAT_BLOOM_BYTES (1024) + 512 (the name buffer) +
- * 288 bytes: 6,432 bytes with CAIRN_FAT_MAX_SS 4096 (config.h), 2,848 bytes
+ * 264 bytes: 6,408 bytes with CAIRN_FAT_MAX_SS 4096 (config.h), 2,824 bytes
  * when built with CAIRN_FAT_MAX_SS 512 (SD cards, 512-byte sectors only);
- * 5,920 with CAIRN_FAT_ALT_SS 0. An open file costs 40 bytes (fs_ops
+ * 5,896 with CAIRN_FAT_ALT_SS 0. An open file costs 40 bytes (fs_ops
  * file_size()), an open directory 20 (dir_size()); nothing else: no heap,
  * no per-file sector buffer.
  *
@@ -139,29 +139,61 @@ struct cairn_fat_name {
  * and a name buffer (512 bytes) used while walking directories. Open files
  * and directories live in caller memory of file_size()/dir_size() bytes. */
 struct cairn_fat_private {
-    const struct cairn_fat_config *cfg;
+    /* (the fields used most come first: short offsets mean smaller code) */
+    uint8_t fs_type;    /* 0 = not mounted, 12, 16, 32 */
+    uint8_t win_dirty;
+    uint8_t ro;         /* mounted read-only (or the device is) */
+    uint8_t n_fats;
+    uint8_t win_data;   /* the window holds file data (needs no mark first) */
+    uint8_t mk_pending; /* the "in use" mark must reach FAT[1] before the next
+                         * write of a FAT or directory sector */
+    uint8_t vol_dirty;  /* the on-disk "not cleanly unmounted" mark is set */
+    uint8_t fsi_dirty;  /* FSInfo values changed since last written */
+    uint8_t pe_valid;
+    uint8_t cc_valid;
+    uint8_t was_dirty;  /* the volume was not cleanly unmounted before mount */
+    uint8_t dirty_known; /* was_dirty has been read from FAT[1] */
+    uint8_t free_exact; /* free_clst was counted here, not taken from FSInfo */
+    uint8_t tm_valid;
+    uint16_t pe_idx;    /* byte offset of the entry in pe_sect */
+    uint16_t n_rootdir; /* root entries (FAT12/16) */
+    uint32_t ss;        /* sector size */
+    /* The window and the second buffer: each points into wbuf or abuf (they
+     * trade places rather than copy; set at mkfs and mount). */
+    uint8_t *win;
     uint32_t win_sect;  /* device sector held in win, UINT32_MAX = none */
-    uint32_t volbase;   /* first device sector of the volume */
-    uint32_t volsize;   /* sectors in the volume */
-    uint32_t fatbase;   /* first sector of FAT #1 */
-    uint32_t fsize;     /* sectors per FAT */
-    uint32_t dirbase;   /* root: first sector (FAT12/16) or cluster (FAT32) */
-    uint32_t database;  /* first sector of cluster 2 */
     uint32_t n_fatent;  /* clusters + 2 */
     uint32_t free_clst; /* free clusters, UINT32_MAX = unknown */
+    uint32_t alt_sect;  /* sector held in alt (never dirty), UINT32_MAX = none */
+    uint32_t pr_n;
+    uint32_t fatbase;   /* first sector of FAT #1 */
+    uint32_t dirbase;   /* root: first sector (FAT12/16) or cluster (FAT32) */
+    uint32_t csize;     /* sectors per cluster */
+    uint32_t fsize;     /* sectors per FAT */
+    /* A new file's short entry not written yet (written at its first sync,
+     * with its cluster and size): laid over sector pe_sect whenever the
+     * window reads it, so that every lookup sees the file. */
+    uint32_t pe_sect;
+    uint8_t *alt;
+    /* Clusters a file has taken but not yet linked in the FAT: the run
+     * pr_first.. (pr_n clusters, chain index pr_idx on) after cluster pr_prev
+     * (0 = the chain starts there). Linked at the next sync, so that a file
+     * written cluster by cluster costs one FAT-sector write per sync. */
+    const void *pr_file;
+    uint32_t pr_first;
     uint32_t last_clst; /* allocation hint: last cluster allocated */
     uint32_t fsi_sect;  /* FSInfo sector (device), 0 = none */
-    uint32_t csize;     /* sectors per cluster */
-    uint32_t ss;        /* sector size */
-    uint16_t n_rootdir; /* root entries (FAT12/16) */
-    uint8_t fs_type;    /* 0 = not mounted, 12, 16, 32 */
-    uint8_t n_fats;
-    uint8_t free_exact; /* free_clst was counted here, not taken from FSInfo */
-    uint8_t win_dirty;
-    uint8_t fsi_dirty;  /* FSInfo values changed since last written */
-    uint8_t vol_dirty;  /* the on-disk "not cleanly unmounted" mark is set */
-    uint8_t ro;         /* mounted read-only (or the device is) */
-    uint8_t was_dirty;  /* the volume was not cleanly unmounted before mount */
+    /* the last chain position of a closed file (so that an append
+     * reopening it does not walk its chain again) */
+    uint32_t cc_sclust, cc_idx, cc_clust;
+    uint32_t pr_prev, pr_idx;
+    uint32_t volbase;   /* first device sector of the volume */
+    uint32_t volsize;   /* sectors in the volume */
+    uint32_t database;  /* first sector of cluster 2 */
+    uint32_t tm_fat;
+    const struct cairn_fat_config *cfg;
+    uint8_t pe_ent[32];
+    int64_t tm_s;       /* the last clock second asked for, and its FAT time */
     /* Directory cache for one directory: a Bloom filter of its names (so
      * that creating a new name needs no scan), where its free space starts,
      * and where the last lookup stopped (so that lookups in slot order need
@@ -170,31 +202,11 @@ struct cairn_fat_private {
     uint8_t dc_valid;             /* bloom, end and hole describe dc_dir */
     uint8_t dc_end_full;          /* the chain is full after dc_end */
     uint8_t dc_last_valid;        /* dc_last is a set boundary in dc_dir */
-    uint8_t dirty_known;          /* was_dirty has been read from FAT[1] */
     struct cairn_fat_dpos dc_end;  /* first entry of the free tail */
     struct cairn_fat_dpos dc_hole; /* no free entry before this one */
     struct cairn_fat_dpos dc_last; /* first entry of the last set found */
     uint32_t dc_last_dir;
     uint8_t dc_bloom[CAIRN_FAT_BLOOM_BYTES];
-    /* The directory the last path's parent resolved to, keyed by a 64-bit
-     * hash of the path up to its last component (so "/d/f1", "/d/f2" walk
-     * "/d" once), and the last chain position of a closed file (so that an
-     * append reopening it does not walk its chain again). */
-    int64_t tm_s;       /* the last clock second asked for, and its FAT time */
-    uint32_t tm_fat;
-    uint8_t tm_valid;
-    uint64_t pc_hash;
-    uint32_t pc_dir;
-    uint16_t pc_len;
-    uint8_t pc_valid;
-    uint8_t cc_valid;
-    uint32_t cc_sclust, cc_idx, cc_clust;
-    /* Clusters a file has taken but not yet linked in the FAT: the run
-     * pr_first.. (pr_n clusters, chain index pr_idx on) after cluster pr_prev
-     * (0 = the chain starts there). Linked at the next sync, so that a file
-     * written cluster by cluster costs one FAT-sector write per sync. */
-    const void *pr_file;
-    uint32_t pr_prev, pr_first, pr_n, pr_idx;
     /* What the last parsed name, still in `name`, gave (an ASCII name
      * parsed again, as a file reopened, then costs one comparison). */
     struct cairn_fat_name nc;
@@ -202,21 +214,6 @@ struct cairn_fat_private {
     uint16_t lfn_len;   /* units of the long name a listing read into name */
     uint16_t name[256]; /* name component being looked up / created (long
                          * names on disk are compared with it piece by piece) */
-    uint32_t alt_sect;  /* sector held in alt (never dirty), UINT32_MAX = none */
-    /* A new file's short entry not written yet (written at its first sync,
-     * with its cluster and size): laid over sector pe_sect whenever the
-     * window reads it, so that every lookup sees the file. */
-    uint32_t pe_sect;
-    uint16_t pe_idx;    /* byte offset of the entry in pe_sect */
-    uint8_t pe_valid;
-    uint8_t mk_pending; /* the "in use" mark must reach FAT[1] before the next
-                         * write of a FAT or directory sector */
-    uint8_t win_data;   /* the window holds file data (needs no mark first) */
-    uint8_t pe_ent[32];
-    /* The window and the second buffer: each points into wbuf or abuf (they
-     * trade places rather than copy; set at mkfs and mount). */
-    uint8_t *win;
-    uint8_t *alt;
     uint8_t wbuf[CAIRN_FAT_MAX_SS];
 #if CAIRN_FAT_ALT_SS > 0
     uint8_t abuf[CAIRN_FAT_ALT_SS];

@@ -135,6 +135,7 @@ struct fat_found {
     uint32_t n_ent;       // entries in the set (LFN + 1)
     uint8_t lfn_match;    // its long name is the one looked up
     uint8_t ent[FAT_DIRENT]; // copy of the short entry
+    uint32_t hash;        // its long name's filter hash (n_ent > 1)
 };
 
 // A name prepared for lookup and creation (fat.h).
@@ -164,6 +165,8 @@ int cairn_fat_mark_now(struct cairn_fs *fs);
 int cairn_fat_was_dirty(struct cairn_fs *fs);
 int cairn_fat_sync_vol(struct cairn_fs *fs);
 uint32_t cairn_fat_clust2sect(const fat_vol *v, uint32_t clst);
+// Copy an 11-byte short name or label (one call: smaller than inline copies).
+void cairn_fat_name11(uint8_t *dst, const void *src);
 int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags);
 int cairn_fat_umount(struct cairn_fs *fs);
 int cairn_fat_check_rw(struct cairn_fs *fs);
@@ -208,14 +211,10 @@ static inline uint32_t fat_hash_seed(uint32_t piece)
 {
     return 2166136261u ^ (piece * 0x9E3779B9u);
 }
-static inline uint32_t fat_hash_step(uint32_t h, uint16_t c)
+// (`upper`: the unit already upper-cased, cairn_fat_upcase)
+static inline uint32_t fat_hash_step(uint32_t h, uint16_t upper)
 {
-    if (c >= 'a' && c <= 'z') {
-        c = (uint16_t)(c - 0x20);
-    } else if (c >= 0x80) {
-        c = cairn_fat_upcase(c);
-    }
-    return (h ^ c) * 16777619u;
+    return (h ^ upper) * 16777619u;
 }
 void cairn_fat_lfn_put(uint8_t *ent, const uint16_t *lfn, uint32_t len, uint32_t ord,
                        uint8_t sum, int last);
@@ -274,6 +273,8 @@ int cairn_fat_find_label(struct cairn_fs *fs, struct fat_dpos *p, struct fat_dpo
 
 // ---- file.c, mkfs.c, fsck.c -----------------------------------------------------------------
 
+// (ops.c) cairn_fat_lookup from a zeroed scan state with sc->create set.
+int cairn_fat_find(struct cairn_fs *fs, const char *path, struct fat_scan *sc, uint32_t create);
 int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t flags);
 int cairn_fat_close(struct cairn_fs *fs, void *file);
 int32_t cairn_fat_read(struct cairn_fs *fs, void *file, void *buf, uint32_t len);

@@ -34,11 +34,6 @@ static struct fat_file *fat_whandle(struct cairn_fs *fs, void *file, int *err)
     return f;
 }
 
-static uint32_t fat_clust_bytes(const fat_vol *v)
-{
-    return v->csize * v->ss;
-}
-
 // Walk the chain to cluster index `ci`. On success *c is that cluster. When
 // the chain is shorter, returns 1 with *c = the last cluster (0 if none) and
 // *have = the number of clusters in the chain.
@@ -70,12 +65,8 @@ static int fat_file_walk(struct cairn_fs *fs, struct fat_file *f, uint32_t ci, u
         return 1;
     }
     // start from the furthest known position at or before ci
-    cur = f->sclust;
-    idx = 0;
-    if (f->run_n > 0) {
-        cur = f->sclust + f->run_n - 1;
-        idx = f->run_n - 1;
-    }
+    idx = f->run_n ? f->run_n - 1 : 0;
+    cur = f->sclust + idx;
     if (f->clust && f->clust_idx <= ci && f->clust_idx > idx) {
         cur = f->clust;
         idx = f->clust_idx;
@@ -87,6 +78,7 @@ static int fat_file_walk(struct cairn_fs *fs, struct fat_file *f, uint32_t ci, u
     if (cur < 2 || cur >= v->n_fatent) {
         return CAIRN_ECORRUPT;
     }
+    int end = 0;
     while (idx < ci) {
         uint32_t nx;
         int rc = cairn_fat_next(fs, cur, &nx);
@@ -94,11 +86,9 @@ static int fat_file_walk(struct cairn_fs *fs, struct fat_file *f, uint32_t ci, u
             return rc;
         }
         if (nx == 0) {
-            f->clust = cur;
-            f->clust_idx = idx;
-            *c = cur;
             *have = idx + 1;
-            return 1;
+            end = 1;
+            break;
         }
         if (idx + 1 >= v->n_fatent) {
             return CAIRN_ECORRUPT; // longer than the volume: a loop
@@ -112,26 +102,7 @@ static int fat_file_walk(struct cairn_fs *fs, struct fat_file *f, uint32_t ci, u
     f->clust = cur;
     f->clust_idx = idx;
     *c = cur;
-    return 0;
-}
-
-// Where the `len` bytes at the file position lie in the window, when they
-// all do in one sector held in memory (-1 if not; the second buffer's
-// sector becomes the window): small reads and writes then skip the chain walk.
-static int32_t fat_win_off(struct cairn_fs *fs, const struct fat_file *f, uint32_t len)
-{
-    fat_vol *v = fat_v(fs);
-    uint32_t cb = fat_clust_bytes(v), pos = f->fptr;
-    if (!f->clust || pos / cb != f->clust_idx) {
-        return -1;
-    }
-    uint32_t in = pos % cb, off = in % v->ss;
-    uint32_t sect = cairn_fat_clust2sect(v, f->clust) + in / v->ss;
-    if (off + len > v->ss || (sect != v->win_sect && sect != v->alt_sect) ||
-        cairn_fat_win_move(fs, sect) != 0) {
-        return -1;
-    }
-    return (int32_t)off;
+    return end;
 }
 
 // ---- open / close / sync --------------------------------------------------------------------
@@ -144,15 +115,13 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
     if (!fs->mounted) {
         return CAIRN_ENODEV;
     }
-    uint32_t acc = flags & CAIRN_O_ACCMODE;
-    int wr = (acc & CAIRN_O_WRONLY) != 0;
-    if ((wr || (flags & (CAIRN_O_CREAT | CAIRN_O_TRUNC))) && v->ro) {
+    int wr = (flags & CAIRN_O_WRONLY) != 0;
+    int mod = wr || (flags & (CAIRN_O_CREAT | CAIRN_O_TRUNC));
+    if (mod && v->ro) {
         return CAIRN_EROFS;
     }
     struct fat_scan sc;
-    memset(&sc, 0, sizeof sc);
-    sc.create = (flags & CAIRN_O_CREAT) != 0;
-    int rc = cairn_fat_lookup(fs, path, &sc);
+    int rc = cairn_fat_find(fs, path, &sc, (flags & CAIRN_O_CREAT) != 0);
     if (rc < 0) {
         return rc;
     }
@@ -162,59 +131,56 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
     if (sc.trail) {
         return CAIRN_ENOENT;
     }
-    int fresh = rc == FAT_MISSING || ((flags & CAIRN_O_TRUNC) && wr);
+    int trunc = rc == FAT_FOUND && wr && (flags & CAIRN_O_TRUNC);
+    int fresh = rc == FAT_MISSING || trunc;
     uint32_t tm = fresh ? cairn_fat_now(v) : 0; // only a new or emptied file needs it
+    uint8_t attr = sc.f.ent[FAT_DIR_ATTR];
     if (rc == FAT_FOUND) {
-        uint8_t attr = sc.f.ent[FAT_DIR_ATTR];
-        if ((flags & CAIRN_O_CREAT) && (flags & CAIRN_O_EXCL)) {
+        if (sc.create && (flags & CAIRN_O_EXCL)) {
             return CAIRN_EEXIST;
         }
         if (attr & FAT_AM_DIR) {
-            return (wr || (flags & (CAIRN_O_CREAT | CAIRN_O_TRUNC))) ? CAIRN_EACCES
-                                                                     : CAIRN_ENOENT;
+            return mod ? CAIRN_EACCES : CAIRN_ENOENT;
         }
         if ((attr & FAT_AM_RDO) && (wr || (flags & CAIRN_O_TRUNC))) {
             return CAIRN_EACCES;
         }
-        if ((flags & CAIRN_O_TRUNC) && wr) {
-            rc = cairn_fat_mark_dirty(fs);
-            if (rc) {
-                return rc;
-            }
-            uint32_t old = cairn_fat_ent_clust(v, sc.f.ent);
-            uint8_t *e = cairn_fat_dir_ptr(fs, &sc.f.sfn, &rc);
-            if (!e) {
-                return rc;
-            }
-            // the entry lets go of the chain first; a cut leaves lost clusters
-            cairn_fat_ent_set_clust(v, e, 0);
-            fat_st32(e + FAT_DIR_SIZE, 0);
-            fat_st32(e + FAT_DIR_CRTTIME, tm);
-            fat_st32(e + FAT_DIR_MODTIME, tm);
-            e[FAT_DIR_ATTR] |= FAT_AM_ARC;
-            v->win_dirty = 1;
-            memcpy(sc.f.ent, e, FAT_DIRENT);
-            if (old) {
-                rc = cairn_fat_win_flush(fs);
-                if (rc == 0) {
-                    rc = cairn_fat_free_chain(fs, old, 0);
-                }
-                if (rc == 0) {
-                    rc = cairn_fat_sync_vol(fs);
-                }
-                if (rc) {
-                    return rc;
-                }
-            }
-        }
-    } else {
-        if (!(flags & CAIRN_O_CREAT)) {
-            return CAIRN_ENOENT;
-        }
+    } else if (!sc.create) {
+        return CAIRN_ENOENT;
+    }
+    if (fresh) {
         rc = cairn_fat_mark_dirty(fs);
         if (rc) {
             return rc;
         }
+    }
+    if (trunc) {
+        uint32_t old = cairn_fat_ent_clust(v, sc.f.ent);
+        uint8_t *e = cairn_fat_dir_ptr(fs, &sc.f.sfn, &rc);
+        if (!e) {
+            return rc;
+        }
+        // the entry lets go of the chain first (cluster and size 0, new
+        // times); a cut leaves lost clusters
+        memset(e + FAT_DIR_CLUSTHI, 0, FAT_DIRENT - FAT_DIR_CLUSTHI);
+        fat_st32(e + FAT_DIR_CRTTIME, tm);
+        fat_st32(e + FAT_DIR_MODTIME, tm);
+        e[FAT_DIR_ATTR] |= FAT_AM_ARC;
+        v->win_dirty = 1;
+        memset(sc.f.ent + FAT_DIR_CLUSTHI, 0, FAT_DIRENT - FAT_DIR_CLUSTHI); // (as f sees it)
+        if (old) {
+            rc = cairn_fat_win_flush(fs);
+            if (rc == 0) {
+                rc = cairn_fat_free_chain(fs, old, 0);
+            }
+            if (rc == 0) {
+                rc = cairn_fat_sync_vol(fs);
+            }
+            if (rc) {
+                return rc;
+            }
+        }
+    } else if (fresh) {
         uint8_t ent[FAT_DIRENT];
         cairn_fat_ent_init(ent, FAT_AM_ARC, tm);
         int clean = !v->win_dirty;
@@ -228,26 +194,23 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
             // first sync with the file's cluster and size, not now and then
             // (until then it lies over the sector whenever it is read)
             v->pe_sect = sc.f.sfn.sect;
-            v->pe_idx = (uint16_t)((sc.f.sfn.idx % (v->ss / FAT_DIRENT)) * FAT_DIRENT);
+            v->pe_idx = (uint16_t)((sc.f.sfn.idx & (v->ss / FAT_DIRENT - 1)) * FAT_DIRENT);
             memcpy(v->pe_ent, v->win + v->pe_idx, FAT_DIRENT);
             v->pe_valid = 1;
             v->win_dirty = 0;
         }
     }
     memset(f, 0, sizeof *f);
-    f->flags = (uint16_t)(flags & FAT_FF_OMASK);
-    if (fresh) {
-        f->flags |= FAT_FF_MODIFIED; // the entry is written out at close (FatFs)
-    }
-    f->sclust = cairn_fat_ent_clust(v, sc.f.ent);
+    // (a new or emptied file's entry is written out at close, as FatFs does)
+    f->flags = (uint16_t)((flags & FAT_FF_OMASK) | (fresh ? FAT_FF_MODIFIED : 0));
+    f->sclust = f->ent_clust = cairn_fat_ent_clust(v, sc.f.ent);
     f->fsize = fat_ld32(sc.f.ent + FAT_DIR_SIZE);
     f->dir_sect = sc.f.sfn.sect;
-    f->dir_idx = (uint16_t)(sc.f.sfn.idx % (v->ss / FAT_DIRENT));
+    f->dir_idx = (uint16_t)(sc.f.sfn.idx & (v->ss / FAT_DIRENT - 1)); // (ss: a power of 2)
     if (f->sclust == 1 || f->sclust >= v->n_fatent) {
         return CAIRN_ECORRUPT;
     }
     f->run_n = f->sclust ? 1 : 0;
-    f->ent_clust = f->sclust;
     if (v->cc_valid && v->cc_sclust == f->sclust && f->sclust) {
         f->clust = v->cc_clust; // where the file was when it was last closed
         f->clust_idx = v->cc_idx;
@@ -273,13 +236,9 @@ int cairn_fat_sync(struct cairn_fs *fs, void *file)
     // data and FAT reach the device before the entry that points at them
     // (when the window holds the entry's sector, nothing else is unwritten)
     rc = cairn_fat_pr_commit(fs);
-    if (rc == 0 && v->win_sect != f->dir_sect) {
-        rc = cairn_fat_win_flush(fs);
+    if (rc == 0) {
+        rc = cairn_fat_win_move(fs, f->dir_sect); // (flushes what the window held)
     }
-    if (rc) {
-        return rc;
-    }
-    rc = cairn_fat_win_move(fs, f->dir_sect);
     if (rc) {
         return rc;
     }
@@ -289,15 +248,15 @@ int cairn_fat_sync(struct cairn_fs *fs, void *file)
         // the file was removed or renamed while open: its old slot may hold
         // another file's entry now, which must not be overwritten
         f->flags &= ~FAT_FF_MODIFIED;
-        return cairn_fat_sync_vol(fs);
+    } else {
+        f->ent_clust = f->sclust;
+        e[FAT_DIR_ATTR] |= FAT_AM_ARC;
+        cairn_fat_ent_set_clust(v, e, f->sclust);
+        fat_st32(e + FAT_DIR_SIZE, f->fsize);
+        fat_st32(e + FAT_DIR_MODTIME, cairn_fat_now(v));
+        fat_st16(e + FAT_DIR_LSTACC, 0);
+        v->win_dirty = 1;
     }
-    f->ent_clust = f->sclust;
-    e[FAT_DIR_ATTR] |= FAT_AM_ARC;
-    cairn_fat_ent_set_clust(v, e, f->sclust);
-    fat_st32(e + FAT_DIR_SIZE, f->fsize);
-    fat_st32(e + FAT_DIR_MODTIME, cairn_fat_now(v));
-    fat_st16(e + FAT_DIR_LSTACC, 0);
-    v->win_dirty = 1;
     rc = cairn_fat_sync_vol(fs);
     if (rc == 0) {
         f->flags &= ~FAT_FF_MODIFIED;
@@ -308,98 +267,29 @@ int cairn_fat_sync(struct cairn_fs *fs, void *file)
 int cairn_fat_close(struct cairn_fs *fs, void *file)
 {
     struct fat_file *f = file;
+    fat_vol *v = fat_v(fs);
     if (f == NULL || f->magic != FAT_FILE_MAGIC) {
         return 0; // closing twice is harmless
     }
-    int rc = fs->mounted ? cairn_fat_sync(fs, file) : 0;
-    if (fs->mounted && fat_v(fs)->pr_file == f) {
-        int r2 = cairn_fat_pr_commit(fs); // (sync failed early)
-        rc = rc ? rc : r2;
-    }
-    if (fs->mounted && f->clust && f->sclust) {
-        fat_vol *v = fat_v(fs);
-        v->cc_sclust = f->sclust;
-        v->cc_idx = f->clust_idx;
-        v->cc_clust = f->clust;
-        v->cc_valid = 1;
+    int rc = 0;
+    if (fs->mounted) {
+        rc = cairn_fat_sync(fs, file);
+        if (v->pr_file == f) {
+            int r2 = cairn_fat_pr_commit(fs); // (sync failed early)
+            rc = rc ? rc : r2;
+        }
+        if (f->clust && f->sclust) {
+            v->cc_sclust = f->sclust;
+            v->cc_idx = f->clust_idx;
+            v->cc_clust = f->clust;
+            v->cc_valid = 1;
+        }
     }
     f->magic = 0;
     return rc;
 }
 
-// ---- read -------------------------------------------------------------------------------------
-
-int32_t cairn_fat_read(struct cairn_fs *fs, void *file, void *buf, uint32_t len)
-{
-    fat_vol *v = fat_v(fs);
-    int rc;
-    struct fat_file *f = fat_handle(fs, file, &rc);
-    if (!f) {
-        return rc;
-    }
-    if (!(f->flags & CAIRN_O_RDONLY)) {
-        return CAIRN_EACCES;
-    }
-    if (f->fptr >= f->fsize) {
-        return 0;
-    }
-    if (len > 0x7FFFFFFFu) {
-        len = 0x7FFFFFFFu;
-    }
-    if (len > f->fsize - f->fptr) { // (fptr < fsize)
-        len = f->fsize - f->fptr;
-    }
-    uint8_t *out = buf;
-    int32_t wo = fat_win_off(fs, f, len);
-    if (wo >= 0) {
-        memcpy(out, v->win + wo, len);
-        f->fptr += len;
-        return (int32_t)len;
-    }
-    uint32_t cb = fat_clust_bytes(v), done = 0;
-    while (done < len) {
-        uint32_t pos = f->fptr;
-        uint32_t c, have;
-        rc = fat_file_walk(fs, f, pos / cb, &c, &have);
-        if (rc) {
-            return rc < 0 ? rc : CAIRN_ECORRUPT; // chain shorter than the size
-        }
-        uint32_t in = pos % cb;
-        uint32_t sect = cairn_fat_clust2sect(v, c) + in / v->ss;
-        uint32_t off = in % v->ss;
-        uint32_t n = len - done;
-        if (off == 0 && n >= v->ss) {
-            // whole sectors straight into the caller's buffer
-            uint32_t ns = n / v->ss;
-            uint32_t left = v->csize - in / v->ss;
-            if (ns > left) {
-                ns = left;
-            }
-            rc = cairn_fat_dev_read(v, fs, sect, out + done, ns);
-            if (rc) {
-                return rc;
-            }
-            if (v->win_dirty && v->win_sect - sect < ns) {
-                memcpy(out + done + (v->win_sect - sect) * v->ss, v->win, v->ss);
-            }
-            n = ns * v->ss;
-        } else {
-            rc = cairn_fat_win_move(fs, sect);
-            if (rc) {
-                return rc;
-            }
-            if (n > v->ss - off) {
-                n = v->ss - off;
-            }
-            memcpy(out + done, v->win + off, n);
-        }
-        done += n;
-        f->fptr += n;
-    }
-    return (int32_t)done;
-}
-
-// ---- write ---------------------------------------------------------------------------------------
+// ---- read and write ------------------------------------------------------------------------------
 
 // Take a cluster for chain index `ci` after `prev` (0 = the first): the
 // one after the file's pending run when it is free, else a free one, which
@@ -438,113 +328,148 @@ static int fat_take(struct cairn_fs *fs, struct fat_file *f, uint32_t prev, uint
     return 0;
 }
 
-// Write len bytes (src NULL = zeros) at f->fptr, growing the file. Each new
-// cluster gets its data before it is linked into the chain. Returns the
-// count written (short on a full volume) or an error when nothing was.
-static int32_t fat_write_at(struct cairn_fs *fs, struct fat_file *f, const uint8_t *src,
-                            uint32_t len)
+// Move len bytes between buf and the file at f->fptr: read (wr 0), or
+// write (buf NULL = zeros), growing the file (wr 2: the position is inside
+// it or at its end, so a sector held in memory may take it without a walk);
+// each new cluster gets its data before it is linked into the chain. Returns
+// the count moved (a write: short on a full volume) or an error (a write:
+// when nothing was written).
+static int32_t fat_xfer(struct cairn_fs *fs, struct fat_file *f, uint8_t *buf, uint32_t len,
+                        int wr)
 {
     fat_vol *v = fat_v(fs);
-    uint32_t cb = fat_clust_bytes(v), done = 0;
+    uint32_t cb = v->csize * v->ss, done = 0, newc = 0, pos = f->fptr, in = pos % cb;
+    uint32_t c = f->clust, off = in % v->ss, n = len, have;
+    uint32_t sect = cairn_fat_clust2sect(v, c) + in / v->ss;
     int rc = 0;
+    if (c && pos / cb == f->clust_idx && off + len <= v->ss &&
+        (sect == v->win_sect || sect == v->alt_sect) && wr != 1) {
+        rc = 1;
+        goto in_memory;
+    }
     while (done < len) {
-        uint32_t pos = f->fptr;
-        uint32_t ci = pos / cb, c, have, fresh = 0, prev = 0;
+        pos = f->fptr;
+        uint32_t ci = pos / cb;
         rc = fat_file_walk(fs, f, ci, &c, &have);
-        if (rc == 1 && v->pr_n && v->pr_file != f) {
+        if (rc == 1 && wr && v->pr_n && v->pr_file != f) {
             // another handle's pending clusters may extend this very chain
             rc = cairn_fat_pr_commit(fs);
             if (rc == 0) {
                 rc = fat_file_walk(fs, f, ci, &c, &have);
             }
         }
-        if (rc < 0) {
-            break;
-        }
         if (rc == 1) {
-            if (have < ci) {
-                rc = CAIRN_ECORRUPT; // a hole in the chain: cannot happen with a sane size
-                break;
-            }
-            prev = c;
-            rc = fat_take(fs, f, prev, ci, &c);
+            // a read past the chain, or a hole in it: cannot happen with a sane size
+            rc = !wr || have < ci ? CAIRN_ECORRUPT : fat_take(fs, f, c, ci, &newc);
             if (rc) {
                 break;
             }
-            fresh = 1;
+            // (linked at the next sync, after its data)
+            if (c == 0) {
+                f->sclust = newc;
+                f->run_n = 1;
+            } else if (ci == f->run_n && newc == f->sclust + ci) {
+                f->run_n++;
+            }
+            f->clust = c = newc;
+            f->clust_idx = ci;
         }
-        uint32_t in = pos % cb;
-        uint32_t cend = done + (cb - in); // where this cluster's part ends
-        if (cend > len) {
-            cend = len;
+        if (rc < 0) {
+            break;
         }
-        while (done < cend) {
-            pos = f->fptr;
-            in = pos % cb;
-            uint32_t sect = cairn_fat_clust2sect(v, c) + in / v->ss;
-            uint32_t off = in % v->ss;
-            uint32_t n = cend - done;
-            if (off == 0 && n >= v->ss && src) {
-                uint32_t ns = n / v->ss;
-                rc = cairn_fat_dev_write(v, fs, sect, src + done, ns);
-                if (rc) {
-                    break;
-                }
-                if (v->win_sect - sect < ns) {
-                    memcpy(v->win, src + done + (v->win_sect - sect) * v->ss, v->ss);
-                    v->win_dirty = 0;
-                }
-                n = ns * v->ss;
+        in = pos % cb;
+        sect = cairn_fat_clust2sect(v, c) + in / v->ss;
+        off = in % v->ss;
+        n = len - done;
+        if (n > cb - in) {
+            n = cb - in;
+        }
+        if (off == 0 && n >= v->ss && buf) {
+            // whole sectors straight between the device and the caller's buffer
+            uint8_t *u = buf + done;
+            uint32_t ns = n / v->ss, k = v->win_sect - sect;
+            rc = wr ? cairn_fat_dev_write(v, fs, sect, u, ns)
+                    : cairn_fat_dev_read(v, fs, sect, u, ns);
+            if (rc) {
+                break;
+            }
+            if (k < ns && (wr || v->win_dirty)) {
+                memcpy(wr ? v->win : u + k * v->ss, wr ? u + k * v->ss : v->win, v->ss);
+                v->win_dirty = 0;
+            }
+            n = ns * v->ss;
+        } else {
+            if (n > v->ss - off) {
+                n = v->ss - off;
+            }
+            // a write where the file has nothing in the sector yet: not read
+            rc = wr && v->win_sect != sect && (c == newc || pos - off >= f->fsize)
+                     ? cairn_fat_win_zero(fs, sect)
+                     : 1;
+        in_memory: // (a small transfer inside a sector held in memory: no walk)
+            if (rc == 1) {
+                rc = cairn_fat_win_move(fs, sect);
+            }
+            if (rc) {
+                break;
+            }
+            uint8_t *w = v->win + off;
+            if (!wr) {
+                memcpy(buf + done, w, n);
             } else {
-                if (n > v->ss - off) {
-                    n = v->ss - off;
-                }
-                if (v->win_sect != sect && (fresh || pos - off >= f->fsize)) {
-                    // nothing of the file in this sector yet: no need to read it
-                    rc = cairn_fat_win_zero(fs, sect);
-                    if (rc) {
-                        break;
-                    }
+                if (buf) {
+                    memcpy(w, buf + done, n);
                 } else {
-                    rc = cairn_fat_win_move(fs, sect);
-                    if (rc) {
-                        break;
-                    }
-                }
-                if (src) {
-                    memcpy(v->win + off, src + done, n);
-                } else {
-                    memset(v->win + off, 0, n);
+                    memset(w, 0, n);
                 }
                 v->win_dirty = 1;
                 v->win_data = 1;
             }
-            done += n;
-            f->fptr += n;
+        }
+        done += n;
+        f->fptr += n;
+        if (wr) {
             if (f->fptr > f->fsize) {
                 f->fsize = f->fptr;
             }
             f->flags |= FAT_FF_MODIFIED;
         }
-        if (fresh) {
-            // the cluster is linked at the next sync, after its data
-            if (prev == 0) {
-                f->sclust = c;
-                f->run_n = 1;
-            } else if (ci == f->run_n && c == f->sclust + ci) {
-                f->run_n++;
-            }
-            f->clust = c;
-            f->clust_idx = ci;
-        }
-        if (rc) {
-            break;
-        }
     }
-    if (done > 0) {
-        return (int32_t)done;
+    return (wr && done) || !rc ? (int32_t)done : rc;
+}
+
+int32_t cairn_fat_read(struct cairn_fs *fs, void *file, void *buf, uint32_t len)
+{
+    int rc;
+    struct fat_file *f = fat_handle(fs, file, &rc);
+    if (!f) {
+        return rc;
     }
-    return rc < 0 ? rc : 0;
+    if (!(f->flags & CAIRN_O_RDONLY)) {
+        return CAIRN_EACCES;
+    }
+    if (f->fptr >= f->fsize) {
+        return 0;
+    }
+    if (len > 0x7FFFFFFFu) {
+        len = 0x7FFFFFFFu;
+    }
+    if (len > f->fsize - f->fptr) { // (fptr < fsize)
+        len = f->fsize - f->fptr;
+    }
+    return fat_xfer(fs, f, buf, len, 0);
+}
+
+// Zeros from the end of the file to `to` (D11: the gap behind a seek past
+// the end, or a truncate that grows); f->fptr is kept. 0, -ENOSPC or an error.
+__attribute__((noinline)) static int fat_fill(struct cairn_fs *fs, struct fat_file *f,
+                                              uint32_t to)
+{
+    uint32_t save = f->fptr, gap = to - f->fsize;
+    f->fptr = f->fsize;
+    int32_t w = fat_xfer(fs, f, NULL, gap, 1);
+    f->fptr = save;
+    return w < 0 ? w : (uint32_t)w < gap ? CAIRN_ENOSPC : 0;
 }
 
 int32_t cairn_fat_write(struct cairn_fs *fs, void *file, const void *buf, uint32_t len)
@@ -567,43 +492,15 @@ int32_t cairn_fat_write(struct cairn_fs *fs, void *file, const void *buf, uint32
         len = FAT_FILE_MAX - f->fptr;
     }
     rc = cairn_fat_mark_dirty(fs);
+    int gap = f->fptr > f->fsize;
+    if (rc == 0 && gap) {
+        rc = fat_fill(fs, f, f->fptr);
+    }
     if (rc) {
         return rc;
     }
-    fat_vol *v = fat_v(fs);
-    int32_t wo = f->fptr <= f->fsize ? fat_win_off(fs, f, len) : -1;
-    if (wo >= 0) {
-        // inside the sector in the window: it is the file's already
-        memcpy(v->win + wo, buf, len);
-        v->win_dirty = 1;
-        v->win_data = 1;
-        f->fptr += len;
-        if (f->fptr > f->fsize) {
-            f->fsize = f->fptr;
-        }
-        f->flags |= FAT_FF_MODIFIED;
-        return (int32_t)len;
-    }
-    if (f->fptr > f->fsize) {
-        // D11: the gap behind a seek past the end reads as zeros
-        uint32_t target = f->fptr;
-        f->fptr = f->fsize;
-        uint32_t gap = target - f->fsize;
-        int32_t w = fat_write_at(fs, f, NULL, gap);
-        if (w < 0) {
-            f->fptr = target;
-            return w;
-        }
-        if ((uint32_t)w < gap) {
-            f->fptr = target;
-            return CAIRN_ENOSPC;
-        }
-    }
-    int32_t w = fat_write_at(fs, f, buf, len);
-    if (w == CAIRN_ENOSPC || w == 0) {
-        return CAIRN_ENOSPC;
-    }
-    return w;
+    int32_t w = fat_xfer(fs, f, (uint8_t *)buf, len, 2 - gap);
+    return w == 0 ? CAIRN_ENOSPC : w;
 }
 
 // ---- seek, tell, size, truncate ------------------------------------------------------------------
@@ -615,7 +512,7 @@ int64_t cairn_fat_seek(struct cairn_fs *fs, void *file, int64_t off, int whence)
     if (!f) {
         return rc;
     }
-    int64_t base;
+    uint32_t base;
     switch (whence) {
     case CAIRN_SEEK_SET:
         base = 0;
@@ -629,15 +526,13 @@ int64_t cairn_fat_seek(struct cairn_fs *fs, void *file, int64_t off, int whence)
     default:
         return CAIRN_EINVAL;
     }
-    if ((off > 0 && off > INT64_MAX - base)) {
-        return CAIRN_EINVAL;
-    }
-    int64_t t = base + off;
-    if (t < 0 || t > (int64_t)FAT_FILE_MAX) {
+    // (unsigned: a result below 0 wraps round to beyond the largest file)
+    uint64_t t = (uint64_t)base + (uint64_t)off;
+    if (t > FAT_FILE_MAX) {
         return CAIRN_EINVAL; // D12, and beyond the largest FAT file
     }
     f->fptr = (uint32_t)t;
-    return t;
+    return (int64_t)t;
 }
 
 int64_t cairn_fat_tell(struct cairn_fs *fs, void *file)
@@ -662,11 +557,8 @@ int cairn_fat_truncate(struct cairn_fs *fs, void *file, int64_t size)
     if (!f) {
         return rc;
     }
-    if (size < 0) {
-        return CAIRN_EINVAL;
-    }
-    if (size > (int64_t)FAT_FILE_MAX) {
-        return CAIRN_EFBIG;
+    if ((uint64_t)size > FAT_FILE_MAX) {
+        return size < 0 ? CAIRN_EINVAL : CAIRN_EFBIG;
     }
     rc = cairn_fat_mark_dirty(fs);
     if (rc == 0) {
@@ -678,41 +570,24 @@ int cairn_fat_truncate(struct cairn_fs *fs, void *file, int64_t size)
     uint32_t ns = (uint32_t)size;
     if (ns > f->fsize) {
         // grow: zeros, written like data
-        uint32_t save = f->fptr;
-        f->fptr = f->fsize;
-        uint32_t want = ns - f->fsize;
-        int32_t w = fat_write_at(fs, f, NULL, want);
-        f->fptr = save;
-        if (w < 0) {
-            return w;
-        }
-        if ((uint32_t)w < want) {
-            return CAIRN_ENOSPC;
-        }
-        return cairn_fat_sync(fs, file);
+        rc = fat_fill(fs, f, ns);
+        return rc ? rc : cairn_fat_sync(fs, file);
     }
     if (ns == f->fsize) {
         return 0;
     }
     // shrink: the entry's new size reaches the device before clusters are freed
-    uint32_t cb = fat_clust_bytes(v);
+    uint32_t cb = v->csize * v->ss;
     uint32_t keep = (ns + cb - 1) / cb;
-    uint32_t last = 0, tail = 0;
-    if (f->sclust) {
-        if (keep == 0) {
-            tail = f->sclust;
-        } else {
-            uint32_t have;
-            rc = fat_file_walk(fs, f, keep - 1, &last, &have);
-            if (rc < 0) {
-                return rc;
-            }
-            if (rc == 0) {
-                rc = cairn_fat_next(fs, last, &tail);
-                if (rc) {
-                    return rc;
-                }
-            }
+    uint32_t last = 0, tail = f->sclust, have;
+    if (keep && tail) {
+        rc = fat_file_walk(fs, f, keep - 1, &last, &have);
+        tail = 0;
+        if (rc == 0) {
+            rc = cairn_fat_next(fs, last, &tail);
+        }
+        if (rc < 0) {
+            return rc;
         }
     }
     f->fsize = ns;

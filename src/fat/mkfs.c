@@ -23,15 +23,13 @@ static int fat_layout_calc(struct fat_layout *L, uint32_t ss, uint32_t total, in
 {
     static const uint16_t cst[] = {1, 4, 16, 64, 256, 512, 0};
     static const uint16_t cst32[] = {1, 2, 4, 8, 16, 32, 0};
-    L->b_vol = mbr ? 63 : 0;
-    if (total <= L->b_vol + 1) {
+    uint32_t b_vol = mbr ? 63 : 0;
+    if (total <= b_vol + 1) {
         return FAT_MKFS_ABORT;
     }
-    L->sz_vol = total - L->b_vol;
-    uint8_t fmt = family == 32 ? 32 : 16;
-    uint32_t sz_vol = L->sz_vol;
+    uint32_t sz_vol = total - b_vol, fmt = family == 32 ? 32 : 16;
     for (int guard = 0; guard < 16; guard++) {
-        uint32_t pau = au, n;
+        uint32_t pau = au, n, sz_rsv = 1, sz_dir = 0;
         if (pau == 0) {
             const uint16_t *t = fmt == 32 ? cst32 : cst;
             n = sz_vol / (fmt == 32 ? 0x20000 : 0x1000);
@@ -40,58 +38,58 @@ static int fat_layout_calc(struct fat_layout *L, uint32_t ss, uint32_t total, in
                 pau <<= 1;
             }
         }
+        uint32_t n_clst = sz_vol / pau;
         if (fmt == 32) {
-            L->n_clst = sz_vol / pau;
-            L->sz_fat = (L->n_clst * 4 + 8 + ss - 1) / ss;
-            L->sz_rsv = 32;
-            L->sz_dir = 0;
-            if (L->n_clst <= FAT_MAX16 || L->n_clst > FAT_MAX32) {
+            if (n_clst <= FAT_MAX16 || n_clst > FAT_MAX32) {
                 return FAT_MKFS_ABORT;
             }
+            n = n_clst * 4 + 8;
+            sz_rsv = 32;
         } else {
-            L->n_clst = sz_vol / pau;
-            if (L->n_clst > FAT_MAX12) {
-                n = L->n_clst * 2 + 4;
+            if (n_clst > FAT_MAX12) {
+                n = n_clst * 2 + 4;
             } else {
                 fmt = 12;
-                n = (L->n_clst * 3 + 1) / 2 + 3;
+                n = (n_clst * 3 + 1) / 2 + 3;
             }
-            L->sz_fat = (n + ss - 1) / ss;
-            L->sz_rsv = 1;
-            L->sz_dir = L->n_root * FAT_DIRENT / ss;
+            sz_dir = L->n_root * FAT_DIRENT / ss;
         }
-        uint32_t b_data = L->sz_rsv + L->sz_fat * L->n_fats + L->sz_dir;
-        if ((uint64_t)sz_vol < (uint64_t)b_data + pau * 16) {
+        uint32_t sz_fat = (n + ss - 1) / ss;
+        uint32_t b_data = sz_rsv + sz_fat * L->n_fats + sz_dir;
+        if (sz_vol < b_data + pau * 16) { // (b_data < 2^27, pau <= 128)
             return FAT_MKFS_ABORT;
         }
-        L->n_clst = (sz_vol - b_data) / pau;
-        if (fmt == 32) {
-            if (L->n_clst <= FAT_MAX16) {
-                if (au == 0 && (au = pau / 2) != 0) {
-                    continue;
-                }
-                return FAT_MKFS_ABORT;
+        n_clst = (sz_vol - b_data) / pau;
+        if (fmt == 32 && n_clst <= FAT_MAX16) {
+            if (au == 0 && (au = pau / 2) != 0) {
+                continue;
             }
+            return FAT_MKFS_ABORT;
         }
-        if (fmt == 16 && (L->n_clst > FAT_MAX16 || L->n_clst <= FAT_MAX12)) {
+        if (fmt == 16 && (n_clst > FAT_MAX16 || n_clst <= FAT_MAX12)) {
             if (au == 0 && pau * 2 <= 128) {
                 au = pau * 2;
                 continue;
             }
             return FAT_MKFS_ABORT;
         }
-        if (fmt == 12 && L->n_clst > FAT_MAX12) {
+        if (fmt == 12 && n_clst > FAT_MAX12) {
             return FAT_MKFS_ABORT;
         }
         // the boundary counts where Microsoft's and FatFs's rules disagree
-        for (uint32_t k = 0; k <= pau && (L->n_clst == FAT_MAX12 || L->n_clst == FAT_MAX16);
-             k++) {
-            L->sz_rsv++;
+        for (uint32_t k = 0; k <= pau && (n_clst == FAT_MAX12 || n_clst == FAT_MAX16); k++) {
+            sz_rsv++;
             b_data++;
-            L->n_clst = (sz_vol - b_data) / pau;
+            n_clst = (sz_vol - b_data) / pau;
         }
+        L->b_vol = b_vol;
+        L->sz_vol = sz_vol;
         L->pau = pau;
-        L->fmt = fmt;
+        L->sz_rsv = sz_rsv;
+        L->sz_fat = sz_fat;
+        L->sz_dir = sz_dir;
+        L->n_clst = n_clst;
+        L->fmt = (uint8_t)fmt;
         return 0;
     }
     return FAT_MKFS_ABORT;
@@ -130,7 +128,7 @@ static int fat_mkfs_do(struct cairn_fs *fs, const struct fat_layout *L, uint32_t
 
     // boot sector
     memset(w, 0, ss);
-    memcpy(w, "\xEB\xFE\x90" "MSDOS5.0", 11);
+    cairn_fat_name11(w, "\xEB\xFE\x90" "MSDOS5.0");
     fat_st16(w + 11, (uint16_t)ss);
     w[13] = (uint8_t)L->pau;
     fat_st16(w + 14, (uint16_t)L->sz_rsv);
@@ -142,8 +140,7 @@ static int fat_mkfs_do(struct cairn_fs *fs, const struct fat_layout *L, uint32_t
         fat_st32(w + 32, L->sz_vol);
     }
     w[21] = 0xF8;
-    fat_st16(w + 24, 63);
-    fat_st16(w + 26, 255);
+    fat_st32(w + 24, 0x00FF003Fu); // 63 sectors a track, 255 heads
     fat_st32(w + 28, b);
     // the extended boot record sits at 36 (FAT12/16) or 64 (FAT32)
     uint8_t *x = w + 36;
@@ -159,7 +156,7 @@ static int fat_mkfs_do(struct cairn_fs *fs, const struct fat_layout *L, uint32_t
     x[0] = 0x80;
     x[2] = 0x29;
     fat_st32(x + 3, serial);
-    memcpy(x + 7, label, 11);
+    cairn_fat_name11(x + 7, label);
     memcpy(x + 18, L->fmt == 32 ? "FAT32   " : "FAT     ", 8);
     fat_st16(w + 510, 0xAA55);
     rc = fat_mkfs_write(fs, b, w);
@@ -181,15 +178,14 @@ static int fat_mkfs_do(struct cairn_fs *fs, const struct fat_layout *L, uint32_t
         }
     }
     // FATs: entries 0 and 1 (and the FAT32 root's end of chain), zeros elsewhere
+    // (fat_mkfs_area leaves the buffer zeroed for the next area)
     uint32_t sect = b + L->sz_rsv;
+    memset(w, 0, ss);
     for (uint32_t i = 0; i < L->n_fats; i++) {
-        memset(w, 0, ss);
+        fat_st32(w, L->fmt == 12 ? 0x00FFFFF8u : 0xFFFFFFF8u);
         if (L->fmt == 32) {
-            fat_st32(w, 0xFFFFFFF8u);
             fat_st32(w + 4, 0xFFFFFFFFu);
             fat_st32(w + 8, 0x0FFFFFFFu);
-        } else {
-            fat_st32(w, L->fmt == 12 ? 0x00FFFFF8u : 0xFFFFFFF8u);
         }
         rc = fat_mkfs_area(fs, w, ss, sect, L->sz_fat);
         if (rc) {
@@ -199,22 +195,19 @@ static int fat_mkfs_do(struct cairn_fs *fs, const struct fat_layout *L, uint32_t
     }
     // root directory: the fixed region, or cluster 2
     uint32_t nroot = L->fmt == 32 ? L->pau : L->sz_dir;
-    memset(w, 0, ss);
     if (memcmp(label, "NO NAME    ", 11) != 0) {
         cairn_fat_ent_init(w, FAT_AM_VOL | FAT_AM_ARC, serial);
-        memcpy(w, label, 11);
+        cairn_fat_name11(w, label);
     }
     rc = fat_mkfs_area(fs, w, ss, sect, nroot);
     if (rc) {
         return rc;
     }
     if (mbr) {
-        memset(w, 0, ss);
         uint8_t *pt = w + 446;
         uint32_t cyl = (b + L->sz_vol) / (63 * 255);
-        pt[1] = 1;
+        pt[1] = 1; // CHS start 0/1/1
         pt[2] = 1;
-        pt[3] = 0;
         pt[4] = L->fmt == 32 ? 0x0C : L->fmt == 12 ? 0x01 : L->sz_vol < 0x10000 ? 0x04 : 0x06;
         pt[5] = 254;
         pt[6] = (uint8_t)(((cyl >> 2) & 0xC0) | 63);
@@ -252,17 +245,17 @@ int cairn_fat_mkfs(struct cairn_fs *fs)
     uint32_t au = 0;
     if (cfg->cluster_size) {
         au = cfg->cluster_size / ss;
-        if (au == 0 || au > 128 || (au & (au - 1)) || au * ss != cfg->cluster_size) {
+        if (au > 128 || (au & (au - 1)) || au * ss != cfg->cluster_size) {
             return CAIRN_EINVAL;
         }
     }
-    if ((L.n_fats != 1 && L.n_fats != 2) || (type != 0 && type != 12 && type != 16 &&
-                                              type != 32) ||
+    // (types 0, 12, 16, 32: bits 0, 3, 4, 8 of 0x119 by type / 4)
+    if (L.n_fats - 1 > 1 || type % 4 || type > 32 || !((0x119u >> type / 4) & 1) ||
         L.n_root % (ss / FAT_DIRENT) != 0) {
         return CAIRN_EINVAL;
     }
     uint8_t label[11];
-    memcpy(label, "NO NAME    ", 11);
+    cairn_fat_name11(label, "NO NAME    ");
     if (cfg->label[0]) {
         size_t n = 0;
         while (n < sizeof cfg->label && cfg->label[n]) {

@@ -18,18 +18,15 @@ static const uint16_t fat_cp437[128] = {
     0x2219, 0x00B7, 0x221A, 0x207F, 0x00B2, 0x25A0, 0x00A0,
 };
 
-// CP437 upper-casing of 0x80..0xFF as DOS does it (accented lower-case letters
-// without an upper-case form in the code page lose their accent).
-static const uint8_t fat_cp437_up[128] = {
-    0x80, 0x9A, 0x45, 0x41, 0x8E, 0x41, 0x8F, 0x80, 0x45, 0x45, 0x45, 0x49, 0x49, 0x49, 0x8E,
-    0x8F, 0x90, 0x92, 0x92, 0x4F, 0x99, 0x4F, 0x55, 0x55, 0x59, 0x99, 0x9A, 0x9B, 0x9C, 0x9D,
-    0x9E, 0x9F, 0x41, 0x49, 0x4F, 0x55, 0xA5, 0xA5, 0xA6, 0xA7, 0xA8, 0xA9, 0xAA, 0xAB, 0xAC,
-    0xAD, 0xAE, 0xAF, 0xB0, 0xB1, 0xB2, 0xB3, 0xB4, 0xB5, 0xB6, 0xB7, 0xB8, 0xB9, 0xBA, 0xBB,
-    0xBC, 0xBD, 0xBE, 0xBF, 0xC0, 0xC1, 0xC2, 0xC3, 0xC4, 0xC5, 0xC6, 0xC7, 0xC8, 0xC9, 0xCA,
-    0xCB, 0xCC, 0xCD, 0xCE, 0xCF, 0xD0, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7, 0xD8, 0xD9,
-    0xDA, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF, 0xE0, 0xE1, 0xE2, 0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8,
-    0xE9, 0xEA, 0xEB, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF2, 0xF3, 0xF4, 0xF5, 0xF6, 0xF7,
-    0xF8, 0xF9, 0xFA, 0xFB, 0xFC, 0xFD, 0xFE, 0xFF,
+// CP437 upper-casing of 0x80..0xA4 as DOS does it (accented lower-case letters
+// without an upper-case form in the code page lose their accent); the rest of
+// the page stays as it is.
+#define FAT_CP437_UP_N 37
+static const uint8_t fat_cp437_up[FAT_CP437_UP_N] = {
+    0x80, 0x9A, 0x45, 0x41, 0x8E, 0x41, 0x8F, 0x80, 0x45, 0x45, 0x45, 0x49,
+    0x49, 0x49, 0x8E, 0x8F, 0x90, 0x92, 0x92, 0x4F, 0x99, 0x4F, 0x55, 0x55,
+    0x59, 0x99, 0x9A, 0x9B, 0x9C, 0x9D, 0x9E, 0x9F, 0x41, 0x49, 0x4F, 0x55,
+    0xA5,
 };
 
 uint16_t cairn_fat_oem2uni(uint8_t c)
@@ -53,92 +50,65 @@ static uint8_t fat_uni2oem(uint16_t u)
 
 // Simple upper-casing: ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic,
 // full-width ASCII. Enough for case-insensitive matching of common names.
-uint16_t cairn_fat_upcase(uint16_t c)
+// Lower-case ranges {first, count - 1, distance to the upper case}; with
+// distance 1 (Latin Extended-A pairs) every other unit only.
+static const struct {
+    uint16_t lo;
+    uint8_t n, d;
+} fat_case[] = {
+    {'a', 25, 0x20},   {0xE0, 22, 0x20},  {0xF8, 6, 0x20},   {0x101, 46, 1},
+    {0x133, 4, 1},     {0x13A, 14, 1},    {0x14B, 44, 1},    {0x17A, 4, 1},
+    {0x3B1, 16, 0x20}, {0x3C3, 8, 0x20},  {0x3C2, 0, 0x1F},  {0x430, 31, 0x20},
+    {0x450, 15, 0x50}, {0xFF41, 25, 0x20},
+};
+
+// c's case pair in fat_case: to upper case (dir 0) or lower case (dir 1).
+static uint16_t fat_case_map(uint16_t c, int dir)
 {
-    if (c < 0x80) {
-        return (c >= 'a' && c <= 'z') ? (uint16_t)(c - 0x20) : c;
+    if (c == (dir ? 0x178 : 0xFF)) {
+        return dir ? 0xFF : 0x178;
     }
-    if (c >= 0xE0 && c <= 0xFE && c != 0xF7) {
-        return (uint16_t)(c - 0x20);
-    }
-    if (c == 0xFF) {
-        return 0x178;
-    }
-    if (c >= 0x100 && c <= 0x17F) {
-        if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) {
-            return (c & 1) ? c : (uint16_t)(c - 1);
+    for (unsigned i = 0; i < sizeof fat_case / sizeof fat_case[0]; i++) {
+        uint32_t d = fat_case[i].d, x = (uint16_t)(c + (dir ? d : 0)) - fat_case[i].lo;
+        if (x <= fat_case[i].n && (d != 1 || !(x & 1))) {
+            return (uint16_t)(dir ? c + d : c - d);
         }
-        if (c == 0x131 || c == 0x138 || c == 0x149 || c == 0x17F) {
-            return c;
-        }
-        return (c & 1) ? (uint16_t)(c - 1) : c;
-    }
-    if (c >= 0x3B1 && c <= 0x3CB) {
-        return c == 0x3C2 ? 0x3A3 : (uint16_t)(c - 0x20);
-    }
-    if (c >= 0x430 && c <= 0x44F) {
-        return (uint16_t)(c - 0x20);
-    }
-    if (c >= 0x450 && c <= 0x45F) {
-        return (uint16_t)(c - 0x50);
-    }
-    if (c >= 0xFF41 && c <= 0xFF5A) {
-        return (uint16_t)(c - 0x20);
     }
     return c;
 }
 
-// Lower case of an upper-case letter (the inverse of cairn_fat_upcase).
-static uint16_t fat_lowcase(uint16_t u)
+uint16_t cairn_fat_upcase(uint16_t c)
 {
-    if (u < 0x80) {
-        return (u >= 'A' && u <= 'Z') ? (uint16_t)(u + 0x20) : u;
-    }
-    if (u == 0x178) {
-        return 0xFF;
-    }
-    static const uint16_t step[] = {0x20, 1, 0x50};
-    for (unsigned i = 0; i < sizeof step / sizeof step[0]; i++) {
-        uint16_t l = (uint16_t)(u + step[i]);
-        if (l != u && cairn_fat_upcase(l) == u) {
-            return l;
-        }
-    }
-    return u;
+    return fat_case_map(c, 0);
 }
 
 // ---- UTF-8 / UTF-16 -------------------------------------------------------------------
-
-static size_t fat_put_utf8(uint32_t cp, char *out, size_t pos, size_t cap)
-{
-    uint8_t b[4];
-    size_t n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    for (size_t k = n - 1; k > 0; k--) {
-        b[k] = (uint8_t)(0x80 | (cp & 0x3F));
-        cp >>= 6;
-    }
-    // lead byte: 0xxxxxxx, 110xxxxx, 1110xxxx or 11110xxx
-    b[0] = (uint8_t)(n == 1 ? cp : ((0xFF00u >> n) | cp));
-    if (pos + n >= cap) {
-        return pos; // no room: drop (callers size buffers for 255 units)
-    }
-    memcpy(out + pos, b, n);
-    return pos + n;
-}
 
 size_t cairn_fat_utf16_to_utf8(const uint16_t *s, uint32_t n, char *out, size_t cap)
 {
     size_t pos = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t cp = s[i];
-        if (cp >= 0xD800 && cp < 0xDC00 && i + 1 < n && s[i + 1] >= 0xDC00 &&
-            s[i + 1] < 0xE000) {
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (s[i + 1] - 0xDC00);
-            i++;
-        } else if (cp >= 0xD800 && cp < 0xE000) {
-            cp = 0xFFFD;
+        if ((cp & 0xF800) == 0xD800) {
+            uint32_t lo = i + 1 < n ? s[i + 1] : 0;
+            if (cp < 0xDC00 && (lo & 0xFC00) == 0xDC00) {
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                i++;
+            } else {
+                cp = 0xFFFD; // a lone surrogate
+            }
         }
-        pos = fat_put_utf8(cp, out, pos, cap);
+        size_t nb = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        if (pos + nb >= cap) {
+            continue; // no room: drop (callers size buffers for 255 units)
+        }
+        for (size_t k = nb - 1; k > 0; k--) {
+            out[pos + k] = (char)(0x80 | (cp & 0x3F));
+            cp >>= 6;
+        }
+        // lead byte: 0xxxxxxx, 110xxxxx, 1110xxxx or 11110xxx
+        out[pos] = (char)(nb == 1 ? cp : ((0xFF00u >> nb) | cp));
+        pos += nb;
     }
     if (cap) {
         out[pos] = 0;
@@ -148,7 +118,8 @@ size_t cairn_fat_utf16_to_utf8(const uint16_t *s, uint32_t n, char *out, size_t 
 
 size_t cairn_fat_sfn_to_utf8(const uint8_t *ent, char *out, size_t cap)
 {
-    size_t pos = 0;
+    uint16_t u[12];
+    uint32_t n = 0;
     uint8_t nt = ent[FAT_DIR_NTRES];
     for (int i = 0; i < 11; i++) {
         uint8_t c = ent[i];
@@ -159,87 +130,28 @@ size_t cairn_fat_sfn_to_utf8(const uint8_t *ent, char *out, size_t cap)
             c = FAT_DDEM;
         }
         if (i == 8) {
-            pos = fat_put_utf8('.', out, pos, cap);
+            u[n++] = '.';
         }
-        uint16_t u = cairn_fat_oem2uni(c);
+        uint16_t w = cairn_fat_oem2uni(c);
         if (nt & (i < 8 ? FAT_NT_BODY : FAT_NT_EXT)) {
-            u = fat_lowcase(u); // as Windows and Linux show such names
+            w = fat_case_map(w, 1); // as Windows and Linux show such names
         }
-        pos = fat_put_utf8(u, out, pos, cap);
+        u[n++] = w;
     }
-    if (cap) {
-        out[pos] = 0;
-    }
-    return pos;
+    return cairn_fat_utf16_to_utf8(u, n, out, cap);
 }
 
 // ---- names for lookup and creation ----------------------------------------------------
 
-// Decode one UTF-8 code point; 0 on invalid input.
-static uint32_t fat_utf8_next(const uint8_t *s, size_t n, size_t *i)
-{
-    uint8_t c = s[*i];
-    uint32_t cp, min;
-    size_t k;
-    if (c < 0x80) {
-        (*i)++;
-        return c;
-    } else if ((c & 0xE0) == 0xC0) {
-        cp = c & 0x1F;
-        k = 1;
-        min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-        cp = c & 0x0F;
-        k = 2;
-        min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-        cp = c & 0x07;
-        k = 3;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (*i + k >= n) {
-        return 0;
-    }
-    for (size_t j = 1; j <= k; j++) {
-        if ((s[*i + j] & 0xC0) != 0x80) {
-            return 0;
-        }
-        cp = (cp << 6) | (s[*i + j] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000)) {
-        return 0;
-    }
-    *i += k + 1;
-    return cp;
-}
-
-// ASCII classes: 1 = illegal in any name, 2 = long names only ("+,;=[]").
+// ASCII classes (c not 0): 1 = illegal in any name, 2 = long names only.
 static uint8_t fat_ascii_class(uint32_t c)
 {
-    if (c < 0x20 || c == 0x7F) {
+    static const char set[] = "\"*:<>?|\x7F+,;=[]"; // class 1, then class 2
+    const char *p = strchr(set, (int)c);
+    if (c < 0x20 || (p && p < set + 8)) {
         return 1;
     }
-    switch (c) {
-    case '"':
-    case '*':
-    case ':':
-    case '<':
-    case '>':
-    case '?':
-    case '|':
-        return 1;
-    case '+':
-    case ',':
-    case ';':
-    case '=':
-    case '[':
-    case ']':
-        return 2;
-    default:
-        return 0;
-    }
+    return p ? 2 : 0;
 }
 
 // Parse component s[0..n) into v->name (UTF-16) and work out its short name
@@ -259,30 +171,44 @@ int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *n
         }
     }
     v->nc_valid = 0;
-    uint32_t len = 0;
-    int too_long = 0;
+    uint16_t *nb = v->name;
+    uint32_t len = 0; // (past 255: too long, nothing more is stored)
     for (size_t i = 0; i < n;) {
-        uint32_t cp = fat_utf8_next(u, n, &i);
-        if (cp == 0) {
+        uint32_t cp = u[i++];
+        if (cp >= 0x80) {
+            // UTF-8: the shortest form of a scalar value only
+            uint32_t k = cp >= 0xF0 ? 3 : cp >= 0xE0 ? 2 : 1;
+            if (cp < 0xC0 || cp >= 0xF8 || i + k > n) {
+                return CAIRN_EINVAL;
+            }
+            uint32_t min = k == 1 ? 0x80 : k == 2 ? 0x800 : 0x10000;
+            cp &= 0x3Fu >> k;
+            for (; k > 0; k--, i++) {
+                if ((u[i] & 0xC0) != 0x80) {
+                    return CAIRN_EINVAL;
+                }
+                cp = (cp << 6) | (u[i] & 0x3F);
+            }
+            if (cp < min || cp > 0x10FFFF || (cp & 0x1FF800) == 0xD800) {
+                return CAIRN_EINVAL;
+            }
+        } else if (fat_ascii_class(cp) == 1) {
             return CAIRN_EINVAL;
         }
-        if (cp < 0x80 && fat_ascii_class(cp) == 1) {
-            return CAIRN_EINVAL;
+        if (cp >= 0x10000) {
+            // a surrogate pair (a name too long keeps nothing of use)
+            if (len < 255) {
+                nb[len] = (uint16_t)(0xD800 + ((cp - 0x10000) >> 10));
+            }
+            len++;
+            cp = 0xDC00 + (cp & 0x3FF);
         }
-        uint32_t units = cp >= 0x10000 ? 2 : 1;
-        if (len + units > 255) {
-            too_long = 1;
-            len += units;
-            continue;
+        if (len < 255) {
+            nb[len] = (uint16_t)cp;
         }
-        if (units == 2) {
-            v->name[len++] = (uint16_t)(0xD800 + ((cp - 0x10000) >> 10));
-            v->name[len++] = (uint16_t)(0xDC00 + ((cp - 0x10000) & 0x3FF));
-        } else {
-            v->name[len++] = (uint16_t)cp;
-        }
+        len++;
     }
-    if (too_long) {
+    if (len > 255) {
         return CAIRN_ENAMETOOLONG;
     }
     while (len > 0 && (v->name[len - 1] == ' ' || v->name[len - 1] == '.')) {
@@ -300,12 +226,6 @@ int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *n
     uint32_t si = 0, di, i = 0, ni = 8;
     int lossy = 0, need_lfn = 0;
     unsigned b = 0;
-    while (si < len && (v->name[si] == ' ' || v->name[si] == '.')) {
-        si++;
-    }
-    if (si > 0) {
-        lossy = 1;
-    }
     for (di = len; di > 0 && v->name[di - 1] != '.'; di--) {
     }
     // di = index after the last dot (0 = no dot)
@@ -314,8 +234,8 @@ int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *n
             break;
         }
         uint16_t w = v->name[si++];
-        if (w == ' ' || (w == '.' && si != di)) {
-            lossy = 1; // embedded spaces and extra dots are dropped
+        if (w == ' ' || (w == '.' && (si != di || i == 0))) {
+            lossy = 1; // spaces, leading and extra dots are dropped
             continue;
         }
         if (i >= ni || si == di) {
@@ -340,7 +260,7 @@ int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *n
             uint8_t oc = fat_uni2oem(cairn_fat_upcase(w));
             if (oc == 0) {
                 oc = fat_uni2oem(w);
-                if (oc >= 0x80) {
+                if (oc >= 0x80 && oc < 0x80 + FAT_CP437_UP_N) {
                     oc = fat_cp437_up[oc - 0x80];
                 }
                 lossy = 1;
@@ -369,18 +289,12 @@ int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *n
     if (ni == 8) {
         b <<= 2;
     }
-    if ((b & 0x0C) == 0x0C || (b & 0x03) == 0x03) {
+    if (b & (b >> 1) & 5) {
         need_lfn = 1; // mixed case within a part
     }
-    nm->ntres = 0;
-    if (!lossy && !need_lfn) {
-        if (b & 0x01) {
-            nm->ntres |= FAT_NT_EXT;
-        }
-        if (b & 0x04) {
-            nm->ntres |= FAT_NT_BODY;
-        }
-    }
+    // b: bit 2 (4) body lower case, bit 0 extension lower case
+    nm->ntres = (!lossy && !need_lfn) ? (uint8_t)(((b & 1) << 4) | ((b & 4) << 1)) : 0;
+    _Static_assert(FAT_NT_EXT == 1 << 4 && FAT_NT_BODY == 4 << 1, "case flag bits");
     if (fn[0] == ' ') {
         lossy = 1; // nothing usable for the short name (e.g. all dots dropped)
         fn[0] = '_';
@@ -425,25 +339,20 @@ void cairn_fat_numname(uint8_t *dst, const uint8_t *src, const uint16_t *lfn, ui
         }
         seq = r & 0xFFFFu;
     }
-    char tail[9];
+    uint8_t tail[8];
     int t = 8;
-    tail[8] = 0;
     do {
         unsigned d = seq % 16;
-        tail[--t] = (char)(d < 10 ? '0' + d : 'A' + d - 10);
+        tail[--t] = (uint8_t)(d < 10 ? '0' + d : 'A' + d - 10);
         seq /= 16;
-    } while (seq && t > 1);
+    } while (seq); // (at most 4 digits: seq is 1..5 or 16 bits)
     tail[--t] = '~';
-    int tl = 8 - t;
     int j = 0;
-    while (j < 8 - tl && dst[j] != ' ') {
+    while (j < t && dst[j] != ' ') {
         j++;
     }
-    for (int k = 0; k < tl; k++) {
-        dst[j++] = (uint8_t)tail[t + k];
-    }
     while (j < 8) {
-        dst[j++] = ' ';
+        dst[j++] = t < 8 ? tail[t++] : ' ';
     }
 }
 
@@ -455,12 +364,12 @@ static const uint8_t fat_lfn_ofs[13] = {1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 2
 // v->name when `want` is 0 (the name is being read), else compared with
 // v->name[0..want) as they come (*match cleared on a difference), so that
 // one buffer serves lookups and listings. *hash gets this piece's share of
-// the name's hash (fat_hash_piece). Returns the name length when this is the
+// the name's filter hash (fat_int.h). Returns the name length when this is the
 // last (first-stored) entry, 0 for others, -1 if malformed.
 int cairn_fat_lfn_piece(fat_vol *v, const uint8_t *ent, uint32_t want, uint8_t *match,
                         uint32_t *hash)
 {
-    uint32_t ord = ent[FAT_LDIR_ORD] & 0x3F;
+    uint32_t last = ent[FAT_LDIR_ORD] & FAT_LLEF, ord = ent[FAT_LDIR_ORD] & 0x3F;
     if (ord == 0 || ord > 20 || fat_ld16(ent + FAT_LDIR_FSTCLUS) != 0) {
         return -1;
     }
@@ -469,30 +378,28 @@ int cairn_fat_lfn_piece(fat_vol *v, const uint8_t *ent, uint32_t want, uint8_t *
     int ended = 0;
     for (int k = 0; k < 13; k++) {
         uint16_t c = fat_ld16(ent + fat_lfn_ofs[k]);
-        if (ended) {
-            if (c != 0xFFFF) {
+        if (ended || c == 0) {
+            // a terminator only in the last piece, then padding
+            if (ended ? c != 0xFFFF : !last) {
                 return -1;
             }
-        } else if (c == 0) {
             ended = 1;
-            if (!(ent[FAT_LDIR_ORD] & FAT_LLEF)) {
-                return -1; // a terminator only in the last piece
-            }
-        } else {
-            if (i >= 255) {
-                return -1;
-            }
-            if (want == 0) {
-                v->name[i] = c;
-            } else if (i >= want || cairn_fat_upcase(c) != cairn_fat_upcase(v->name[i])) {
-                *match = 0;
-            }
-            h = fat_hash_step(h, c);
-            i++;
+            continue;
         }
+        if (i >= 255) {
+            return -1;
+        }
+        uint16_t uc = cairn_fat_upcase(c);
+        if (want == 0) {
+            v->name[i] = c;
+        } else if (i >= want || uc != cairn_fat_upcase(v->name[i])) {
+            *match = 0;
+        }
+        h = fat_hash_step(h, uc);
+        i++;
     }
     *hash ^= h;
-    if (ent[FAT_LDIR_ORD] & FAT_LLEF) {
+    if (last) {
         if (want == 0) {
             v->name[i] = 0;
             v->nc_valid = 0; // (the buffer no longer holds a parsed name)

@@ -28,22 +28,29 @@ static size_t fat_dir_size(const struct cairn_fs *fs)
     return sizeof(struct fat_dir);
 }
 
-static int fat_finish(struct cairn_fs *fs, int rc)
+__attribute__((noinline)) static int fat_finish(struct cairn_fs *fs, int rc)
 {
     int r2 = cairn_fat_sync_vol(fs);
     return rc ? rc : r2;
+}
+
+// A path walk from a clean scan state (`create`: collect a slot for the name).
+int cairn_fat_find(struct cairn_fs *fs, const char *path, struct fat_scan *sc, uint32_t create)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->create = create;
+    return cairn_fat_lookup(fs, path, sc);
 }
 
 // A modifying op's existing target: 0 with sc filled, or the error (-EROFS,
 // the root -EINVAL, missing -ENOENT).
 static int fat_lookup_rw(struct cairn_fs *fs, const char *path, struct fat_scan *sc)
 {
-    memset(sc, 0, sizeof *sc);
     int rc = cairn_fat_check_rw(fs);
     if (rc) {
         return rc;
     }
-    rc = cairn_fat_lookup(fs, path, sc);
+    rc = cairn_fat_find(fs, path, sc, 0);
     if (rc < 0) {
         return rc;
     }
@@ -58,41 +65,40 @@ static int fat_lookup_rw(struct cairn_fs *fs, const char *path, struct fat_scan 
 
 // ---- stat -----------------------------------------------------------------------------------
 
-static void fat_fill_stat(const uint8_t *ent, struct cairn_stat *st)
+// What stat and readdir report of an entry: its type, and its size (0 for
+// a directory, D10).
+static uint32_t fat_type_size(const uint8_t *ent, int64_t *size)
 {
-    memset(st, 0, sizeof *st);
-    uint8_t a = ent[FAT_DIR_ATTR];
-    st->mode = (a & FAT_AM_DIR) ? CAIRN_S_IFDIR : CAIRN_S_IFREG;
-    st->attr = a & (FAT_AM_RDO | FAT_AM_HID | FAT_AM_SYS | FAT_AM_DIR | FAT_AM_ARC);
-    st->size = (a & FAT_AM_DIR) ? 0 : fat_ld32(ent + FAT_DIR_SIZE);
-    st->mtime = cairn_fat_time_to_unix(fat_ld16(ent + FAT_DIR_MODTIME + 2),
-                                       fat_ld16(ent + FAT_DIR_MODTIME));
-    st->has_mtime = 1;
+    int dir = (ent[FAT_DIR_ATTR] & FAT_AM_DIR) != 0;
+    *size = dir ? 0 : fat_ld32(ent + FAT_DIR_SIZE);
+    return dir ? CAIRN_S_IFDIR : CAIRN_S_IFREG;
 }
 
 static int fat_stat(struct cairn_fs *fs, const char *path, struct cairn_stat *st)
 {
     struct fat_scan sc;
-    memset(&sc, 0, sizeof sc);
-    int rc = cairn_fat_lookup(fs, path, &sc);
+    int rc = cairn_fat_find(fs, path, &sc, 0);
+    uint8_t *ent = sc.f.ent;
     if (rc < 0) {
         return rc;
-    }
-    if (rc == FAT_ROOT) {
-        memset(st, 0, sizeof *st);
-        st->mode = CAIRN_S_IFDIR;
-        st->attr = CAIRN_ATTR_DIR;
-        st->mtime = 946684800; // 2000-01-01, as the reference reports the root
-        st->has_mtime = 1;
-        return 0;
     }
     if (rc == FAT_MISSING) {
         return CAIRN_ENOENT;
     }
-    if (sc.trail) {
-        return (sc.f.ent[FAT_DIR_ATTR] & FAT_AM_DIR) ? CAIRN_EINVAL : CAIRN_ENOENT;
+    if (rc == FAT_ROOT) {
+        // as the reference reports the root: a directory of 2000-01-01 00:00
+        memset(ent, 0, FAT_DIRENT);
+        ent[FAT_DIR_ATTR] = FAT_AM_DIR;
+        fat_st16(ent + FAT_DIR_MODTIME + 2, (20 << 9) | (1 << 5) | 1);
+    } else if (sc.trail) {
+        return (ent[FAT_DIR_ATTR] & FAT_AM_DIR) ? CAIRN_EINVAL : CAIRN_ENOENT;
     }
-    fat_fill_stat(sc.f.ent, st);
+    memset(st, 0, sizeof *st);
+    st->mode = fat_type_size(ent, &st->size);
+    st->attr = ent[FAT_DIR_ATTR] & (FAT_AM_RDO | FAT_AM_HID | FAT_AM_SYS | FAT_AM_DIR | FAT_AM_ARC);
+    st->mtime = cairn_fat_time_to_unix(fat_ld16(ent + FAT_DIR_MODTIME + 2),
+                                       fat_ld16(ent + FAT_DIR_MODTIME));
+    st->has_mtime = 1;
     return 0;
 }
 
@@ -104,8 +110,7 @@ static int fat_opendir(struct cairn_fs *fs, void *dir, const char *path)
     struct fat_dir *d = dir;
     d->magic = 0;
     struct fat_scan sc;
-    memset(&sc, 0, sizeof sc);
-    int rc = cairn_fat_lookup(fs, path, &sc);
+    int rc = cairn_fat_find(fs, path, &sc, 0);
     if (rc < 0) {
         return rc;
     }
@@ -164,9 +169,7 @@ static int fat_readdir(struct cairn_fs *fs, void *dir, struct cairn_dirent *ent)
     } else {
         cairn_fat_sfn_to_utf8(f.ent, ent->name, sizeof ent->name);
     }
-    uint8_t a = f.ent[FAT_DIR_ATTR];
-    ent->type = (a & FAT_AM_DIR) ? CAIRN_S_IFDIR : CAIRN_S_IFREG;
-    ent->size = (a & FAT_AM_DIR) ? 0 : fat_ld32(f.ent + FAT_DIR_SIZE);
+    ent->type = fat_type_size(f.ent, &ent->size);
     rc = cairn_fat_dir_next(fs, &d->pos, 0);
     if (rc == CAIRN_ENOENT) {
         d->magic |= FAT_DIR_END;
@@ -192,13 +195,11 @@ static int fat_mkdir(struct cairn_fs *fs, const char *path)
 {
     fat_vol *v = fat_v(fs);
     struct fat_scan sc;
-    memset(&sc, 0, sizeof sc);
-    sc.create = 1;
     int rc = cairn_fat_check_rw(fs);
     if (rc) {
         return rc;
     }
-    rc = cairn_fat_lookup(fs, path, &sc);
+    rc = cairn_fat_find(fs, path, &sc, 1);
     if (rc < 0) {
         return rc;
     }
@@ -229,8 +230,7 @@ static int fat_mkdir(struct cairn_fs *fs, const char *path)
     uint8_t *e = v->win;
     for (uint32_t k = 0; k < 2; k++, e += FAT_DIRENT) {
         cairn_fat_ent_init(e, FAT_AM_DIR, tm);
-        memset(e, ' ', 11);
-        memset(e, '.', k + 1);
+        cairn_fat_name11(e, k ? "..         " : ".          ");
         cairn_fat_ent_set_clust(v, e, k ? sc.dir : c); // .. is 0 when the parent is the root
     }
     e = v->win;
@@ -252,6 +252,21 @@ static int fat_mkdir(struct cairn_fs *fs, const char *path)
         (void)cairn_fat_free_chain(fs, c, 0);
     }
     return fat_finish(fs, rc);
+}
+
+// Remove an entry set, then free its chain: the entry goes first, so that a
+// cut leaves lost clusters, never a file pointing at freed ones.
+static int fat_unlink(struct cairn_fs *fs, const struct fat_found *f)
+{
+    uint32_t cl = cairn_fat_ent_clust(fat_v(fs), f->ent);
+    int rc = cairn_fat_dir_remove(fs, f);
+    if (rc == 0 && cl) {
+        rc = cairn_fat_win_flush(fs);
+        if (rc == 0) {
+            rc = cairn_fat_free_chain(fs, cl, 0);
+        }
+    }
+    return rc;
 }
 
 static int fat_remove_common(struct cairn_fs *fs, const char *path, int want_dir)
@@ -289,15 +304,7 @@ static int fat_remove_common(struct cairn_fs *fs, const char *path, int want_dir
     }
     rc = cairn_fat_mark_dirty(fs);
     if (rc == 0) {
-        rc = cairn_fat_dir_remove(fs, &sc.f);
-    }
-    if (rc == 0 && cl) {
-        // the entry goes first: a cut leaves lost clusters, never a file
-        // pointing at freed ones
-        rc = cairn_fat_win_flush(fs);
-        if (rc == 0) {
-            rc = cairn_fat_free_chain(fs, cl, 0);
-        }
+        rc = fat_unlink(fs, &sc.f);
     }
     return fat_finish(fs, rc);
 }
@@ -373,8 +380,6 @@ static int fat_rename(struct cairn_fs *fs, const char *from, const char *to)
 {
     fat_vol *v = fat_v(fs);
     struct fat_scan src, dst;
-    memset(&dst, 0, sizeof dst);
-    v->pc_valid = 0; // a renamed directory changes what paths resolve to
     int rc = fat_lookup_rw(fs, from, &src);
     if (rc) {
         return rc;
@@ -384,8 +389,7 @@ static int fat_rename(struct cairn_fs *fs, const char *from, const char *to)
         return CAIRN_ENOENT;
     }
     uint32_t src_cl = cairn_fat_ent_clust(v, src.f.ent);
-    dst.create = 1;
-    int found = cairn_fat_lookup(fs, to, &dst); // leaves the new name in vol->name
+    int found = cairn_fat_find(fs, to, &dst, 1); // leaves the new name in vol->name
     if (found < 0) {
         return found;
     }
@@ -431,24 +435,15 @@ static int fat_rename(struct cairn_fs *fs, const char *from, const char *to)
     if (found == FAT_FOUND) {
         if (dst.ignore.sect == 0) {
             // replace the file: remove it, then look again for a slot
-            uint32_t dcl = cairn_fat_ent_clust(v, dst.f.ent);
-            rc = cairn_fat_dir_remove(fs, &dst.f);
-            if (rc == 0 && dcl) {
-                rc = cairn_fat_win_flush(fs);
-                if (rc == 0) {
-                    rc = cairn_fat_free_chain(fs, dcl, 0);
-                }
-            }
+            rc = fat_unlink(fs, &dst.f);
             if (rc) {
-                return fat_finish(fs, rc);
+                goto out;
             }
         }
-        found = cairn_fat_lookup(fs, to, &dst);
-        if (found < 0) {
-            return fat_finish(fs, found);
-        }
-        if (found != FAT_MISSING) {
-            return fat_finish(fs, CAIRN_ECORRUPT);
+        rc = cairn_fat_lookup(fs, to, &dst);
+        if (rc != FAT_MISSING) {
+            rc = rc < 0 ? rc : CAIRN_ECORRUPT;
+            goto out;
         }
     }
     uint8_t ent[FAT_DIRENT];
@@ -457,17 +452,14 @@ static int fat_rename(struct cairn_fs *fs, const char *from, const char *to)
         ent[FAT_DIR_ATTR] |= FAT_AM_ARC;
     }
     rc = cairn_fat_dir_register(fs, &dst, ent);
-    if (rc) {
-        return fat_finish(fs, rc);
-    }
-    if (src_dir && dst.dir != src.dir) {
+    if (rc == 0 && src_dir && dst.dir != src.dir) {
         rc = fat_set_dotdot(fs, src_cl, dst.dir);
-        if (rc) {
-            return fat_finish(fs, rc);
-        }
     }
-    // the new entry is in place before the old one goes
-    rc = cairn_fat_dir_remove(fs, &src.f);
+    if (rc == 0) {
+        // the new entry is in place before the old one goes
+        rc = cairn_fat_dir_remove(fs, &src.f);
+    }
+out:
     return fat_finish(fs, rc);
 }
 
@@ -504,10 +496,8 @@ static int fat_set_mtime(struct cairn_fs *fs, const char *path, int64_t mtime_ns
     if (rc) {
         return rc;
     }
+    // (seconds toward zero: any time before 1980 is clamped to 1980 anyway)
     int64_t s = mtime_ns / 1000000000LL;
-    if (mtime_ns < 0 && s * 1000000000LL != mtime_ns) {
-        s--;
-    }
     uint8_t *e = cairn_fat_dir_ptr(fs, &sc.f.sfn, &rc);
     if (!e) {
         return rc;
@@ -538,8 +528,7 @@ int cairn_fat_find_label(struct cairn_fs *fs, struct fat_dpos *p, struct fat_dpo
             if (e[0] == 0) {
                 return 0;
             }
-        } else if ((e[FAT_DIR_ATTR] & FAT_AM_MASK) != FAT_AM_LFN &&
-                   (e[FAT_DIR_ATTR] & ~FAT_AM_ARC) == FAT_AM_VOL) {
+        } else if ((e[FAT_DIR_ATTR] & ~FAT_AM_ARC) == FAT_AM_VOL) { // (so not a long name)
             *p = q;
             return 1;
         }
@@ -587,7 +576,7 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
     }
     // the new label: upper case, short-name characters, at most 11 bytes
     uint8_t lab[11];
-    memcpy(lab, "NO NAME    ", 11); // (the boot sector's copy when there is none)
+    cairn_fat_name11(lab, "NO NAME    "); // (the boot sector's copy when there is none)
     size_t sl = strlen(set);
     if (sl > 0) {
         rc = cairn_fat_make_label(v, set, sl, "+,;=[]/\\", lab);
@@ -607,43 +596,39 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
     if (rc < 0) {
         return rc;
     }
-    uint8_t *e;
-    if (rc == 1) {
-        e = cairn_fat_dir_ptr(fs, &p, &rc);
+    int found = rc;
+    if (!found && sl > 0 && !have_free) {
+        // the root is full (FAT12/16) or needs another cluster (FAT32)
+        if (v->fs_type != 32) {
+            return CAIRN_EACCES;
+        }
+        rc = cairn_fat_dir_start(fs, &fr, 0);
+        while (rc == 0) {
+            rc = cairn_fat_dir_next(fs, &fr, 0);
+        }
+        if (rc != CAIRN_ENOENT) {
+            return rc;
+        }
+        rc = cairn_fat_dir_next(fs, &fr, 1);
+        if (rc) {
+            return rc;
+        }
+    }
+    if (found || sl > 0) {
+        uint8_t *e = cairn_fat_dir_ptr(fs, found ? &p : &fr, &rc);
         if (!e) {
             return rc;
+        }
+        uint32_t tm = cairn_fat_now(v);
+        if (!found) {
+            cairn_fat_ent_init(e, FAT_AM_VOL | FAT_AM_ARC, tm);
         }
         if (sl == 0) {
             e[0] = FAT_DDEM;
         } else {
-            memcpy(e, lab, 11);
-            fat_st32(e + FAT_DIR_MODTIME, cairn_fat_now(v));
+            cairn_fat_name11(e, lab);
+            fat_st32(e + FAT_DIR_MODTIME, tm);
         }
-        v->win_dirty = 1;
-    } else if (sl > 0) {
-        if (!have_free) {
-            // the root is full (FAT12/16) or needs another cluster (FAT32)
-            if (v->fs_type != 32) {
-                return CAIRN_EACCES;
-            }
-            rc = cairn_fat_dir_start(fs, &fr, 0);
-            while (rc == 0) {
-                rc = cairn_fat_dir_next(fs, &fr, 0);
-            }
-            if (rc != CAIRN_ENOENT) {
-                return rc;
-            }
-            rc = cairn_fat_dir_next(fs, &fr, 1);
-            if (rc) {
-                return rc;
-            }
-        }
-        e = cairn_fat_dir_ptr(fs, &fr, &rc);
-        if (!e) {
-            return rc;
-        }
-        cairn_fat_ent_init(e, FAT_AM_VOL | FAT_AM_ARC, cairn_fat_now(v));
-        memcpy(e, lab, 11);
         v->win_dirty = 1;
     }
     // the boot sector's copy
@@ -651,7 +636,7 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
     if (rc) {
         return rc;
     }
-    memcpy(v->win + (v->fs_type == 32 ? 71 : 43), lab, 11);
+    cairn_fat_name11(v->win + (v->fs_type == 32 ? 71 : 43), lab);
     v->win_dirty = 1;
     return fat_finish(fs, 0);
 }
@@ -669,17 +654,13 @@ static int fat_sync_fs(struct cairn_fs *fs)
 
 char *cairn_fat_putu(char *p, char *end, uint32_t u)
 {
-    char t[12];
-    int n = 0;
+    char t[11], *q = t + 10; // (10 digits at most)
+    *q = 0;
     do {
-        t[n++] = (char)('0' + u % 10);
+        *--q = (char)('0' + u % 10);
         u /= 10;
     } while (u);
-    while (n > 0 && p + 1 < end) {
-        *p++ = t[--n];
-    }
-    *p = 0;
-    return p;
+    return cairn_fat_putstr(p, end, q);
 }
 
 char *cairn_fat_putstr(char *p, char *end, const char *s)
@@ -698,8 +679,8 @@ static int fat_info(struct cairn_fs *fs, struct cairn_fs_info *info)
         return CAIRN_ENODEV;
     }
     memset(info, 0, sizeof *info);
-    (void)cairn_fat_putstr(info->type, info->type + sizeof info->type,
-                           v->fs_type == 12 ? "FAT12" : v->fs_type == 16 ? "FAT16" : "FAT32");
+    (void)cairn_fat_putu(cairn_fat_putstr(info->type, info->type + sizeof info->type, "FAT"),
+                         info->type + sizeof info->type, v->fs_type);
     int rc = fat_label(fs, info->label, sizeof info->label, NULL);
     if (rc) {
         return rc;

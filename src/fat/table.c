@@ -3,88 +3,51 @@
 
 uint32_t cairn_fat_eoc(const fat_vol *v)
 {
-    return v->fs_type == 12 ? 0xFFFu : v->fs_type == 16 ? 0xFFFFu : 0x0FFFFFFFu;
+    return (0xFFFFFFFFu >> ((32u - v->fs_type) & 31u)) & 0x0FFFFFFFu; // (0xFFF, 0xFFFF)
 }
 
-// Byte `bc` of FAT #1 in the window: its address, or NULL with *rc set.
-static uint8_t *fat_fat_byte(struct cairn_fs *fs, uint32_t bc, int *rc)
+// Entry `clst` of FAT #1 through the window, byte by byte (a FAT12 entry may
+// straddle two sectors): *val gets it, or (put) it becomes `val`.
+static int fat_ent(struct cairn_fs *fs, uint32_t clst, uint32_t *val, int put)
 {
     fat_vol *v = fat_v(fs);
-    *rc = cairn_fat_win_move(fs, v->fatbase + bc / v->ss);
-    return *rc ? NULL : v->win + bc % v->ss;
+    uint32_t t = v->fs_type;
+    if (clst >= v->n_fatent || (put && clst < 2)) {
+        return CAIRN_ECORRUPT;
+    }
+    if (t == 0) {
+        return CAIRN_ENODEV;
+    }
+    // byte offset: 1.5, 2 or 4 bytes an entry; FAT12's odd entries sit 4 bits up
+    uint32_t bc = clst * (t >> 2) >> 1, sh = (t == 12 && (clst & 1)) ? 4 : 0;
+    uint32_t n = t == 32 ? 4 : 2, m = cairn_fat_eoc(v) << sh, old = 0;
+    for (uint32_t i = 0; i < (put ? 2 * n : n); i++) {
+        uint32_t b = bc + i % n;
+        int rc = cairn_fat_win_move(fs, v->fatbase + b / v->ss);
+        if (rc) {
+            return rc;
+        }
+        uint8_t *p = v->win + b % v->ss;
+        if (i < n) {
+            old |= (uint32_t)*p << 8 * i;
+        } else {
+            // (the top four bits of a FAT32 entry are reserved: kept)
+            *p = (uint8_t)(((old & ~m) | ((*val << sh) & m)) >> 8 * (i - n));
+            v->win_dirty = 1;
+        }
+    }
+    *val = put ? *val : (old & m) >> sh;
+    return 0;
 }
 
 int cairn_fat_get(struct cairn_fs *fs, uint32_t clst, uint32_t *val)
 {
-    fat_vol *v = fat_v(fs);
-    if (clst >= v->n_fatent) {
-        return CAIRN_ECORRUPT;
-    }
-    int rc;
-    uint8_t *p;
-    if (v->fs_type == 12) {
-        uint32_t bc = clst + clst / 2;
-        p = fat_fat_byte(fs, bc, &rc);
-        if (!p) {
-            return rc;
-        }
-        uint32_t lo = *p;
-        p = fat_fat_byte(fs, bc + 1, &rc);
-        if (!p) {
-            return rc;
-        }
-        uint32_t w = lo | ((uint32_t)*p << 8);
-        *val = (clst & 1) ? w >> 4 : w & 0xFFF;
-        return 0;
-    }
-    if (v->fs_type != 16 && v->fs_type != 32) {
-        return CAIRN_ENODEV;
-    }
-    p = fat_fat_byte(fs, clst * (v->fs_type / 8u), &rc);
-    if (!p) {
-        return rc;
-    }
-    *val = v->fs_type == 16 ? fat_ld16(p) : fat_ld32(p) & 0x0FFFFFFFu;
-    return 0;
+    return fat_ent(fs, clst, val, 0);
 }
 
 int cairn_fat_put(struct cairn_fs *fs, uint32_t clst, uint32_t val)
 {
-    fat_vol *v = fat_v(fs);
-    if (clst < 2 || clst >= v->n_fatent) {
-        return CAIRN_ECORRUPT;
-    }
-    int rc;
-    uint8_t *p;
-    if (v->fs_type == 12) {
-        uint32_t bc = clst + clst / 2;
-        p = fat_fat_byte(fs, bc, &rc);
-        if (!p) {
-            return rc;
-        }
-        *p = (clst & 1) ? (uint8_t)((*p & 0x0F) | ((val & 0x0F) << 4)) : (uint8_t)val;
-        v->win_dirty = 1;
-        p = fat_fat_byte(fs, bc + 1, &rc);
-        if (!p) {
-            return rc;
-        }
-        *p = (clst & 1) ? (uint8_t)(val >> 4) : (uint8_t)((*p & 0xF0) | ((val >> 8) & 0x0F));
-    } else if (v->fs_type == 16 || v->fs_type == 32) {
-        p = fat_fat_byte(fs, clst * (v->fs_type / 8u), &rc);
-        if (!p) {
-            return rc;
-        }
-        if (v->fs_type == 16) {
-            fat_st16(p, (uint16_t)val);
-        } else {
-            // the top four bits are reserved: keep them
-            fat_st32(p, (val & 0x0FFFFFFFu) | (fat_ld32(p) & 0xF0000000u));
-        }
-    } else {
-        return CAIRN_ENODEV;
-    }
-    v->win_dirty = 1;
-    return 0;
+    return fat_ent(fs, clst, &val, 1);
 }
 
 // Next cluster of a chain: *next = 0 at the end of the chain. A free, bad or
@@ -147,14 +110,9 @@ int cairn_fat_find_free(struct cairn_fs *fs, uint32_t *out)
         return CAIRN_ENOSPC; // an FSInfo count of 0 is only a hint: look anyway
     }
     uint32_t n = v->n_fatent - 2;
-    uint32_t c = v->last_clst;
-    if (c < 2 || c >= v->n_fatent) {
-        c = 2;
-    } else {
-        c++;
-    }
+    uint32_t c = v->last_clst + 1; // (a hint out of range starts at 2)
     for (uint32_t i = 0; i < n; i++, c++) {
-        if (c >= v->n_fatent) {
+        if (c - 2 >= n) {
             c = 2;
         }
         uint32_t val;
@@ -249,29 +207,13 @@ int cairn_fat_count_free(struct cairn_fs *fs, uint32_t *out)
         return 0;
     }
     uint32_t n = 0;
-    if (v->fs_type == 12) {
-        for (uint32_t c = 2; c < v->n_fatent; c++) {
-            uint32_t val;
-            int rc = cairn_fat_get(fs, c, &val);
-            if (rc) {
-                return rc;
-            }
-            n += val == 0;
+    for (uint32_t c = 2; c < v->n_fatent; c++) {
+        uint32_t val;
+        int rc = cairn_fat_get(fs, c, &val);
+        if (rc) {
+            return rc;
         }
-    } else {
-        uint32_t w = v->fs_type == 16 ? 2 : 4;
-        uint32_t per = v->ss / w;
-        for (uint32_t c = 2; c < v->n_fatent;) {
-            int rc = cairn_fat_win_move(fs, v->fatbase + c / per);
-            if (rc) {
-                return rc;
-            }
-            for (uint32_t i = c % per; i < per && c < v->n_fatent; i++, c++) {
-                uint32_t val = w == 2 ? fat_ld16(v->win + i * 2)
-                                      : fat_ld32(v->win + i * 4) & 0x0FFFFFFFu;
-                n += val == 0;
-            }
-        }
+        n += val == 0;
     }
     n -= v->pr_n; // taken, though not linked yet
     v->free_clst = n;

@@ -33,6 +33,17 @@ int cairn_fat_dev_write(fat_vol *v, struct cairn_fs *fs, uint32_t sect, const vo
 
 static int fat_mark_before(struct cairn_fs *fs, uint32_t s);
 
+// Sector s from buf; a FAT sector goes to the second FAT too (kept in step).
+static int fat_write_fats(struct cairn_fs *fs, uint32_t s, const uint8_t *buf)
+{
+    fat_vol *v = fat_v(fs);
+    int rc = cairn_fat_dev_write(v, fs, s, buf, 1);
+    if (rc == 0 && v->n_fats > 1 && s - v->fatbase < v->fsize) { // (n_fats is 1 or 2)
+        rc = cairn_fat_dev_write(v, fs, s + v->fsize, buf, 1);
+    }
+    return rc;
+}
+
 static int fat_has_alt(const fat_vol *v)
 {
     return CAIRN_FAT_ALT_SS > 0 && v->ss <= CAIRN_FAT_ALT_SS;
@@ -66,19 +77,10 @@ int cairn_fat_win_flush(struct cairn_fs *fs)
         rc = fat_mark_before(fs, s); // a FAT or directory change: the mark goes first
     }
     if (rc == 0) {
-        rc = cairn_fat_dev_write(v, fs, s, v->win, 1);
+        rc = fat_write_fats(fs, s, v->win);
     }
     if (rc) {
         return rc;
-    }
-    // FAT copies are kept in step: every FAT sector goes to each copy
-    if (s >= v->fatbase && s - v->fatbase < v->fsize) {
-        for (uint32_t i = 1; i < v->n_fats; i++) {
-            rc = cairn_fat_dev_write(v, fs, s + i * v->fsize, v->win, 1);
-            if (rc) {
-                return rc;
-            }
-        }
     }
     v->win_dirty = 0;
     v->win_data = 0;
@@ -162,6 +164,11 @@ int cairn_fat_win_zero(struct cairn_fs *fs, uint32_t sect)
     return 0;
 }
 
+void cairn_fat_name11(uint8_t *dst, const void *src)
+{
+    memcpy(dst, src, 11);
+}
+
 uint32_t cairn_fat_clust2sect(const fat_vol *v, uint32_t clst)
 {
     return v->database + (clst - 2) * v->csize;
@@ -183,35 +190,26 @@ int cairn_fat_check_rw(struct cairn_fs *fs)
 #define FAT_T1980 315532800   // 1980-01-01 in Unix seconds
 #define FAT_T2108 4354819200u // 2108-01-01
 
-static const uint8_t fat_mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-// Days in month m (1..12; 0: in the whole year) of year y (1980..2107, where
-// every fourth year but 2100 is a leap year).
+// Days in month m (0..11; 12: in the whole year) of year y (years since
+// 1980, up to 2107, where every fourth year but 2100 is a leap year).
 static uint32_t fat_days_in(uint32_t y, uint32_t m)
 {
-    uint32_t leap = y % 4 == 0 && y != 2100;
-    return m == 0 ? 365 + leap : fat_mdays[m - 1] + (m == 2 ? leap : 0);
+    uint32_t leap = y % 4 == 0 && y != 120;
+    return m == 12 ? 365 + leap : m == 1 ? 28 + leap : 30 + ((0xAD5u >> m) & 1);
 }
 
 int64_t cairn_fat_time_to_unix(uint16_t date, uint16_t time)
 {
-    uint32_t y = 1980 + (date >> 9), m = (date >> 5) & 15, d = date & 31;
-    if (m < 1) {
-        m = 1;
-    }
-    if (m > 12) {
-        m = 12;
-    }
-    if (d < 1) {
-        d = 1;
-    }
+    uint32_t y = date >> 9, m = (date >> 5) & 15, d = date & 31;
+    m = m < 1 ? 1 : m > 12 ? 12 : m;
     // the years before y, with their leap days (2100 has none)
-    uint32_t days = (y - 1980) * 365 + (y - 1977) / 4 - (y > 2100) + d - 1;
-    for (uint32_t i = 1; i < m; i++) {
+    uint32_t days = y * 365 + (y + 3) / 4 - (y > 120) + (d ? d - 1 : 0);
+    for (uint32_t i = 0; i + 1 < m; i++) {
         days += fat_days_in(y, i);
     }
-    return FAT_T1980 + (int64_t)days * 86400 + (time >> 11) * 3600 + ((time >> 5) & 63) * 60 +
-           (time & 31) * 2;
+    // (seconds since 1980 fit 32 bits until 2116)
+    return FAT_T1980 + (int64_t)(days * 86400 + (time >> 11) * 3600 + ((time >> 5) & 63) * 60 +
+                                 (time & 31) * 2);
 }
 
 // The clock as a FAT timestamp; the last second's conversion is kept, since
@@ -232,23 +230,21 @@ uint32_t cairn_fat_now(fat_vol *v)
 uint32_t cairn_fat_fattime(int64_t s)
 {
     if (s < FAT_T1980) {
-        return (0u << 25) | (1u << 21) | (1u << 16); // 1980-01-01 00:00
+        s = FAT_T1980; // 1980-01-01 00:00
     }
     if (s >= (int64_t)FAT_T2108) {
         return (127u << 25) | (12u << 21) | (31u << 16) | (23u << 11) | (59u << 5) | 29u;
     }
     uint32_t u = (uint32_t)(s - FAT_T1980);
-    uint32_t rem = u % 86400, days = u / 86400, y = 1980, m = 1;
+    uint32_t rem = u % 86400, days = u / 86400, y = 0, m = 0;
     // (bounded: s < 2108, so at most 128 years, then 12 months)
-    while (days >= fat_days_in(y, 0)) {
-        days -= fat_days_in(y, 0);
-        y++;
+    while (days >= fat_days_in(y, 12)) {
+        days -= fat_days_in(y++, 12);
     }
     while (days >= fat_days_in(y, m)) {
-        days -= fat_days_in(y, m);
-        m++;
+        days -= fat_days_in(y, m++);
     }
-    uint32_t date = ((y - 1980) << 9) | (m << 5) | (days + 1);
+    uint32_t date = (y << 9) | ((m + 1) << 5) | (days + 1);
     uint32_t tm = ((rem / 3600) << 11) | ((rem / 60 % 60) << 5) | (rem % 60 / 2);
     return (date << 16) | tm;
 }
@@ -335,9 +331,7 @@ static int fat_mark_before(struct cairn_fs *fs, uint32_t s)
     }
     if (rc == 0 && fat_clean_in(v, v->alt, 0)) {
         v->alt_sect = FAT_NOSECT;
-        for (uint32_t i = 0; rc == 0 && i < v->n_fats; i++) {
-            rc = cairn_fat_dev_write(v, fs, a + i * v->fsize, v->alt, 1);
-        }
+        rc = fat_write_fats(fs, a, v->alt);
     }
     if (rc == 0) {
         v->alt_sect = a; // what the device holds now
@@ -439,7 +433,7 @@ int cairn_fat_sync_vol(struct cairn_fs *fs)
     if (rc) {
         return rc;
     }
-    if (v->fs_type == 32 && v->fsi_sect && v->fsi_dirty && !v->ro) {
+    if (v->fsi_sect && v->fsi_dirty && !v->ro) { // (FAT32 only)
         rc = cairn_fat_win_move(fs, v->fsi_sect);
         if (rc) {
             return rc;
@@ -469,7 +463,7 @@ static int fat_check_bs(struct cairn_fs *fs, uint32_t sect)
         return rc;
     }
     const uint8_t *w = v->win;
-    if (w[510] != 0x55 || w[511] != 0xAA) {
+    if (fat_ld16(w + 510) != 0xAA55) {
         return 3;
     }
     if (w[0] == 0xE9 || w[0] == 0xEB || w[0] == 0xE8) {
@@ -634,7 +628,7 @@ int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags)
             return rc;
         }
         w = v->win; // (the buffers may have traded places)
-        if (w[510] == 0x55 && w[511] == 0xAA && fat_ld32(w) == 0x41615252u &&
+        if (fat_ld16(w + 510) == 0xAA55 && fat_ld32(w) == 0x41615252u &&
             fat_ld32(w + 484) == 0x61417272u) {
             uint32_t fc = fat_ld32(w + 488), nx = fat_ld32(w + 492);
             if (fc <= nclst) {

@@ -415,3 +415,86 @@ TEST(stale_handle_and_limits)
     CHECK_EQ(o->close(x.fs, fh), 0);
     fx_down(&x);
 }
+
+// A full directory whose last entry was removed takes a new name in that
+// entry: the FAT12/16 root does not report itself full, a sub-directory does
+// not grow by a cluster.
+TEST(full_directory_reuses_its_last_entry)
+{
+    struct fx x;
+    fx_dev(&x, 512, 2000);
+    x.cfg.fat_type = 12;
+    x.cfg.root_entries = 32;
+    x.cfg.cluster_size = 512; // 16 entries per sub-directory cluster
+    REQUIRE_EQ(x.fs->ops->mkfs(x.fs), 0);
+    REQUIRE_EQ(x.fs->ops->mount(x.fs, 0), 0);
+    const struct cairn_fs_ops *o = x.fs->ops;
+    char p[16];
+    for (int i = 0; i < 32; i++) {
+        snprintf(p, sizeof p, "/F%02d", i);
+        REQUIRE_EQ(fx_write(&x, p, "", 0), 0);
+    }
+    CHECK_EQ(fx_write(&x, "/X", "", 0), CAIRN_EACCES);
+    REQUIRE_EQ(o->remove(x.fs, "/F31"), 0);
+    CHECK_EQ(fx_write(&x, "/G", "g", 1), 0);
+    CHECK_EQ(fx_write(&x, "/X", "", 0), CAIRN_EACCES);
+    REQUIRE_EQ(o->remove(x.fs, "/F05"), 0);
+    CHECK_EQ(fx_write(&x, "/H", "h", 1), 0);
+    char buf[4];
+    CHECK_EQ(fx_read(&x, "/G", buf, sizeof buf), 1);
+    CHECK_EQ(fx_read(&x, "/H", buf, sizeof buf), 1);
+    CHECK_EQ(fx_read(&x, "/F05", buf, sizeof buf), CAIRN_ENOENT);
+
+    CHECK_EQ(o->mkdir(x.fs, "/d"), CAIRN_EACCES);
+    REQUIRE_EQ(o->remove(x.fs, "/F04"), 0);
+    REQUIRE_EQ(o->mkdir(x.fs, "/d"), 0);
+    for (int i = 0; i < 14; i++) { // with "." and "..": one full cluster
+        snprintf(p, sizeof p, "/d/F%02d", i);
+        REQUIRE_EQ(fx_write(&x, p, "", 0), 0);
+    }
+    struct cairn_statvfs st;
+    REQUIRE_EQ(o->statvfs(x.fs, &st), 0);
+    uint64_t free_before = st.f_bfree;
+    REQUIRE_EQ(o->remove(x.fs, "/d/F13"), 0);
+    REQUIRE_EQ(fx_write(&x, "/d/G", "", 0), 0);
+    REQUIRE_EQ(o->statvfs(x.fs, &st), 0);
+    CHECK_EQ(st.f_bfree, free_before);
+    REQUIRE_EQ(fx_write(&x, "/d/H", "", 0), 0); // now it grows
+    REQUIRE_EQ(o->statvfs(x.fs, &st), 0);
+    CHECK_EQ(st.f_bfree, free_before - 1);
+    REQUIRE_EQ(fx_remount(&x, 0), 0);
+    CHECK_EQ(fx_read(&x, "/d/G", buf, sizeof buf), 0);
+    CHECK_EQ(fx_read(&x, "/d/H", buf, sizeof buf), 0);
+    CHECK_EQ(fx_read(&x, "/d/F13", buf, sizeof buf), CAIRN_ENOENT);
+    fx_down(&x);
+}
+
+// A read of no bytes returns 0 and moves nothing, whatever the window holds.
+TEST(zero_length_read)
+{
+    struct fx x;
+    REQUIRE_EQ(fx_up(&x, 512, 2000), 0);
+    const struct cairn_fs_ops *o = x.fs->ops;
+    uint8_t data[3000], buf[8];
+    for (size_t i = 0; i < sizeof data; i++) {
+        data[i] = (uint8_t)(i * 7 + 1);
+    }
+    REQUIRE_EQ(fx_write(&x, "/z.bin", data, sizeof data), 0);
+    REQUIRE_EQ(fx_write(&x, "/other", "x", 1), 0); // the window now holds another sector
+    REQUIRE_EQ(fx_remount(&x, 0), 0);
+    uint8_t fh[256];
+    REQUIRE(o->file_size(x.fs) <= sizeof fh);
+    REQUIRE_EQ(o->open(x.fs, fh, "/z.bin", CAIRN_O_RDONLY), 0);
+    CHECK_EQ(o->read(x.fs, fh, buf, 0), 0);
+    CHECK_EQ(o->tell(x.fs, fh), 0);
+    CHECK_EQ(o->seek(x.fs, fh, 1500, CAIRN_SEEK_SET), 1500);
+    CHECK_EQ(o->read(x.fs, fh, buf, 0), 0);
+    CHECK_EQ(o->read(x.fs, fh, NULL, 0), 0);
+    CHECK_EQ(o->tell(x.fs, fh), 1500);
+    CHECK_EQ(o->read(x.fs, fh, buf, 4), 4);
+    CHECK_MEM(buf, data + 1500, 4);
+    CHECK_EQ(o->seek(x.fs, fh, 0, CAIRN_SEEK_END), 3000);
+    CHECK_EQ(o->read(x.fs, fh, buf, 0), 0);
+    CHECK_EQ(o->close(x.fs, fh), 0);
+    fx_down(&x);
+}
