@@ -28,23 +28,23 @@ static int lx_la_cb(void *ctx, uint32_t block)
 
 int cairn_lfs2_alloc(lx_t *L, uint32_t *block)
 {
-    for (;;) {
+    for (int found = 0;;) {
+        // past the block taken, on to the next free one (or the window's end)
         while (L->la_next < L->la_size) {
-            if (!(L->la_buf[L->la_next / 8] & (1u << (L->la_next % 8)))) {
-                *block = (L->la_start + L->la_next) % L->block_count;
-                cairn_lfs2_ctz_forget(L, *block);
-                cairn_lfs2_memo_drop(L, *block);
-                for (;;) {
-                    L->la_next++;
-                    L->la_ckpoint--;
-                    if (L->la_next >= L->la_size ||
-                        !(L->la_buf[L->la_next / 8] & (1u << (L->la_next % 8))))
-                        return 0;
-                }
-            }
+            uint32_t i = L->la_next, used = (L->la_buf[i / 8] >> (i % 8)) & 1;
+            if (found && !used)
+                return 0;
             L->la_next++;
             L->la_ckpoint--;
+            if (!used) {
+                *block = (L->la_start + i) % L->block_count;
+                cairn_lfs2_ctz_forget(L, *block);
+                cairn_lfs2_memo_drop(L, *block);
+                found = 1;
+            }
         }
+        if (found)
+            return 0;
         if ((int32_t)L->la_ckpoint <= 0)
             return CAIRN_ENOSPC;
         L->la_start = (L->la_start + L->la_next) % L->block_count;
@@ -109,7 +109,7 @@ static int lx_traverse_pair(lx_t *L, const lx_mdir *dir, int (*cb)(void *, uint3
     memset(done, 0, sizeof done);
     if (lx_g_hasmovehere(&L->gdisk, dir->pair))
         lx_bit_put(done, lx_id(L->gdisk.tag), 1);
-    struct lx_bscan bs = {dir->off, dir->etag, 1};
+    struct lx_bscan bs = {dir->off, dir->etag};
     for (;;) {
         uint32_t tag;
         int err = lx_bstep(L, dir->pair[0], &bs, &tag);
@@ -202,11 +202,9 @@ void cairn_lfs2_alloc_seed_window(lx_t *L, const uint8_t *bm)
     }
     L->la_size = lx_min(8 * L->la_bytes, L->la_ckpoint);
     memset(L->la_buf, 0, L->la_bytes);
-    for (uint32_t i = 0; i < L->la_size; i++) {
-        uint32_t b = (L->la_start + i) % L->block_count;
+    for (uint32_t b = 0; b < L->block_count; b++)
         if (bm[b / 8] & (1u << (b % 8)))
-            L->la_buf[i / 8] |= (uint8_t)(1u << (i % 8));
-    }
+            lx_la_cb(L, b);
 }
 
 int cairn_lfs2_traverse(lx_t *L, int (*cb)(void *, uint32_t), void *ctx, int orphans)

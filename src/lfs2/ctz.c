@@ -64,14 +64,17 @@ static void lx_pm_note(lx_t *L, uint32_t idx, uint32_t blk)
         *s = blk;
 }
 
-/* The list's head is `head` at index `top`: a map of another list starts
- * afresh (reset), else the same list grew by a block or had its last one
- * copied. */
+/* The list's head is `head` at index `top`: with `reset`, a map of another
+ * list starts afresh (the map of this one stays); else the same list grew by
+ * a block or had its last one copied. */
 static void lx_pm_set(lx_t *L, uint32_t head, uint32_t top, int reset)
 {
     uint32_t *r = L->pk + 2;
-    if (reset)
+    if (reset) {
+        if (L->pk[0] == head && L->pk[1] == top)
+            return;
         memset(r, 0xff, (lx_pm_cap(L) + 3) * 4u);
+    }
     L->pk[0] = head;
     L->pk[1] = top;
     lx_pm_note(L, top, head);
@@ -109,8 +112,7 @@ int cairn_lfs2_ctz_find(lx_t *L, lx_cache *rc, uint32_t head, uint32_t size,
     }
     uint32_t cur = lx_ctz_top(L, size), target = lx_ctz_index(L, &pos);
     if (lx_pm_cap(L)) {
-        if (L->pk[0] != head || L->pk[1] != cur)
-            lx_pm_set(L, head, cur, 1);
+        lx_pm_set(L, head, cur, 1);
         // start from the known block with the smallest index >= target
         for (uint32_t j = target; j < cur; j++) {
             uint32_t v = lx_pm_get(L, j);
@@ -175,15 +177,16 @@ int cairn_lfs2_copy(lx_t *L, const lx_cache *spc, lx_cache *pc, uint32_t src, ui
 {
     for (uint32_t i = 0; i < n;) {
         uint8_t t[32];
+        const uint8_t *d = t;
         uint32_t k = lx_min(n - i, sizeof t);
         int err = 0;
         if (src == LX_INLINE)
-            memcpy(t, spc->buf + i, k);
+            d = spc->buf + i;
         else
             err = lx_read(L, spc, &L->rcache, n - i, src, i, t, k);
         if (err)
             return err;
-        err = lx_prog(L, pc, &L->rcache, 1, nb, i, t, k);
+        err = lx_prog(L, pc, &L->rcache, 1, nb, i, d, k);
         if (err)
             return err == CAIRN_ECORRUPT ? 1 : err;
         i += k;
@@ -207,7 +210,7 @@ int cairn_lfs2_ctz_extend(lx_t *L, lx_cache *pc, lx_cache *rc, uint32_t head, ui
         } else {
             index = lx_ctz_index(L, &noff);
             noff += 1;
-            if (lx_pm_cap(L) && (L->pk[0] != head || L->pk[1] != index))
+            if (lx_pm_cap(L))
                 lx_pm_set(L, head, index, 1);
             uint32_t rn = lx_alignup(noff, L->read_size);
             if (noff != L->block_size && rn <= L->cache_size && pc->block == LX_NULL) {

@@ -20,10 +20,6 @@ int lx_path_islast(const char *p)
         p++;
     return *p == '\0';
 }
-int lx_path_isdir(const char *p)
-{
-    return p[lx_namelen(p)] != '\0';
-}
 
 /* The pair of directory entry `id` of dir (0x3ff: the root). */
 static int lx_entry_pair(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t pair[2])
@@ -38,6 +34,14 @@ static int lx_entry_pair(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t pair
         return res;
     pair[0] = lx_le32(b), pair[1] = lx_le32(b + 4);
     return 0;
+}
+
+/* Fetch the pair of directory entry `id` of dir into `out`. */
+static int lx_entry_fetch(lx_t *L, const lx_mdir *dir, uint32_t id, lx_mdir *out)
+{
+    uint32_t pair[2];
+    int err = lx_entry_pair(L, dir, id, pair);
+    return err ? err : lx_fetch(L, out, pair);
 }
 
 int32_t lx_find(lx_t *L, lx_mdir *dir, const char **path, uint16_t *id)
@@ -100,28 +104,34 @@ int32_t lx_get_struct(lx_t *L, const lx_mdir *dir, uint32_t id, uint8_t b[8])
     return lx_get(L, dir, LX_TAG(0x700, 0x3ff, 0), LX_TAG(LX_T_STRUCT, id, 0), b, 8);
 }
 
-/* The mtime attribute (8 bytes into b) of entry `id`: its tag, or ENOENT. */
+/* The mtime attribute of entry `id` into b: 1 when it has one of 8 bytes,
+ * 0 when not, or an error. */
 int32_t lx_get_mtime(lx_t *L, const lx_mdir *dir, uint32_t id, uint8_t b[8])
 {
-    return lx_get(L, dir, LX_TAG(0x7ff, 0x3ff, 0),
-                  LX_TAG(LX_T_USERATTR + CAIRN_LFS2_ATTR_MTIME, id, 0), b, 8);
+    int32_t t = lx_get(L, dir, LX_TAG(0x7ff, 0x3ff, 0),
+                       LX_TAG(LX_T_USERATTR + CAIRN_LFS2_ATTR_MTIME, id, 0), b, 8);
+    if (t == CAIRN_ENOENT)
+        return 0;
+    return t < 0 ? t : lx_tsize((uint32_t)t) == 8;
 }
 
 /* ---- directories ----------------------------------------------------------------------- */
 
+/* Type and size of entry `id`, and its name when `name` is not NULL. */
 static int lx_getinfo(lx_t *L, const lx_mdir *m, uint32_t id, char *name, uint32_t *type,
                       int64_t *size)
 {
-    uint32_t cap = lx_min(L->name_max, CAIRN_NAME_MAX);
     uint32_t ntag, noff, stag, soff;
     int err = cairn_lfs2_get_entry(L, m, id, &ntag, &noff, &stag, &soff);
     if (err)
         return err;
-    uint32_t nlen = lx_min(lx_tsize(ntag), cap);
-    err = lx_read_rc(L, nlen, m->pair[0], noff, name, nlen);
-    if (err)
-        return err;
-    name[nlen] = '\0';
+    if (name) {
+        uint32_t nlen = lx_min(lx_tsize(ntag), lx_min(L->name_max, CAIRN_NAME_MAX));
+        err = lx_read_rc(L, nlen, m->pair[0], noff, name, nlen);
+        if (err)
+            return err;
+        name[nlen] = '\0';
+    }
     *type = lx_type3(ntag) == LX_T_REG ? CAIRN_S_IFREG : CAIRN_S_IFDIR;
     *size = 0;
     if (*type == CAIRN_S_IFREG) {
@@ -155,16 +165,11 @@ int lx_opendir(struct cairn_fs *fs, void *dp, const char *path)
         return tag;
     if (lx_type3((uint32_t)tag) != LX_T_DIR)
         return CAIRN_ENOTDIR;
-    uint32_t pair[2];
-    int err = lx_entry_pair(L, &d->l.m, lx_id((uint32_t)tag), pair);
-    if (!err)
-        err = lx_fetch(L, &d->l.m, pair);
+    int err = lx_entry_fetch(L, &d->l.m, lx_id((uint32_t)tag), &d->l.m);
     if (err)
         return err;
     d->head[0] = d->l.m.pair[0];
     d->head[1] = d->l.m.pair[1];
-    d->l.id = 0;
-    d->pos = 0;
     d->l.type = LX_T_DIR;
     lx_mlist_append(L, &d->l);
     return 0;
@@ -186,10 +191,7 @@ int lx_readdir(struct cairn_fs *fs, void *dp, struct cairn_dirent *ent)
             d->l.id = 0;
             continue;
         }
-        if (lx_g_hasmovehere(&L->gdisk, d->l.m.pair) && lx_id(L->gdisk.tag) == d->l.id) {
-            d->l.id++;
-            continue;
-        }
+        // (an entry moved away, pending its delete, reads as ENOENT)
         int err = lx_getinfo(L, &d->l.m, d->l.id, ent->name, &ent->type, &ent->size);
         d->l.id++;
         if (err == CAIRN_ENOENT)
@@ -223,21 +225,14 @@ int lx_stat(struct cairn_fs *fs, const char *path, struct cairn_stat *st)
         st->mode = CAIRN_S_IFDIR;
         return 0;
     }
+    int err = lx_getinfo(L, &cwd, id, NULL, &st->mode, &st->size);
+    if (err)
+        return err;
     uint8_t b[8];
-    st->mode = lx_type3((uint32_t)tag) == LX_T_REG ? CAIRN_S_IFREG : CAIRN_S_IFDIR;
-    if (st->mode == CAIRN_S_IFREG) {
-        int32_t s2 = lx_get_struct(L, &cwd, id, b);
-        if (s2 < 0)
-            return s2 == CAIRN_ENOENT ? CAIRN_ECORRUPT : s2;
-        if (lx_type3((uint32_t)s2) == LX_T_CTZSTRUCT)
-            st->size = lx_le32(b + 4);
-        else if (lx_type3((uint32_t)s2) == LX_T_INLINESTRUCT)
-            st->size = lx_tsize((uint32_t)s2);
-    }
     int32_t t = lx_get_mtime(L, &cwd, id, b);
-    if (t < 0 && t != CAIRN_ENOENT)
+    if (t < 0)
         return t;
-    if (t >= 0 && lx_tsize((uint32_t)t) == 8) {
+    if (t) {
         uint64_t ns = (uint64_t)lx_le32(b) | (uint64_t)lx_le32(b + 4) << 32;
         st->mtime = (int64_t)(ns / 1000000000u);
         st->mtime_nsec = (uint32_t)(ns % 1000000000u);
@@ -253,8 +248,8 @@ int lx_mkdir(struct cairn_fs *fs, const char *path)
     if (err)
         return err;
     struct lx_mlist cwd;
-    memset(&cwd, 0, sizeof cwd);
     cwd.next = L->mlist;
+    cwd.id = 0, cwd.type = 0; // a temporary entry (its pair is fetched before use)
     uint16_t id = 0x3ff;
     const char *p = path;
     int32_t tag = lx_find(L, &cwd.m, &p, &id);
@@ -319,10 +314,7 @@ static int lx_unlink_dir(lx_t *L, lx_mdir *cwd, const lx_mdir *m)
  * only), take an orphan for it and track it in the open list. */
 static int lx_rmdir_prep(lx_t *L, const lx_mdir *cwd, uint32_t id, struct lx_mlist *d)
 {
-    uint32_t pair[2];
-    int err = lx_entry_pair(L, cwd, id, pair);
-    if (!err)
-        err = lx_fetch(L, &d->m, pair);
+    int err = lx_entry_fetch(L, cwd, id, &d->m);
     if (err)
         return err;
     if (d->m.count > 0 || d->m.split)
@@ -352,8 +344,8 @@ static int lx_remove_any(struct cairn_fs *fs, const char *path, int want_dir)
     if (!isdir && want_dir)
         return CAIRN_ENOTDIR;
     struct lx_mlist dir;
-    memset(&dir, 0, sizeof dir);
     dir.next = L->mlist;
+    dir.id = 0, dir.type = 0; // a temporary entry (its pair is fetched before use)
     if (isdir) {
         err = lx_rmdir_prep(L, &cwd, lx_id((uint32_t)tag), &dir);
         if (err)
@@ -406,13 +398,13 @@ int lx_rename(struct cairn_fs *fs, const char *from, const char *to)
     int samepair = lx_pair_cmp(oldcwd.pair, newcwd.pair) == 0;
     uint32_t newoldid = lx_id((uint32_t)oldtag);
     struct lx_mlist prevdir;
-    memset(&prevdir, 0, sizeof prevdir);
     prevdir.next = L->mlist;
+    prevdir.id = 0, prevdir.type = 0; // a temporary entry (its pair is fetched before use)
     int previsdir = 0;
+    uint32_t nlen = lx_namelen(np);
     if (prevtag == CAIRN_ENOENT) {
-        if (lx_path_isdir(np) && !olddir)
+        if (np[nlen] && !olddir) // (a slash follows)
             return CAIRN_ENOTDIR;
-        uint32_t nlen = lx_namelen(np);
         if (nlen > L->name_max)
             return CAIRN_ENAMETOOLONG;
         if (samepair && newid <= newoldid)
@@ -433,7 +425,7 @@ int lx_rename(struct cairn_fs *fs, const char *from, const char *to)
     struct lx_attr a[5] = {
         {LX_TAG(LX_T_DELETE, newid, 0), NULL},
         {LX_TAG(LX_T_CREATE, newid, 0), NULL},
-        {LX_TAG(lx_type3((uint32_t)oldtag), newid, lx_namelen(np)), np},
+        {LX_TAG(lx_type3((uint32_t)oldtag), newid, nlen), np},
         {LX_TAG(LX_T_FROM_MOVE, newid, lx_id((uint32_t)oldtag)), &oldcwd},
         {LX_TAG(LX_T_DELETE, newoldid, 0), NULL},
     };

@@ -7,15 +7,8 @@
 
 size_t lx_file_size(const struct cairn_fs *fs)
 {
-    const struct cairn_lfs2 *lf = (const struct cairn_lfs2 *)fs;
-    uint32_t cs = lf->priv.cache_size;
-    if (!cs) {
-        const struct cairn_lfs2_config *cfg = lf->priv.cfg;
-        uint32_t rs = cfg && cfg->read_size ? cfg->read_size : 32;
-        uint32_t ps = cfg && cfg->prog_size ? cfg->prog_size : 32;
-        cs = cfg && cfg->cache_size ? cfg->cache_size : 4 * lx_max(rs, ps);
-    }
-    return (sizeof(struct lx_file) + 7u) / 8u * 8u + cs;
+    // asked for a mounted filesystem only (fs.h): its cache size is known
+    return (sizeof(struct lx_file) + 7u) / 8u * 8u + ((const struct cairn_lfs2 *)fs)->priv.cache_size;
 }
 
 size_t lx_dir_size(const struct cairn_fs *fs)
@@ -27,6 +20,17 @@ size_t lx_dir_size(const struct cairn_fs *fs)
 static uint8_t *lx_fbuf(struct lx_file *f)
 {
     return (uint8_t *)f + (sizeof(struct lx_file) + 7u) / 8u * 8u;
+}
+
+/* The handle becomes an inline file of `size` bytes held in its cache. */
+__attribute__((noinline)) static void lx_set_inline(lx_t *L, struct lx_file *f, uint32_t size)
+{
+    f->head = LX_INLINE;
+    f->size = size;
+    f->flags |= LX_F_INLINE;
+    f->cache.block = LX_INLINE;
+    f->cache.off = 0;
+    f->cache.size = L->cache_size;
 }
 
 static void lx_mtime_now(uint8_t *b)
@@ -62,71 +66,57 @@ int lx_open(struct cairn_fs *fs, void *fp, const char *path, uint32_t flags)
         return tag;
     f->l.type = LX_T_REG;
     f->l.id = id;
-    lx_mlist_append(L, &f->l);
-    int err = 0, created = 0;
+    int created = 0;
+    uint8_t b[8];
     if (tag == CAIRN_ENOENT) {
-        if (!(flags & CAIRN_O_CREAT)) {
-            err = CAIRN_ENOENT;
-            goto cleanup;
-        }
-        if (L->ro) {
-            err = CAIRN_EROFS;
-            goto cleanup;
-        }
-        if (lx_path_isdir(p)) {
-            err = CAIRN_ENOTDIR;
-            goto cleanup;
-        }
+        if (!(flags & CAIRN_O_CREAT))
+            return CAIRN_ENOENT;
+        if (L->ro)
+            return CAIRN_EROFS;
         uint32_t nlen = lx_namelen(p);
-        if (nlen > L->name_max) {
-            err = CAIRN_ENAMETOOLONG;
-            goto cleanup;
-        }
+        if (p[nlen]) // (a slash follows)
+            return CAIRN_ENOTDIR;
+        if (nlen > L->name_max)
+            return CAIRN_ENAMETOOLONG;
         struct lx_attr a[3] = {
             {LX_TAG(LX_T_CREATE, id, 0), NULL},
             {LX_TAG(LX_T_REG, id, nlen), p},
             {LX_TAG(LX_T_INLINESTRUCT, id, 0), NULL},
         };
-        err = lx_commit(L, &f->l.m, a, 3);
+        // on the list for the commit: a relocation moves the handle too
+        lx_mlist_append(L, &f->l);
+        int err = lx_commit(L, &f->l.m, a, 3);
+        lx_closedir(fs, f); // (takes it off the list again)
         if (err == CAIRN_ENOSPC && nlen > L->metadata_max / 4)
             err = CAIRN_ENAMETOOLONG;
         if (err)
-            goto cleanup;
+            return err;
         tag = (int32_t)LX_TAG(LX_T_INLINESTRUCT, 0, 0);
         created = 1;
     } else if (flags & CAIRN_O_EXCL) {
-        err = CAIRN_EEXIST;
-        goto cleanup;
+        return CAIRN_EEXIST;
     } else if (lx_type3((uint32_t)tag) != LX_T_REG) {
-        err = CAIRN_EISDIR;
-        goto cleanup;
-    } else if (lx_path_isdir(p)) {
-        err = CAIRN_ENOTDIR;
-        goto cleanup;
+        return CAIRN_EISDIR;
+    } else if (p[lx_namelen(p)]) { // (a slash follows)
+        return CAIRN_ENOTDIR;
     } else if (flags & CAIRN_O_TRUNC) {
         tag = (int32_t)LX_TAG(LX_T_INLINESTRUCT, f->l.id, 0);
         f->flags |= LX_F_DIRTY;
     } else {
-        uint8_t b[8];
         tag = lx_get_struct(L, &f->l.m, f->l.id, b);
-        if (tag < 0) {
-            err = tag == CAIRN_ENOENT ? CAIRN_ECORRUPT : tag;
-            goto cleanup;
-        }
+        if (tag < 0)
+            return tag == CAIRN_ENOENT ? CAIRN_ECORRUPT : tag;
         f->head = lx_le32(b);
         f->size = lx_le32(b + 4);
     }
     if (!L->no_mtime) {
         lx_mtime_now(f->mtime);
-        if (acc & CAIRN_O_RDONLY) {
-            uint8_t b[8];
-            // a file just created has no attribute yet
-            int32_t t = created ? CAIRN_ENOENT : lx_get_mtime(L, &f->l.m, f->l.id, b);
-            if (t < 0 && t != CAIRN_ENOENT) {
-                err = t;
-                goto cleanup;
-            }
-            if (t >= 0 && lx_tsize((uint32_t)t) == 8)
+        // a file just created has no attribute yet
+        if ((acc & CAIRN_O_RDONLY) && !created) {
+            int32_t t = lx_get_mtime(L, &f->l.m, f->l.id, b);
+            if (t < 0)
+                return t;
+            if (t)
                 memcpy(f->mtime, b, 8);
         }
         if (acc & CAIRN_O_WRONLY)
@@ -134,40 +124,25 @@ int lx_open(struct cairn_fs *fs, void *fp, const char *path, uint32_t flags)
     }
     lx_cache_zero(L, &f->cache);
     if (lx_type3((uint32_t)tag) == LX_T_INLINESTRUCT) {
-        f->head = LX_INLINE;
-        f->size = lx_tsize((uint32_t)tag);
-        f->flags |= LX_F_INLINE;
-        f->cache.block = LX_INLINE; // (cache_zero set off 0)
-        f->cache.size = L->cache_size;
-        if (f->size > L->cache_size) {
-            err = CAIRN_ENOMEM;
-            goto cleanup;
-        }
+        lx_set_inline(L, f, lx_tsize((uint32_t)tag));
+        if (f->size > L->cache_size)
+            return CAIRN_ENOMEM;
         if (f->size > 0) {
             int32_t t = lx_get(L, &f->l.m, LX_TAG(0x700, 0x3ff, 0), LX_TAG(LX_T_STRUCT, f->l.id, 0),
                                f->cache.buf, f->size);
-            if (t < 0) {
-                err = t;
-                goto cleanup;
-            }
+            if (t < 0)
+                return t;
         }
-    } else if (lx_type3((uint32_t)tag) == LX_T_CTZSTRUCT) {
-        if (f->size > 0 && f->head >= L->block_count) {
-            err = CAIRN_ECORRUPT;
-            goto cleanup;
-        }
-    } else {
-        err = CAIRN_ECORRUPT;
-        goto cleanup;
+    } else if (lx_type3((uint32_t)tag) != LX_T_CTZSTRUCT ||
+               (f->size > 0 && f->head >= L->block_count)) {
+        return CAIRN_ECORRUPT;
     }
+    lx_mlist_append(L, &f->l);
     return 0;
-cleanup:
-    lx_mlist_remove(L, &f->l);
-    return err;
 }
-
 static int lx_file_relocate(lx_t *L, struct lx_file *f)
 {
+    uint32_t src = (f->flags & LX_F_INLINE) ? LX_INLINE : f->block;
     for (;;) {
         uint32_t nb;
         int err = lx_alloc(L, &nb);
@@ -179,18 +154,18 @@ static int lx_file_relocate(lx_t *L, struct lx_file *f)
                 goto relocate;
             return err;
         }
-        err = cairn_lfs2_copy(L, &f->cache, &L->pcache, (f->flags & LX_F_INLINE) ? LX_INLINE : f->block,
-                              nb, f->off);
+        err = cairn_lfs2_copy(L, &f->cache, &L->pcache, src, nb, f->off);
         if (err < 0)
             return err;
         if (err)
             goto relocate;
-        memcpy(f->cache.buf, L->pcache.buf, L->cache_size);
-        f->cache.block = L->pcache.block;
-        f->cache.off = L->pcache.off;
-        f->cache.size = L->pcache.size;
+        // the program cache's state moves to the handle's cache (its own buffer)
+        uint8_t *buf = f->cache.buf;
+        memcpy(buf, L->pcache.buf, L->cache_size);
+        f->cache = L->pcache;
+        f->cache.buf = buf;
         lx_cache_zero(L, &L->pcache);
-        cairn_lfs2_ctz_moved(L, (f->flags & LX_F_INLINE) ? LX_INLINE : f->block, nb, f->pos);
+        cairn_lfs2_ctz_moved(L, src, nb, f->pos);
         f->block = nb;
         f->flags |= LX_F_WRITING;
         return 0;
@@ -228,15 +203,20 @@ static int lx_file_outline(lx_t *L, struct lx_file *f)
     return 0;
 }
 
-static int32_t lx_fwrite_raw(lx_t *L, struct lx_file *f, const uint8_t *d, uint32_t n)
+/* Reading ends: the cache changes role, from read cache to program cache. */
+static void lx_endread(lx_t *L, struct lx_file *f)
 {
-    uint32_t total = n;
     if (f->flags & LX_F_READING) {
-        // the cache changes role: from read cache to program cache
         if (!(f->flags & LX_F_INLINE))
             lx_cache_zero(L, &f->cache);
         f->flags &= ~LX_F_READING;
     }
+}
+
+static int32_t lx_fwrite_raw(lx_t *L, struct lx_file *f, const uint8_t *d, uint32_t n)
+{
+    uint32_t total = n;
+    lx_endread(L, f);
     if ((f->flags & LX_F_INLINE) && lx_max(f->pos + n, f->size) > L->inline_max) {
         int err = lx_file_outline(L, f);
         if (err) {
@@ -285,11 +265,7 @@ static int32_t lx_fwrite_raw(lx_t *L, struct lx_file *f, const uint8_t *d, uint3
 
 static int lx_file_flush(lx_t *L, struct lx_file *f)
 {
-    if (f->flags & LX_F_READING) {
-        if (!(f->flags & LX_F_INLINE))
-            lx_cache_zero(L, &f->cache);
-        f->flags &= ~LX_F_READING;
-    }
+    lx_endread(L, f);
     if (f->flags & LX_F_WRITING) {
         uint32_t pos = f->pos;
         if (!(f->flags & LX_F_INLINE)) {
@@ -379,12 +355,8 @@ int lx_file_sync(lx_t *L, struct lx_file *f)
 
 int lx_close(struct cairn_fs *fs, void *fp)
 {
-    lx_t *L = lx_of(fs);
-    struct lx_file *f = fp;
-    int err = 0;
-    if ((f->flags & CAIRN_O_WRONLY) && !L->ro)
-        err = lx_file_sync(L, f);
-    lx_mlist_remove(L, &f->l);
+    int err = lx_of(fs)->ro ? 0 : lx_sync(fs, fp);
+    lx_closedir(fs, fp); // (off the open list: handles of both kinds start with it)
     return err;
 }
 
@@ -397,7 +369,7 @@ int lx_sync(struct cairn_fs *fs, void *fp)
     return lx_file_sync(L, f);
 }
 
-static uint32_t lx_fsize(struct lx_file *f)
+__attribute__((noinline)) static uint32_t lx_fsize(struct lx_file *f)
 {
     if (f->flags & LX_F_WRITING)
         return lx_max(f->pos, f->size);
@@ -446,8 +418,7 @@ int32_t lx_read_op(struct cairn_fs *fs, void *fp, void *buf, uint32_t len)
     struct lx_file *f = fp;
     if (!(f->flags & CAIRN_O_RDONLY))
         return CAIRN_EBADF;
-    if (len > 0x7fffffff)
-        len = 0x7fffffff;
+    // (no clamp: a read stops at the size, itself at most file_max < 2^31)
     return lx_fread_raw(lx_of(fs), f, buf, len);
 }
 
@@ -474,11 +445,7 @@ int32_t lx_write_op(struct cairn_fs *fs, void *fp, const void *buf, uint32_t len
         return CAIRN_EROFS;
     if (len > 0x7fffffff)
         len = 0x7fffffff;
-    if (f->flags & LX_F_READING) {
-        int err = lx_file_flush(L, f);
-        if (err)
-            return err;
-    }
+    // (reading ends in lx_fwrite_raw: the cache becomes the program cache)
     if ((f->flags & CAIRN_O_APPEND) && f->pos < f->size)
         f->pos = f->size;
     if ((uint64_t)f->pos + len > L->file_max)
@@ -512,12 +479,6 @@ static int64_t lx_seek_in(lx_t *L, struct lx_file *f, int64_t off, int whence)
         return CAIRN_EINVAL;
     if ((uint32_t)npos == f->pos)
         return npos;
-    if ((f->flags & (LX_F_READING | LX_F_WRITING)) == LX_F_READING) {
-        // only reading: the next read finds its block again, the cache stays
-        f->pos = (uint32_t)npos;
-        f->off = L->block_size;
-        return npos;
-    }
     int err = lx_file_flush(L, f);
     if (err)
         return err;
@@ -562,30 +523,22 @@ int lx_truncate(struct cairn_fs *fs, void *fp, int64_t size)
             int32_t got = lx_fread_raw(L, f, L->rcache.buf, nsize);
             if (got < 0)
                 return got;
-            f->head = LX_INLINE;
-            f->size = nsize;
-            f->flags |= LX_F_DIRTY | LX_F_INLINE;
-            f->flags &= ~LX_F_READING;
-            f->cache.block = LX_INLINE;
-            f->cache.off = 0;
-            f->cache.size = L->cache_size;
+            lx_set_inline(L, f, nsize);
             memcpy(f->cache.buf, L->rcache.buf, nsize);
             lx_cache_zero(L, &L->rcache);
         } else {
             int err = lx_file_flush(L, f);
             if (err)
                 return err;
-            uint32_t blk, dummy;
-            err = lx_ctz_find(L, &f->cache, f->head, f->size, nsize - 1, &blk, &dummy);
+            // (off is found again by the next read: READING goes below)
+            err = lx_ctz_find(L, &f->cache, f->head, f->size, nsize - 1, &f->head, &f->off);
             if (err)
                 return err;
             lx_cache_zero(L, &f->cache);
-            f->pos = nsize;
-            f->head = blk;
             f->size = nsize;
-            f->flags |= LX_F_DIRTY;
-            f->flags &= ~LX_F_READING;
         }
+        f->flags |= LX_F_DIRTY;
+        f->flags &= ~LX_F_READING;
     } else if (nsize > oldsize) {
         int64_t r = lx_seek_in(L, f, 0, CAIRN_SEEK_END);
         if (r < 0)

@@ -94,8 +94,6 @@ struct lx_match {
     uint16_t id;
     uint8_t eq;
     uint32_t tag;
-    /* kind 3: the pair's global-state delta (its newest move state) */
-    lx_gstate g;
 };
 
 /* internal cross-file functions (core.c) */
@@ -127,7 +125,6 @@ int cairn_lfs2_fetch(lx_t *L, lx_mdir *dir, const uint32_t pair[2]);
  * or an error. */
 struct lx_bscan {
     uint32_t off, ntag;
-    uint8_t whole; /* 1: the scan goes to the log's start: cache backwards */
 };
 int cairn_lfs2_bstep(lx_t *L, uint32_t block, struct lx_bscan *s, uint32_t *tag);
 #define lx_bstep cairn_lfs2_bstep
@@ -248,11 +245,18 @@ static inline uint32_t lx_popc(uint32_t a)
     return (((a + (a >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24;
 }
 static inline int lx_scmp(uint32_t a, uint32_t b) { return (int)(int32_t)(a - b); }
+// the memcpy forms let GCC load or store a word at once (unaligned loads on
+// Cortex-M3/M4; byte code where the target has none)
 static inline uint32_t lx_le32(const uint8_t *p)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+#else
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+#endif
 }
-// the memcpy forms let GCC store a word at once (it merges loads, not stores)
 static inline void lx_ple32(uint8_t *p, uint32_t v)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -345,7 +349,6 @@ struct lx_commit {
 #define lx_truncate cairn_lfs2_truncate
 #define lx_namelen cairn_lfs2_namelen
 #define lx_path_islast cairn_lfs2_path_islast
-#define lx_path_isdir cairn_lfs2_path_isdir
 #define lx_find cairn_lfs2_find
 #define lx_get_struct cairn_lfs2_get_struct
 #define lx_get_mtime cairn_lfs2_get_mtime
@@ -377,7 +380,6 @@ int64_t lx_size_op(struct cairn_fs *fs, void *fp);
 int lx_truncate(struct cairn_fs *fs, void *fp, int64_t size);
 uint32_t lx_namelen(const char *p);
 int lx_path_islast(const char *p);
-int lx_path_isdir(const char *p);
 /* Walk `*path` from the root. Returns the entry's name tag (id 0x3ff for the
  * root), leaving *path at the last name looked at and `dir` at its pair; on
  * NOENT *id is where a new entry of that name goes. */

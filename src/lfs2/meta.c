@@ -5,7 +5,11 @@
  */
 #include "lx.h"
 
-static const uint32_t lx_sbpair[2] = {0, 1};
+/* 1 when pair p shares a block with the superblock pair {0,1}. */
+static int lx_issb(const uint32_t p[2])
+{
+    return p[0] < 2 || p[1] < 2;
+}
 
 // out of line: GCC inlines a static function with one caller, and in the
 // scans that makes more code (register pressure) than the call saves
@@ -32,18 +36,20 @@ static int lx_movedaway(lx_t *L, const lx_mdir *dir, uint32_t id)
 
 /* ---- cache of known pair states ------------------------------------------ */
 
-static uint8_t *lx_mkey(lx_t *L, const lx_mdir *e)
-{
-    return (uint8_t *)(L->mc + L->mc_n) + (size_t)(e - L->mc) * CAIRN_LFS2_MKEY;
-}
+/* A slot: a pair's state and its name-range key. */
+struct lx_mce {
+    lx_mdir m; /* first */
+    uint8_t k[CAIRN_LFS2_MKEY];
+};
+_Static_assert(sizeof(struct lx_mce) == sizeof(lx_mdir) + CAIRN_LFS2_MKEY, "slot size (mount.c)");
+#define LX_MC(L) ((struct lx_mce *)(void *)(L)->mc)
+#define lx_mkey(e) (((struct lx_mce *)(void *)(e))->k)
 
 static lx_mdir *lx_mc_find(lx_t *L, const uint32_t pair[2])
 {
-    for (int i = 0; i < L->mc_n; i++) {
-        if (L->mc[i].pair[0] != LX_NULL && lx_pair_sync(L->mc[i].pair, pair)) {
-            return &L->mc[i];
-        }
-    }
+    for (struct lx_mce *e = LX_MC(L), *end = e + L->mc_n; e < end; e++)
+        if (e->m.pair[0] != LX_NULL && lx_pair_sync(e->m.pair, pair))
+            return &e->m;
     return NULL;
 }
 
@@ -55,14 +61,14 @@ void cairn_lfs2_mc_put(lx_t *L, const lx_mdir *dir)
     if (!e) {
         // round robin, but the root's first pair stays: every path lookup
         // starts there
-        uint32_t i = L->mc_next;
-        if (lx_pair_sync(L->mc[i].pair, L->root))
-            i = (i + 1) % L->mc_n;
-        e = &L->mc[i];
-        L->mc_next = (uint8_t)((i + 1) % L->mc_n);
+        uint32_t i = L->mc_next, n = L->mc_n;
+        if (lx_pair_sync(LX_MC(L)[i].m.pair, L->root) && ++i == n)
+            i = 0;
+        e = &LX_MC(L)[i].m;
+        L->mc_next = (uint8_t)(i + 1 == n ? 0 : i + 1);
     }
     *e = *dir;
-    lx_mkey(L, e)[0] = 0;
+    lx_mkey(e)[0] = 0;
 }
 
 /*
@@ -82,7 +88,7 @@ int cairn_lfs2_mc_skip(lx_t *L, lx_mdir *dir, const uint32_t pair[2], const char
     const lx_mdir *e = lx_mc_find(L, pair);
     if (!e)
         return 0;
-    const uint8_t *k = lx_mkey(L, e);
+    const uint8_t *k = lx_mkey(e);
     if (k[0] != 1) {
         if (k[0] != 2)
             return 0;
@@ -101,31 +107,25 @@ static void lx_mc_setkey(lx_t *L, const lx_mdir *dir, const uint8_t *k)
 {
     lx_mdir *e = lx_mc_find(L, dir->pair);
     if (e)
-        memcpy(lx_mkey(L, e), k, CAIRN_LFS2_MKEY);
+        memcpy(lx_mkey(e), k, CAIRN_LFS2_MKEY);
 }
 
 /* Forget every cached pair that uses `block`. */
 void cairn_lfs2_mc_drop(lx_t *L, uint32_t block)
 {
-    for (int i = 0; i < L->mc_n; i++)
-        if (L->mc[i].pair[0] == block || L->mc[i].pair[1] == block)
-            L->mc[i].pair[0] = L->mc[i].pair[1] = LX_NULL;
+    for (struct lx_mce *e = LX_MC(L), *end = e + L->mc_n; e < end; e++)
+        if (e->m.pair[0] == block || e->m.pair[1] == block)
+            e->m.pair[0] = e->m.pair[1] = LX_NULL;
 }
 
 /* Resize the pair cache to `n` slots in place, keeping the states (and keys)
  * of the first min(n, mc_n) slots. */
 void cairn_lfs2_mc_resize(lx_t *L, uint8_t n)
 {
-    uint8_t k = L->mc_n;
-    if (n < k) {
-        k = n;
-        if (L->mc_next >= n)
-            L->mc_next = 0;
-    }
-    // keys sit right after the slots: move them with the table's end
-    memmove((uint8_t *)(L->mc + n), lx_mkey(L, L->mc), (size_t)k * CAIRN_LFS2_MKEY);
-    for (uint8_t i = k; i < n; i++)
-        L->mc[i].pair[0] = L->mc[i].pair[1] = LX_NULL;
+    for (uint32_t i = L->mc_n; i < n; i++)
+        LX_MC(L)[i].m.pair[0] = LX_MC(L)[i].m.pair[1] = LX_NULL;
+    if (L->mc_next >= n) // (only when shrinking: it stays below the old size)
+        L->mc_next = 0;
     L->mc_n = n;
 }
 
@@ -371,10 +371,7 @@ static int lx_mscan(lx_t *L, const lx_mdir *dir, struct lx_match *m)
     if (m->kind & 1) // (mount's walk keys the pairs too: its first lookups skip)
         lx_mc_setkey(L, dir, t->kmax);
     lx_match_done(L, dir, m, t);
-    if (m->kind != 3)
-        return 0;
-    m->g.tag = m->g.pair[0] = m->g.pair[1] = 0;
-    return lx_getgstate(L, dir, &m->g);
+    return 0;
 }
 
 int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_match *m)
@@ -428,21 +425,6 @@ int cairn_lfs2_bstep(lx_t *L, uint32_t block, struct lx_bscan *s, uint32_t *tag)
         return 0;
     s->off -= d;
     *tag = s->ntag;
-    lx_cache *rc = &L->rcache;
-    if (s->whole && !(rc->block == block && s->off >= rc->off && s->off + 4 <= rc->off + rc->size)) {
-        // a whole-log scan reads the log once: the window on a miss ends
-        // just past this tag's first data word (a struct read hits) and
-        // reaches back a cache's worth, where the next tags are
-        uint32_t end = lx_alignup(s->off + 12, L->read_size);
-        uint32_t start = end > L->cache_size ? end - L->cache_size : 0;
-        if (start > s->off)
-            start = lx_aligndown(s->off, L->read_size);
-        lx_cache_drop(rc);
-        uint8_t one;
-        int err = lx_read_rc(L, end - start, block, start, &one, 1);
-        if (err)
-            return err;
-    }
     uint8_t b[4];
     int err = lx_read_rc(L, 4, block, s->off, b, 4);
     if (err)
@@ -454,8 +436,8 @@ int cairn_lfs2_bstep(lx_t *L, uint32_t block, struct lx_bscan *s, uint32_t *tag)
 int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t mask, uint32_t want, void *buf,
                        uint32_t size)
 {
-    struct lx_bscan bs = {dir->off, dir->etag, 0};
-    int32_t gdiff = 0;
+    struct lx_bscan bs = {dir->off, dir->etag};
+    uint32_t cur = want; // `want` as numbered where the scan is
     if ((mask & LX_TAG(0, 0x3ff, 0)) && lx_movedaway(L, dir, lx_id(want)))
         return CAIRN_ENOENT;
     for (;;) {
@@ -463,27 +445,24 @@ int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t mask, uint32_t want
         int err = lx_bstep(L, dir->pair[0], &bs, &tag);
         if (err <= 0)
             return err ? err : CAIRN_ENOENT;
-        uint32_t off = bs.off, cur = want - (uint32_t)(gdiff * (1 << 10));
         if ((mask & LX_TAG(0, 0x3ff, 0)) && lx_type1(tag) == LX_T_SPLICE && lx_id(tag) <= lx_id(cur)) {
             if (tag == (LX_TAG(LX_T_CREATE, 0, 0) | (LX_TAG(0, 0x3ff, 0) & cur)))
                 return CAIRN_ENOENT;
-            gdiff += lx_splice(tag);
-            cur = want - (uint32_t)(gdiff * (1 << 10));
+            cur -= (uint32_t)lx_splice(tag) << 10;
         }
         if ((mask & tag) == (mask & cur)) {
             if (lx_isdelete(tag))
                 return CAIRN_ENOENT;
             if (buf) {
                 uint32_t n = lx_min(size, lx_tsize(tag));
-                err = lx_read_rc(L, n, dir->pair[0], off + 4, buf, n);
+                err = lx_read_rc(L, n, dir->pair[0], bs.off + 4, buf, n);
                 if (err)
                     return err;
                 memset((uint8_t *)buf + n, 0, size - n);
             }
-            return (int32_t)((tag + (uint32_t)(gdiff * (1 << 10))) & 0x7fffffff);
+            return (int32_t)((tag + (want - cur)) & 0x7fffffff);
         }
     }
-    return CAIRN_ENOENT;
 }
 
 int lx_getgstate(lx_t *L, const lx_mdir *dir, lx_gstate *g)
@@ -520,24 +499,21 @@ static int lx_cattr(lx_t *L, struct lx_commit *c, uint32_t tag, const void *mem,
     int err = lx_cprog(L, c, b, 4);
     if (err)
         return err;
-    if (dsz > 4) {
+    for (uint32_t i = 0; i < dsz - 4 && !err;) {
+        uint32_t n = dsz - 4 - i;
+        const void *p = b;
         if (mem) {
-            err = lx_cprog(L, c, mem, dsz - 4);
-            if (err)
-                return err;
+            p = (const uint8_t *)mem + i;
         } else {
-            for (uint32_t i = 0; i < dsz - 4;) {
-                uint32_t n = lx_min(dsz - 4 - i, sizeof b);
-                err = lx_read(L, &L->pcache, &L->rcache, dsz - 4 - i, dblock, doff + i, b, n);
-                if (err)
-                    return err;
-                err = lx_cprog(L, c, b, n);
-                if (err)
-                    return err;
-                i += n;
-            }
+            n = lx_min(n, sizeof b);
+            err = lx_read(L, &L->pcache, &L->rcache, dsz - 4 - i, dblock, doff + i, b, n);
         }
+        if (!err)
+            err = lx_cprog(L, c, p, n);
+        i += n;
     }
+    if (err)
+        return err;
     c->ptag = tag & 0x7fffffff;
     return 0;
 }
@@ -569,7 +545,9 @@ static int lx_ccrc(lx_t *L, struct lx_commit *c)
                     return err;
             }
         }
-        uint32_t ntag = LX_TAG(LX_T_CRC + (((uint8_t)~eperturb) >> 7), 0x3ff, noff - (c->off + 4));
+        // the valid bit of the next tag is the inverse of the erased state's
+        uint32_t vb = (uint32_t)(uint8_t)~eperturb >> 7;
+        uint32_t ntag = LX_TAG(LX_T_CRC, 0x3ff, noff - (c->off + 4)) + (vb << 20);
         uint8_t cc[8];
         lx_pbe32(cc, ntag ^ c->ptag);
         c->crc = lx_crc(c->crc, cc, 4);
@@ -582,7 +560,7 @@ static int lx_ccrc(lx_t *L, struct lx_commit *c)
             crc1 = c->crc;
         }
         c->off = noff;
-        c->ptag = ntag ^ ((uint32_t)(0x80u & ~eperturb) << 24);
+        c->ptag = ntag ^ (vb << 31);
         c->crc = 0xffffffff;
         if (noff >= end || noff >= L->pcache.off + L->cache_size) {
             err = lx_bd_sync(L, &L->pcache, &L->rcache, 0);
@@ -653,8 +631,8 @@ static void lx_see(struct lx_slot *q, uint8_t *seen, uint32_t tag, uint32_t loc)
             q->complex = q->done = 1;
         else if (!q->mv)
             q->mv = (loc & ~LX_SLOT_MEM) + 1;
-    } else if (t1 == LX_T_NAME || t1 == LX_T_STRUCT) {
-        uint32_t k = t1 == LX_T_NAME ? 1 : 2;
+    } else if (!(t1 & 0x500)) { // name (0x000) or struct (0x200)
+        uint32_t k = (t1 >> 9) + 1;
         if (!(q->ns & k)) {
             q->ns |= (uint8_t)k;
             if (!lx_isdelete(tag) && !(k == 1 && q->moveonly))
@@ -711,16 +689,14 @@ static int lx_wscan(lx_t *L, struct lx_slot *sl, uint32_t nw, uint8_t *seen, con
         open = 1;
     }
     const lx_mdir *dir = *dirp;
-    if (dir->off > 0) {
-        struct lx_bscan bs = {dir->off, dir->etag, 0};
-        while (open) {
-            uint32_t tag;
-            int err = lx_bstep(L, dir->pair[0], &bs, &tag);
-            if (err <= 0)
-                return err;
-            if (lx_id(tag) != 0x3ff)
-                open = lx_feed(sl, nw, seen, tag, bs.off + 4);
-        }
+    struct lx_bscan bs = {dir->off, dir->etag}; // (an empty log ends at once)
+    while (open) {
+        uint32_t tag;
+        int err = lx_bstep(L, dir->pair[0], &bs, &tag);
+        if (err <= 0)
+            return err;
+        if (lx_id(tag) != 0x3ff)
+            open = lx_feed(sl, nw, seen, tag, bs.off + 4);
     }
     return 0;
 }
@@ -776,19 +752,31 @@ static int lx_emit(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir 
         if (!q.more)
             return 0;
         ns = q.ns;
-        for (int i = 0; i < 2; i++)
+        for (int i = 0; i < q.nat; i++) // (2: there is more)
             seen[q.atype[i] / 8] |= (uint8_t)(1u << (q.atype[i] % 8));
     }
     return CAIRN_ECORRUPT;
 }
 
-/* Emit entries [begin, end) renumbered from 0, a window of ids per scan. */
-static int lx_emit_range(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir *dir,
-                         const struct lx_attr *attrs, int n, uint32_t begin, uint32_t end)
+/* What a compaction writes: entries [begin, end) of `source` with `attrs`
+ * applied (source NULL: the attrs are appended). */
+struct lx_job {
+    const struct lx_attr *attrs;
+    int n;
+    const lx_mdir *source;
+    uint32_t end;
+};
+
+/* Emit entries [begin, j->end) renumbered from 0, a window of ids per scan. */
+static int lx_emit_range(lx_t *L, struct lx_commit *c, uint32_t *sizep, const struct lx_job *j,
+                         uint32_t begin)
 {
-    for (uint32_t w = begin; w < end; w += LX_WIN) {
+    const lx_mdir *dir = j->source;
+    const struct lx_attr *attrs = j->attrs;
+    int n = j->n;
+    for (uint32_t w = begin; w < j->end; w += LX_WIN) {
         struct lx_slot sl[LX_WIN];
-        uint32_t nw = lx_min(LX_WIN, end - w);
+        uint32_t nw = lx_min(LX_WIN, j->end - w);
         memset(sl, 0, sizeof sl);
         for (uint32_t i = 0; i < nw; i++)
             sl[i].x = w + i;
@@ -817,7 +805,7 @@ int cairn_lfs2_get_entry(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t *nta
     q.x = id;
     q.nsonly = 1;
     *ntag = *stag = 0;
-    if (dir->off == 0 || lx_movedaway(L, dir, id))
+    if (lx_movedaway(L, dir, id))
         return CAIRN_ENOENT;
     int err = lx_wscan(L, &q, 1, NULL, &dir, NULL, 0);
     if (err)
@@ -825,14 +813,13 @@ int cairn_lfs2_get_entry(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t *nta
     // (the superblock's name is no entry's)
     if (q.l[0].tag && (lx_type3(q.l[0].tag) & 0x780) == 0)
         *ntag = q.l[0].tag, *noff = q.l[0].off;
-    if (q.l[1].tag)
-        *stag = q.l[1].tag, *soff = q.l[1].off;
+    *stag = q.l[1].tag, *soff = q.l[1].off;
     return *ntag ? 0 : CAIRN_ENOENT;
 }
 
 /* ---- metadata pair allocation, compaction, commit ---------------------------- */
 
-static int lx_needsreloc(lx_t *L, const lx_mdir *dir)
+LX_NOINLINE static int lx_needsreloc(lx_t *L, const lx_mdir *dir)
 {
     return L->block_cycles > 0 && (dir->rev + 1) % (((uint32_t)L->block_cycles + 1) | 1) == 0;
 }
@@ -887,9 +874,10 @@ static int lx_gdelta(lx_t *L, const lx_mdir *dir, lx_gstate *d, int relocated, i
  * CRCs. On success dir takes the new log's state. (dir's own delta is read
  * first: a read error is never one that sends the commit elsewhere,
  * ECORRUPT or ENOSPC.) */
-static int lx_cwrite(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n,
-                     const lx_mdir *source, uint32_t begin, uint32_t end, int relocated)
+static int lx_cwrite(lx_t *L, lx_mdir *dir, const struct lx_job *j, uint32_t begin,
+                     int relocated)
 {
+    const lx_mdir *source = j->source;
     uint32_t off = source ? 0 : dir->off;
     struct lx_commit c = {dir->pair[source != NULL], off, source ? 0xffffffff : dir->etag,
                           0xffffffff, off, L->metadata_max - 8};
@@ -906,18 +894,18 @@ static int lx_cwrite(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n,
             err = lx_cprog(L, &c, b, 4);
         }
         if (!err)
-            err = lx_emit_range(L, &c, NULL, source, attrs, n, begin, end);
+            err = lx_emit_range(L, &c, NULL, j, begin);
         if (!err && !lx_pair_isnull(dir->tail)) {
             lx_ppair(b, dir->tail);
             err = lx_cattr(L, &c, LX_TAG(LX_T_TAIL + dir->split, 0x3ff, 8), b, 0, 0);
         }
     } else {
-        for (int i = 0; i < n && !err; i++) {
-            uint32_t tag = attrs[i].tag;
-            if (lx_type3(tag) == LX_T_FROM_MOVE)
-                err = lx_emit(L, &c, NULL, attrs[i].buf, NULL, 0, lx_tsize(tag), lx_id(tag), 1);
+        for (int i = 0; i < j->n && !err; i++) {
+            const struct lx_attr *a = &j->attrs[i];
+            if (lx_type3(a->tag) == LX_T_FROM_MOVE)
+                err = lx_emit(L, &c, NULL, a->buf, NULL, 0, lx_tsize(a->tag), lx_id(a->tag), 1);
             else
-                err = lx_cattr(L, &c, tag, attrs[i].buf, 0, 0);
+                err = lx_cattr(L, &c, a->tag, a->buf, 0, 0);
         }
     }
     if (!err && wd) {
@@ -933,7 +921,7 @@ static int lx_cwrite(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n,
         return err;
     if (source) {
         lx_pair_swap(dir->pair);
-        dir->count = (uint16_t)(end - begin);
+        dir->count = (uint16_t)(j->end - begin);
         dir->erased = 1;
     }
     dir->off = c.off;
@@ -945,20 +933,19 @@ static int lx_cwrite(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n,
     return 0;
 }
 
-static int lx_compact(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n,
-                      const lx_mdir *source, uint32_t begin, uint32_t end)
+static int lx_compact(lx_t *L, lx_mdir *dir, const struct lx_job *j, uint32_t begin)
 {
     int relocated = 0;
     int tired = lx_needsreloc(L, dir);
     cairn_lfs2_mc_drop(L, dir->pair[0]);
     cairn_lfs2_mc_drop(L, dir->pair[1]);
     dir->rev += 1;
-    int reloc = tired && lx_pair_cmp(dir->pair, lx_sbpair) != 0;
+    int reloc = tired && !lx_issb(dir->pair);
     for (uint32_t guard = 0;; guard++) {
         if (guard > L->block_count + 2)
             return CAIRN_ENOSPC;
         if (!reloc) {
-            int err = lx_cwrite(L, dir, attrs, n, source, begin, end, relocated);
+            int err = lx_cwrite(L, dir, j, begin, relocated);
             if (!err)
                 return relocated ? LX_OK_RELOCATED : 0;
             if (err != CAIRN_ECORRUPT)
@@ -968,7 +955,7 @@ static int lx_compact(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n,
         reloc = 0;
         relocated = 1;
         lx_cache_zero(L, &L->pcache);
-        if (lx_pair_cmp(dir->pair, lx_sbpair) == 0)
+        if (lx_issb(dir->pair))
             return L->bad_run ? CAIRN_EIO : CAIRN_ENOSPC;
         int err = lx_alloc(L, &dir->pair[1]);
         if (err && (err != CAIRN_ENOSPC || !tired))
@@ -984,8 +971,7 @@ static void lx_repoint(uint32_t p[2], const uint32_t from[2], const uint32_t to[
         p[0] = to[0], p[1] = to[1];
 }
 
-static int lx_split(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n,
-                    const lx_mdir *source, uint32_t split, uint32_t end)
+static int lx_split(lx_t *L, lx_mdir *dir, const struct lx_job *j, uint32_t split)
 {
     lx_mdir tail;
     int err = lx_dir_alloc(L, &tail);
@@ -994,7 +980,7 @@ static int lx_split(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n,
     tail.split = dir->split;
     tail.tail[0] = dir->tail[0];
     tail.tail[1] = dir->tail[1];
-    int res = lx_compact(L, &tail, attrs, n, source, split, end);
+    int res = lx_compact(L, &tail, j, split);
     if (res < 0)
         return res;
     dir->tail[0] = tail.pair[0];
@@ -1005,14 +991,15 @@ static int lx_split(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n,
     return 0;
 }
 
-static int lx_splittingcompact(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n,
-                               const lx_mdir *source, uint32_t begin, uint32_t end)
+/* Compact entries [0, j->end) of j->source into dir, first moving the upper
+ * halves out to new tail pairs while they do not fit (j->end shrinks). */
+static int lx_splittingcompact(lx_t *L, lx_mdir *dir, struct lx_job *j)
 {
     for (;;) {
-        uint32_t split = begin;
+        uint32_t split = 0, end = j->end;
         while (end - split > 1) {
             uint32_t size = 0;
-            int err = lx_emit_range(L, NULL, &size, source, attrs, n, split, end);
+            int err = lx_emit_range(L, NULL, &size, j, split);
             if (err)
                 return err;
             uint32_t mm = L->metadata_max;
@@ -1020,16 +1007,16 @@ static int lx_splittingcompact(lx_t *L, lx_mdir *dir, const struct lx_attr *attr
                 break;
             split = split + (end - split) / 2;
         }
-        if (split == begin)
+        if (split == 0)
             break;
-        int err = lx_split(L, dir, attrs, n, source, split, end);
+        int err = lx_split(L, dir, j, split);
         if (err && err != CAIRN_ENOSPC)
             return err;
         if (err)
             break;
-        end = split;
+        j->end = split;
     }
-    if (lx_needsreloc(L, dir) && lx_pair_cmp(dir->pair, lx_sbpair) == 0) {
+    if (lx_needsreloc(L, dir) && lx_issb(dir->pair)) {
         // {0,1} cannot move: when it wears, move the root out and keep only a
         // superblock copy there (littlefs cannot take this back, so only
         // while the volume is less than ~88% full)
@@ -1038,14 +1025,14 @@ static int lx_splittingcompact(lx_t *L, lx_mdir *dir, const struct lx_attr *attr
         if (err)
             return err;
         if (L->block_count - used > L->block_count / 8) {
-            err = lx_split(L, dir, attrs, n, source, begin, end);
+            err = lx_split(L, dir, j, 0);
             if (err && err != CAIRN_ENOSPC)
                 return err;
             if (!err)
-                end = 1;
+                j->end = 1;
         }
     }
-    return lx_compact(L, dir, attrs, n, source, begin, end);
+    return lx_compact(L, dir, j, 0);
 }
 
 static int lx_relocatingcommit(lx_t *L, lx_mdir *dir, const uint32_t *selfpair,
@@ -1053,6 +1040,7 @@ static int lx_relocatingcommit(lx_t *L, lx_mdir *dir, const uint32_t *selfpair,
 {
     int state = 0, hasdelete = 0;
     uint32_t oldpair[2] = {selfpair[0], selfpair[1]};
+    struct lx_job j = {attrs, n, NULL, 0};
     for (int i = 0; i < n; i++) {
         uint32_t t3 = lx_type3(attrs[i].tag);
         if (t3 == LX_T_CREATE) {
@@ -1082,7 +1070,7 @@ static int lx_relocatingcommit(lx_t *L, lx_mdir *dir, const uint32_t *selfpair,
     }
     if (dir->erased) {
         cairn_lfs2_mc_drop(L, dir->pair[0]);
-        int err = lx_cwrite(L, dir, attrs, n, NULL, 0, 0, 0);
+        int err = lx_cwrite(L, dir, &j, 0, 0);
         if (!err)
             goto fixmlist;
         if (err != CAIRN_ENOSPC && err != CAIRN_ECORRUPT)
@@ -1091,7 +1079,9 @@ static int lx_relocatingcommit(lx_t *L, lx_mdir *dir, const uint32_t *selfpair,
     lx_cache_zero(L, &L->pcache);
     {
         lx_mdir source = *dir;
-        state = lx_splittingcompact(L, dir, attrs, n, &source, 0, dir->count);
+        j.source = &source;
+        j.end = dir->count;
+        state = lx_splittingcompact(L, dir, &j);
         if (state < 0)
             return state;
     }

@@ -5,6 +5,12 @@
 
 /* ---- configuration ---------------------------------------------------- */
 
+__attribute__((noinline)) static void lx_caches_zero(lx_t *L)
+{
+    lx_cache_zero(L, &L->rcache);
+    lx_cache_zero(L, &L->pcache);
+}
+
 _Static_assert(offsetof(lx_t, seed) == offsetof(lx_t, gstate) + 3 * sizeof(lx_gstate),
                "lx_setup clears gstate..seed at once");
 
@@ -37,10 +43,11 @@ static int lx_setup(struct cairn_lfs2 *lf)
     L->disk_version = cfg->disk_version ? cfg->disk_version : CAIRN_LFS2_DISK_VERSION_2_1;
     L->no_mtime = cfg->no_mtime;
     L->verify = cfg->prog_verify;
-    if (L->block_size < 64 || L->read_size == 0 || L->prog_size == 0 ||
-        L->cache_size % L->read_size || L->cache_size % L->prog_size ||
-        L->block_size % L->cache_size || L->cache_size > L->block_size || L->la_bytes == 0 ||
-        name_max > 255 || L->file_max > 2147483647u || attr_max > 1022 ||
+    // (the sizes are nonzero here: a zero takes its default; a cache larger
+    // than the block fails the divisibility test)
+    if (L->block_size < 64 || L->cache_size % L->read_size || L->cache_size % L->prog_size ||
+        L->block_size % L->cache_size || name_max > 255 || L->file_max > 2147483647u ||
+        attr_max > 1022 ||
         L->metadata_max > L->block_size || L->metadata_max < 64 || inline_max > L->cache_size ||
         inline_max > attr_max || inline_max > L->metadata_max / 8 ||
         (L->disk_version != CAIRN_LFS2_DISK_VERSION_2_0 &&
@@ -69,10 +76,8 @@ static int lx_setup(struct cairn_lfs2 *lf)
     left -= L->mc_n * (uint32_t)(sizeof(lx_mdir) + CAIRN_LFS2_MKEY);
     L->pk = (uint32_t *)(void *)((uint8_t *)L->mc + (cfg->buffer_size - fixed - left));
     L->pk_n = (uint8_t)lx_min(left / 4, 255);
-    memset(L->memo, 0, CAIRN_LFS2_BUFFER_AUX);
-    L->memo[0] = LX_NULL; // no memo yet
-    lx_cache_zero(L, &L->rcache);
-    lx_cache_zero(L, &L->pcache);
+    memset(L->memo, 0, CAIRN_LFS2_BUFFER_AUX); // (mc_clear below marks it unused)
+    lx_caches_zero(L);
     L->root[0] = L->root[1] = LX_NULL;
     // gstate, gdisk, gdelta and seed are adjacent: one clear
     memset(&L->gstate, 0, offsetof(lx_t, seed) + sizeof L->seed - offsetof(lx_t, gstate));
@@ -96,19 +101,21 @@ int cairn_lfs2_init(struct cairn_lfs2 *lfs, struct cairn_bdev *bd,
         return CAIRN_EINVAL;
     // what can be checked without the device
     uint32_t rs = cfg->read_size ? cfg->read_size : 32, ps = cfg->prog_size ? cfg->prog_size : 32;
-    if (cfg->cache_size && (cfg->cache_size % rs || cfg->cache_size % ps))
-        return CAIRN_EINVAL;
-    if (cfg->block_size && cfg->cache_size && cfg->block_size % cfg->cache_size)
+    uint32_t cs = cfg->cache_size, known = cs;
+    if (cs && (cs % rs || cs % ps || (cfg->block_size && cfg->block_size % cs)))
         return CAIRN_EINVAL;
     // the default cache depends on the block size: check the buffer only when
     // that is known without asking the device (mkfs/mount check again)
     uint32_t bs = cfg->block_size ? cfg->block_size : bd->block_size;
-    uint32_t cs = cfg->cache_size ? cfg->cache_size : 4 * lx_max(rs, ps);
-    if (bs && !cfg->cache_size)
-        cs = lx_min(bs, cs);
+    if (!cs) {
+        cs = 4 * lx_max(rs, ps);
+        if (bs)
+            cs = lx_min(bs, cs);
+        known = bs;
+    }
     uint32_t la = cfg->lookahead_size ? cfg->lookahead_size : 32;
     if (!cfg->buffer || ((uintptr_t)cfg->buffer & 3) ||
-        ((cfg->cache_size || bs) && cfg->buffer_size < CAIRN_LFS2_BUFFER_MIN(cs, la)))
+        (known && cfg->buffer_size < CAIRN_LFS2_BUFFER_MIN(cs, la)))
         return CAIRN_EINVAL;
     return 0;
 }
@@ -152,8 +159,7 @@ int lx_mkfs(struct cairn_fs *fs)
     err = lx_commit(L, &root, NULL, 0);
     if (err)
         return err;
-    static const uint32_t sbp[2] = {0, 1};
-    err = lx_fetch(L, &root, sbp);
+    err = lx_fetch(L, &root, L->root); // {0, 1}: the superblock pair never moves
     L->root[0] = L->root[1] = LX_NULL;
     return err;
 }
@@ -163,9 +169,9 @@ int lx_mkfs(struct cairn_fs *fs)
  * the buffer has not room for it. */
 static uint8_t *lx_seed_setup(lx_t *L)
 {
-    const struct cairn_lfs2_config *cfg = L->cfg;
-    uint32_t fixed = CAIRN_LFS2_BUFFER_MIN(L->cache_size, L->la_bytes);
-    uint32_t aux = cfg->buffer_size - fixed, nb = L->block_count / 8 + 1;
+    // what follows the fixed part (pair states first) is free to borrow
+    uint8_t *end = (uint8_t *)L->cfg->buffer + L->cfg->buffer_size;
+    uint32_t aux = (uint32_t)(end - (uint8_t *)L->mc), nb = L->block_count / 8 + 1;
     if (nb > aux)
         return NULL;
     uint32_t k = (aux - nb) / (uint32_t)(sizeof(lx_mdir) + CAIRN_LFS2_MKEY);
@@ -173,7 +179,7 @@ static uint8_t *lx_seed_setup(lx_t *L)
     // the superblock pair just fetched (slot 0) keeps its state and name key
     if (k < L->mc_n)
         cairn_lfs2_mc_resize(L, (uint8_t)k);
-    uint8_t *bm = (uint8_t *)cfg->buffer + cfg->buffer_size - nb;
+    uint8_t *bm = end - nb;
     memset(bm, 0, nb);
     return bm;
 }
@@ -209,19 +215,26 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
         m.name = "littlefs";
         m.len = 8;
         uint32_t t[2] = {dir.tail[0], dir.tail[1]};
+        // the pair's move state goes into gstate (its bit 0x200 is ours)
+        uint32_t up = L->gstate.tag & 0x200;
         err = lx_fetch_m(L, &dir, t, &m);
+        if (!err)
+            err = lx_getgstate(L, &dir, &L->gstate);
         if (err)
             return err;
+        L->gstate.tag = (L->gstate.tag & ~0x200u) | up;
         if (m.eq) {
             uint8_t sb[24];
             int32_t tag = lx_get(L, &dir, LX_TAG(0x7ff, 0x3ff, 0), LX_TAG(LX_T_INLINESTRUCT, 0, 0),
                                  sb, sizeof sb);
             if (tag < 0)
                 return tag == CAIRN_ENOENT ? CAIRN_ECORRUPT : tag;
-            uint32_t version = lx_le32(sb), bs = lx_le32(sb + 4), bc = lx_le32(sb + 8);
-            uint32_t nm = lx_le32(sb + 12), fm = lx_le32(sb + 16), am = lx_le32(sb + 20);
-            uint32_t major = version >> 16, minor = version & 0xffff;
-            if (major != 2 || minor > 1)
+            uint32_t v[6];
+            for (int i = 0; i < 6; i++)
+                v[i] = lx_le32(sb + 4 * i);
+            uint32_t version = v[0], bs = v[1], bc = v[2], nm = v[3], fm = v[4], am = v[5];
+            uint32_t minor = version - CAIRN_LFS2_DISK_VERSION_2_0; // 2.0 or 2.1 only
+            if (minor > 1)
                 return CAIRN_EINVAL;
             if (minor < (L->disk_version & 0xffff))
                 L->gstate.tag |= 0x200; // rewrite the superblock before the first write
@@ -263,10 +276,6 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
         // allocation after mount costs the same whatever is stored
         if (bm && cairn_lfs2_alloc_seed_pair(L, &dir, bm))
             bm = NULL; // unreadable references: the first allocation scans
-        // the fetch's matcher kept the pair's move state
-        L->gstate.tag ^= m.g.tag & ~0x200u;
-        L->gstate.pair[0] ^= m.g.pair[0];
-        L->gstate.pair[1] ^= m.g.pair[1];
     }
     if (!sbseen)
         return CAIRN_ECORRUPT;
@@ -278,12 +287,9 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
     if (bm)
         cairn_lfs2_alloc_seed_window(L, bm);
     cairn_lfs2_mc_resize(L, mc_n); // keep the pair states the walk left
-    if (L->pk_n != pk_n) {
-        L->pk_n = pk_n;
-        cairn_lfs2_ctz_forget(L, LX_NULL); // the bitmap overwrote them
-    }
-    lx_cache_zero(L, &L->rcache);
-    lx_cache_zero(L, &L->pcache);
+    L->pk_n = pk_n;
+    cairn_lfs2_ctz_forget(L, LX_NULL); // (the bitmap may have overwritten them)
+    lx_caches_zero(L);
     fs->mounted = 1;
     fs->mount_flags = flags;
     return 0;
@@ -349,9 +355,12 @@ static int32_t lx_view_ioctl(struct cairn_bdev *bd, int op, uint32_t arg)
 static int lx_probe_pair(lx_t *L, const uint32_t pair[2], struct cairn_lfs2_probe_info *info)
 {
     lx_mdir dir;
-    struct lx_match m = {3, "littlefs", 8, NULL, 0, 0, 0, {0, {0, 0}}};
+    struct lx_match m = {3, "littlefs", 8, NULL, 0, 0, 0};
+    lx_gstate g = {0, {0, 0}};
     uint32_t p[2] = {pair[0], pair[1]};
     int err = lx_fetch_m(L, &dir, p, &m);
+    if (!err)
+        err = lx_getgstate(L, &dir, &g); // as mount: an unreadable one fails the pair
     if (err)
         return err == CAIRN_ECORRUPT ? 0 : err;
     if (!m.eq)

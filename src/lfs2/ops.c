@@ -166,8 +166,9 @@ static int lx_sync_fs(struct cairn_fs *fs)
     if (L->ro)
         return 0;
     for (struct lx_mlist *d = L->mlist; d; d = d->next) {
-        if (d->type == LX_T_REG && (((struct lx_file *)d)->flags & CAIRN_O_WRONLY)) {
-            int err = lx_file_sync(L, (struct lx_file *)d);
+        // (lx_sync passes over a handle not open for writing)
+        if (d->type == LX_T_REG) {
+            int err = lx_sync(fs, d);
             if (err)
                 return err;
         }
@@ -179,9 +180,12 @@ static int lx_info(struct cairn_fs *fs, struct cairn_fs_info *info)
 {
     lx_t *L = lx_of(fs);
     memset(info, 0, sizeof *info);
-    memcpy(info->type, "littlefs", 9);
-    int v20 = (L->gstate.tag & 0x200) || L->disk_version == CAIRN_LFS2_DISK_VERSION_2_0;
-    memcpy(info->version, v20 ? "2.0" : "2.1", 4);
+    // (all zeroed: each string ends where its copy does)
+    memcpy(info->extra, "littlefs v2.1", 11);
+    memcpy(info->type, "littlefs v2.1", 8);
+    memcpy(info->version, &"littlefs v2.1"[10], 3);
+    if ((L->gstate.tag & 0x200) || L->disk_version == CAIRN_LFS2_DISK_VERSION_2_0)
+        info->version[2] = '0';
     info->block_size = info->unit_size = L->block_size;
     info->block_count = L->block_count;
     info->units_total = L->block_count;
@@ -190,7 +194,6 @@ static int lx_info(struct cairn_fs *fs, struct cairn_fs_info *info)
         return r;
     info->units_free = (uint32_t)r;
     info->name_max = L->name_max;
-    memcpy(info->extra, "littlefs v2", 12);
     return 0;
 }
 
