@@ -6,6 +6,14 @@
 
 #include <string.h>
 
+// Out of line: GCC -Os inlines a static function with one caller, which in
+// big functions costs more code than the call saves.
+#if defined(__GNUC__)
+#define FAT_NOINLINE __attribute__((noinline))
+#else
+#define FAT_NOINLINE
+#endif
+
 // ---- little-endian access ---------------------------------------------------
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__

@@ -462,7 +462,7 @@ int32_t cairn_fat_read(struct cairn_fs *fs, void *file, void *buf, uint32_t len)
 
 // Zeros from the end of the file to `to` (D11: the gap behind a seek past
 // the end, or a truncate that grows); f->fptr is kept. 0, -ENOSPC or an error.
-__attribute__((noinline)) static int fat_fill(struct cairn_fs *fs, struct fat_file *f,
+FAT_NOINLINE static int fat_fill(struct cairn_fs *fs, struct fat_file *f,
                                               uint32_t to)
 {
     uint32_t save = f->fptr, gap = to - f->fsize;

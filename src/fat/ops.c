@@ -28,7 +28,7 @@ static size_t fat_dir_size(const struct cairn_fs *fs)
     return sizeof(struct fat_dir);
 }
 
-__attribute__((noinline)) static int fat_finish(struct cairn_fs *fs, int rc)
+FAT_NOINLINE static int fat_finish(struct cairn_fs *fs, int rc)
 {
     int r2 = cairn_fat_sync_vol(fs);
     return rc ? rc : r2;

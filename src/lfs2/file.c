@@ -23,7 +23,7 @@ static uint8_t *lx_fbuf(struct lx_file *f)
 }
 
 /* The handle becomes an inline file of `size` bytes held in its cache. */
-__attribute__((noinline)) static void lx_set_inline(lx_t *L, struct lx_file *f, uint32_t size)
+LX_NOINLINE static void lx_set_inline(lx_t *L, struct lx_file *f, uint32_t size)
 {
     f->head = LX_INLINE;
     f->size = size;
@@ -369,7 +369,7 @@ int lx_sync(struct cairn_fs *fs, void *fp)
     return lx_file_sync(L, f);
 }
 
-__attribute__((noinline)) static uint32_t lx_fsize(struct lx_file *f)
+LX_NOINLINE static uint32_t lx_fsize(struct lx_file *f)
 {
     if (f->flags & LX_F_WRITING)
         return lx_max(f->pos, f->size);

@@ -9,6 +9,14 @@
 
 #include "cairn/lfs2.h"
 
+// Out of line: GCC -Os inlines a static function with one caller, and in the
+// big scans that makes more code (register pressure) than the call saves.
+#if defined(__GNUC__)
+#define LX_NOINLINE __attribute__((noinline))
+#else
+#define LX_NOINLINE
+#endif
+
 typedef struct cairn_lfs2_private lx_t;
 typedef struct cairn_lfs2_mdir lx_mdir;
 typedef struct cairn_lfs2_cache lx_cache;

@@ -11,10 +11,6 @@ static int lx_issb(const uint32_t p[2])
     return p[0] < 2 || p[1] < 2;
 }
 
-// out of line: GCC inlines a static function with one caller, and in the
-// scans that makes more code (register pressure) than the call saves
-#define LX_NOINLINE __attribute__((noinline))
-
 static void lx_ppair(uint8_t b[8], const uint32_t p[2])
 {
     lx_ple32(b, p[0]);

@@ -5,7 +5,7 @@
 
 /* ---- configuration ---------------------------------------------------- */
 
-__attribute__((noinline)) static void lx_caches_zero(lx_t *L)
+LX_NOINLINE static void lx_caches_zero(lx_t *L)
 {
     lx_cache_zero(L, &L->rcache);
     lx_cache_zero(L, &L->pcache);
