@@ -123,6 +123,75 @@ void cairn_fat_ent_init(uint8_t *ent, uint8_t attr, uint32_t tm)
 
 // ---- reading ------------------------------------------------------------------------------
 
+// ---- LFN entries -------------------------------------------------------------------------
+
+static const uint8_t fat_lfn_ofs[13] = {1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30};
+
+// One LFN entry's characters, name positions (ord-1)*13 on: stored into
+// v->name when `want` is 0 (the name is being read), else compared with
+// v->name[0..want) as they come (*match cleared on a difference), so that
+// one buffer serves lookups and listings. *hash gets this piece's share of
+// the name's filter hash (fat_int.h). Returns the name length when this is the
+// last (first-stored) entry, 0 for others, -1 if malformed.
+static int fat_lfn_piece(fat_vol *v, const uint8_t *ent, uint32_t want, uint8_t *match,
+                         uint32_t *hash)
+{
+    uint32_t last = ent[FAT_LDIR_ORD] & FAT_LLEF, ord = ent[FAT_LDIR_ORD] & 0x3F;
+    if (ord == 0 || ord > 20 || fat_ld16(ent + FAT_LDIR_FSTCLUS) != 0) {
+        return -1;
+    }
+    uint32_t i = (ord - 1) * 13;
+    uint32_t h = fat_hash_seed(ord - 1);
+    int ended = 0;
+    for (int k = 0; k < 13; k++) {
+        uint16_t c = fat_ld16(ent + fat_lfn_ofs[k]);
+        if (ended || c == 0) {
+            // a terminator only in the last piece, then padding
+            if (ended ? c != 0xFFFF : !last) {
+                return -1;
+            }
+            ended = 1;
+            continue;
+        }
+        if (i >= 255) {
+            return -1;
+        }
+        uint16_t uc = cairn_fat_upcase(c);
+        if (want == 0) {
+            v->name[i] = c;
+        } else if (i >= want || uc != cairn_fat_upcase(v->name[i])) {
+            *match = 0;
+        }
+        h = fat_hash_step(h, uc);
+        i++;
+    }
+    *hash ^= h;
+    if (last) {
+        if (want == 0) {
+            v->name[i] = 0;
+            v->nc_valid = 0; // (the buffer no longer holds a parsed name)
+        } else if (i != want) {
+            *match = 0;
+        }
+        return (int)i;
+    }
+    return 0;
+}
+
+static void fat_lfn_put(uint8_t *ent, const uint16_t *lfn, uint32_t len, uint32_t ord,
+                        uint8_t sum, int last)
+{
+    memset(ent, 0, FAT_DIRENT);
+    ent[FAT_LDIR_ORD] = (uint8_t)(ord | (last ? FAT_LLEF : 0));
+    ent[FAT_DIR_ATTR] = FAT_AM_LFN;
+    ent[FAT_LDIR_CHKSUM] = sum;
+    uint32_t i = (ord - 1) * 13;
+    for (int k = 0; k < 13; k++, i++) {
+        uint16_t c = i < len ? lfn[i] : i == len ? 0 : 0xFFFF;
+        fat_st16(ent + fat_lfn_ofs[k], c);
+    }
+}
+
 // Long-name state across entries (FatFs rules: ordinals must run down and
 // every checksum must match the short entry). The name is compared with
 // v->name[0..want) as it comes, or read into v->name when want is 0.
@@ -156,7 +225,7 @@ static int fat_lfn_feed(fat_vol *v, struct fat_lfn_state *st, const uint8_t *ent
     }
     int r = -1;
     if (c == st->ord && st->sum == ent[FAT_LDIR_CHKSUM]) {
-        r = cairn_fat_lfn_piece(v, ent, st->want, &st->match, &st->hash);
+        r = fat_lfn_piece(v, ent, st->want, &st->match, &st->hash);
     }
     if (r < 0) {
         st->ord = 0xFF;
@@ -723,7 +792,7 @@ int cairn_fat_dir_register(struct cairn_fs *fs, struct fat_scan *sc, uint8_t *en
             if (k == 0) {
                 break;
             }
-            cairn_fat_lfn_put(e, v->name, sc->nm.len, k, sum, k == n - 1);
+            fat_lfn_put(e, v->name, sc->nm.len, k, sum, k == n - 1);
             v->win_dirty = 1;
         }
         rc = cairn_fat_dir_next(fs, &p, 1);

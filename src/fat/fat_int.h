@@ -181,7 +181,6 @@ int cairn_fat_check_rw(struct cairn_fs *fs);
 uint32_t cairn_fat_now(fat_vol *v);
 uint32_t cairn_fat_fattime(int64_t unix_s);
 int64_t cairn_fat_time_to_unix(uint16_t date, uint16_t time);
-int cairn_fat_find_volume(struct cairn_fs *fs, uint32_t *base, uint32_t *size);
 
 // ---- table.c: FAT entries and chains -----------------------------------------------
 
@@ -208,8 +207,6 @@ uint16_t cairn_fat_upcase(uint16_t c);
 uint16_t cairn_fat_oem2uni(uint8_t c);
 size_t cairn_fat_utf16_to_utf8(const uint16_t *s, uint32_t n, char *out, size_t cap);
 size_t cairn_fat_sfn_to_utf8(const uint8_t *ent, char *out, size_t cap);
-int cairn_fat_lfn_piece(fat_vol *v, const uint8_t *ent, uint32_t want, uint8_t *match,
-                        uint32_t *hash);
 
 // Name hashes for the directory filter: names upper-cased, in pieces of 13
 // units as long-name entries hold them, each piece hashed on its own (seeded
@@ -224,8 +221,6 @@ static inline uint32_t fat_hash_step(uint32_t h, uint16_t upper)
 {
     return (h ^ upper) * 16777619u;
 }
-void cairn_fat_lfn_put(uint8_t *ent, const uint16_t *lfn, uint32_t len, uint32_t ord,
-                       uint8_t sum, int last);
 
 // ---- dir.c: directories ---------------------------------------------------------------
 

@@ -535,18 +535,23 @@ int64_t cairn_fat_seek(struct cairn_fs *fs, void *file, int64_t off, int whence)
     return (int64_t)t;
 }
 
-int64_t cairn_fat_tell(struct cairn_fs *fs, void *file)
+// The position (0) or the size (1) of an open file.
+FAT_NOINLINE static int64_t fat_pos_or_size(struct cairn_fs *fs, void *file,
+                                                        int size)
 {
     int rc;
     struct fat_file *f = fat_handle(fs, file, &rc);
-    return f ? (int64_t)f->fptr : rc;
+    return f ? (int64_t)(size ? f->fsize : f->fptr) : rc;
+}
+
+int64_t cairn_fat_tell(struct cairn_fs *fs, void *file)
+{
+    return fat_pos_or_size(fs, file, 0);
 }
 
 int64_t cairn_fat_size(struct cairn_fs *fs, void *file)
 {
-    int rc;
-    struct fat_file *f = fat_handle(fs, file, &rc);
-    return f ? (int64_t)f->fsize : rc;
+    return fat_pos_or_size(fs, file, 1);
 }
 
 int cairn_fat_truncate(struct cairn_fs *fs, void *file, int64_t size)

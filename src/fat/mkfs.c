@@ -17,8 +17,8 @@ struct fat_layout {
     uint8_t fmt;     // 12, 16, 32
 };
 
-// FAT12/16 (family 16) or FAT32 (family 32) sizing, as FatFs does it.
-static int fat_layout_calc(struct fat_layout *L, uint32_t ss, uint32_t total, int family,
+// FAT12/16 (fmt 16) or FAT32 (fmt 32) sizing, as FatFs does it.
+static int fat_layout_calc(struct fat_layout *L, uint32_t ss, uint32_t total, uint32_t fmt,
                            int mbr, uint32_t au)
 {
     static const uint16_t cst[] = {1, 4, 16, 64, 256, 512, 0};
@@ -27,7 +27,7 @@ static int fat_layout_calc(struct fat_layout *L, uint32_t ss, uint32_t total, in
     if (total <= b_vol + 1) {
         return FAT_MKFS_ABORT;
     }
-    uint32_t sz_vol = total - b_vol, fmt = family == 32 ? 32 : 16;
+    uint32_t sz_vol = total - b_vol;
     for (int guard = 0; guard < 16; guard++) {
         uint32_t pau = au, n, sz_rsv = 1, sz_dir = 0;
         if (pau == 0) {
@@ -208,7 +208,7 @@ static int fat_mkfs_do(struct cairn_fs *fs, const struct fat_layout *L, uint32_t
         uint32_t cyl = (b + L->sz_vol) / (63 * 255);
         pt[1] = 1; // CHS start 0/1/1
         pt[2] = 1;
-        pt[4] = L->fmt == 32 ? 0x0C : L->fmt == 12 ? 0x01 : L->sz_vol < 0x10000 ? 0x04 : 0x06;
+        pt[4] = 0x0C; // FAT32 LBA (only FAT32 volumes get a partition table)
         pt[5] = 254;
         pt[6] = (uint8_t)(((cyl >> 2) & 0xC0) | 63);
         pt[7] = (uint8_t)cyl;
@@ -227,8 +227,8 @@ static int fat_mkfs_do(struct cairn_fs *fs, const struct fat_layout *L, uint32_t
 int cairn_fat_mkfs(struct cairn_fs *fs)
 {
     fat_vol *v = fat_v(fs);
-    static const struct cairn_fat_config defaults; // (all "as VfsFat.mkfs does")
-    const struct cairn_fat_config *cfg = v->cfg ? v->cfg : &defaults;
+    struct cairn_fat_config zero = {0}; // (all "as VfsFat.mkfs does")
+    const struct cairn_fat_config *cfg = v->cfg ? v->cfg : &zero;
     int32_t r = cairn_fat_dev_start(fs);
     if (r) {
         return r;

@@ -67,7 +67,7 @@ static int fat_lookup_rw(struct cairn_fs *fs, const char *path, struct fat_scan 
 
 // What stat and readdir report of an entry: its type, and its size (0 for
 // a directory, D10).
-static uint32_t fat_type_size(const uint8_t *ent, int64_t *size)
+FAT_NOINLINE static uint32_t fat_type_size(const uint8_t *ent, int64_t *size)
 {
     int dir = (ent[FAT_DIR_ATTR] & FAT_AM_DIR) != 0;
     *size = dir ? 0 : fat_ld32(ent + FAT_DIR_SIZE);
@@ -534,6 +534,9 @@ int cairn_fat_find_label(struct cairn_fs *fs, struct fat_dpos *p, struct fat_dpo
         }
         rc = cairn_fat_dir_next(fs, &q, 0);
     }
+    if (!*have_free) {
+        *fr = q; // (the last entry: where a stretch would go on)
+    }
     return rc == CAIRN_ENOENT ? 0 : rc;
 }
 
@@ -601,13 +604,6 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
         // the root is full (FAT12/16) or needs another cluster (FAT32)
         if (v->fs_type != 32) {
             return CAIRN_EACCES;
-        }
-        rc = cairn_fat_dir_start(fs, &fr, 0);
-        while (rc == 0) {
-            rc = cairn_fat_dir_next(fs, &fr, 0);
-        }
-        if (rc != CAIRN_ENOENT) {
-            return rc;
         }
         rc = cairn_fat_dir_next(fs, &fr, 1);
         if (rc) {

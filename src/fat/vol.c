@@ -402,10 +402,12 @@ int cairn_fat_mark_dirty(struct cairn_fs *fs)
     return fat_mark(fs, 0);
 }
 
+#if CAIRN_FAT_FSCK
 int cairn_fat_mark_now(struct cairn_fs *fs)
 {
     return fat_mark(fs, 1);
 }
+#endif
 
 void cairn_fat_fsinfo(uint8_t *w, uint32_t ss, uint32_t free_clst, uint32_t last_clst)
 {
@@ -475,7 +477,7 @@ static int fat_check_bs(struct cairn_fs *fs, uint32_t sect)
 }
 
 // Locate the FAT boot sector: sector 0 (SFD) or an MBR partition.
-int cairn_fat_find_volume(struct cairn_fs *fs, uint32_t *base, uint32_t *size)
+static int fat_find_volume(struct cairn_fs *fs, uint32_t *base)
 {
     fat_vol *v = fat_v(fs);
     uint32_t part = v->cfg ? v->cfg->partition : 0;
@@ -484,13 +486,11 @@ int cairn_fat_find_volume(struct cairn_fs *fs, uint32_t *base, uint32_t *size)
         return fmt;
     }
     *base = 0;
-    *size = fs->bdev->block_count;
     if (fmt == 2 || (fmt == 0 && part != 0)) {
-        uint32_t lba[4], cnt[4];
+        uint32_t lba[4];
         for (int i = 0; i < 4; i++) {
             const uint8_t *pt = v->win + 446 + 16 * i;
             lba[i] = pt[4] ? fat_ld32(pt + 8) : 0;
-            cnt[i] = fat_ld32(pt + 12);
         }
         uint32_t i = part ? part - 1 : 0;
         if (part > 4) {
@@ -506,7 +506,6 @@ int cairn_fat_find_volume(struct cairn_fs *fs, uint32_t *base, uint32_t *size)
             }
             if (fmt == 0) {
                 *base = lba[i];
-                *size = cnt[i];
                 break;
             }
             if (part || ++i >= 4) {
@@ -550,12 +549,11 @@ int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags)
     v->free_exact = 0;
     v->ro = 0;
     v->fs_type = 0;
-    uint32_t bsect, psize;
-    int rc = cairn_fat_find_volume(fs, &bsect, &psize);
+    uint32_t bsect;
+    int rc = fat_find_volume(fs, &bsect);
     if (rc) {
         return rc;
     }
-    (void)psize;
     const uint8_t *w = v->win;
     if (fat_ld16(w + 11) != ss) {
         return CAIRN_ENODEV;
