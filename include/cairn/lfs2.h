@@ -151,31 +151,33 @@ struct cairn_lfs2_gstate {
 struct cairn_lfs2 {
     struct cairn_fs fs; /* first: the VFS sees this */
     struct cairn_lfs2_private {
+        /* (ordered for code size: short loads reach only small offsets) */
         const struct cairn_lfs2_config *cfg;
-        uint32_t read_size, prog_size, cache_size, block_size, block_count;
-        uint32_t la_bytes;  /* lookahead bitmap bytes */
-        int32_t block_cycles;
-        uint32_t file_max, metadata_max, disk_version;
-        struct cairn_lfs2_cache rcache, pcache;
-        uint32_t root[2];
-        struct cairn_lfs2_gstate gstate, gdisk, gdelta;
-        uint32_t seed;
-        uint32_t la_start, la_size, la_next, la_ckpoint;
-        uint8_t *la_buf;
-        void *mlist; /* open files and directories */
-        /* states of recently fetched/committed pairs: while mounted only this
-         * driver writes, so a known pair needs no re-read or CRC check */
-        struct cairn_lfs2_mdir *mc; /* pair-state cache at the end of the buffer */
         uint8_t mc_next, mc_n;
         uint8_t name_max; /* <= 255 */
         uint8_t no_mtime, ro;
         uint8_t verify; /* cfg->prog_verify */
         uint8_t bad_run; /* consecutive program/erase failures */
+        uint8_t pk_n;
         uint16_t attr_max, inline_max; /* <= 1022 */
+        uint32_t block_count, cache_size, block_size, prog_size, read_size;
+        void *mlist; /* open files and directories */
+        uint32_t la_bytes;  /* lookahead bitmap bytes */
+        int32_t block_cycles;
+        uint32_t file_max, metadata_max;
+        struct cairn_lfs2_gstate gstate, gdisk, gdelta;
+        uint32_t seed;
+        uint32_t root[2];
+        uint32_t la_start, la_size, la_next, la_ckpoint;
+        uint8_t *la_buf;
+        struct cairn_lfs2_cache rcache, pcache;
+        /* states of recently fetched/committed pairs: while mounted only this
+         * driver writes, so a known pair needs no re-read or CRC check */
+        struct cairn_lfs2_mdir *mc; /* pair-state cache at the end of the buffer */
+        uint32_t disk_version;
         /* in the caller's buffer: pk_n slots (4 bytes) of skip-list map
          * (CAIRN_LFS2_PCACHE, layout in ctz.c) */
         uint32_t *pk;
-        uint8_t pk_n;
         /* in the caller's buffer: the last name lookup's scan state in a
          * known pair, so the next lookup of that name scans only the commits
          * appended since (72 bytes) */

@@ -5,17 +5,6 @@
 
 /* ---- allocator ---------------------------------------------------------- */
 
-void cairn_lfs2_alloc_ckpoint(lx_t *L)
-{
-    L->la_ckpoint = L->block_count;
-}
-
-void cairn_lfs2_alloc_drop(lx_t *L)
-{
-    L->la_size = 0;
-    L->la_next = 0;
-    lx_alloc_ckpoint(L);
-}
 
 static int lx_la_cb(void *ctx, uint32_t block)
 {
@@ -81,7 +70,7 @@ static int lx_ctz_visit(lx_t *L, const lx_cache *pc, uint32_t head, uint32_t siz
         }
         return 0;
     }
-    return lx_ctz_traverse(L, pc, &L->rcache, head, size, cb, ctx);
+    return lx_ctz_traverse(L, pc, head, size, cb, ctx);
 }
 
 /* Bit i of `done`: entry i (as numbered at the scan position) needs no more

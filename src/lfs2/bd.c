@@ -8,10 +8,6 @@ int cairn_lfs2_pair_cmp(const uint32_t a[2], const uint32_t b[2])
 {
     return !(a[0] == b[0] || a[1] == b[1] || a[0] == b[1] || a[1] == b[0]);
 }
-int cairn_lfs2_pair_isnull(const uint32_t a[2])
-{
-    return a[0] == LX_NULL || a[1] == LX_NULL;
-}
 
 int cairn_lfs2_cycle(struct lx_cycle *c, const uint32_t t[2])
 {
@@ -129,15 +125,13 @@ next:
     return 0;
 }
 
-/* Compare disk bytes with buf: 0 equal, 1 disk sorts first, 2 disk sorts after. */
-int lx_cmp(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t hint, uint32_t block,
-                  uint32_t off, const void *buf, uint32_t size)
+int lx_cmp(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, const void *buf, uint32_t size)
 {
     const uint8_t *b = buf;
     uint8_t t[16];
     for (uint32_t i = 0; i < size;) {
         uint32_t n = lx_min(size - i, sizeof t);
-        int err = lx_read(L, pc, rc, hint - i, block, off + i, t, n);
+        int err = lx_read_rc(L, hint - i, block, off + i, t, n);
         if (err)
             return err;
         for (uint32_t j = 0; j < n; j++)
@@ -164,38 +158,36 @@ int cairn_lfs2_crc_disk(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, ui
 }
 
 /* A block is about to change: caches holding it would go stale. */
-static void lx_changing(lx_t *L, lx_cache *rc, uint32_t block)
+static void lx_changing(lx_t *L, uint32_t block)
 {
     if (L->rcache.block == block)
         lx_cache_drop(&L->rcache);
-    if (rc && rc->block == block)
-        lx_cache_drop(rc);
 }
 
 /* Program `size` bytes (a multiple of prog_size) from d straight to the
  * device; with `validate` in VERIFY_ALL mode read them back and compare. */
-static int lx_prog_direct(lx_t *L, lx_cache *rc, int validate, uint32_t block, uint32_t off,
+static int lx_prog_direct(lx_t *L, int validate, uint32_t block, uint32_t off,
                           const uint8_t *d, uint32_t size)
 {
-    lx_changing(L, rc, block);
+    lx_changing(L, block);
     int err = lx_wrerr(L, cairn_bdev_write_ext(lx_bd(L), block, off, d, size));
     if (err)
         return err;
     if (validate && L->verify == CAIRN_LFS2_VERIFY_ALL) {
-        lx_cache_drop(rc);
-        err = lx_cmp(L, NULL, rc, size, block, off, d, size);
+        lx_cache_drop(&L->rcache);
+        err = lx_cmp(L, size, block, off, d, size);
         if (err)
             return err < 0 ? err : CAIRN_ECORRUPT;
     }
     return 0;
 }
 
-int cairn_lfs2_flush(lx_t *L, lx_cache *pc, lx_cache *rc, int validate)
+int cairn_lfs2_flush(lx_t *L, lx_cache *pc, int validate)
 {
     if (pc->block != LX_NULL && pc->block != LX_INLINE) {
         uint32_t diff = lx_alignup(pc->size, L->prog_size);
         memset(pc->buf + pc->size, 0xff, diff - pc->size);
-        int err = lx_prog_direct(L, rc, validate, pc->block, pc->off, pc->buf, diff);
+        int err = lx_prog_direct(L, validate, pc->block, pc->off, pc->buf, diff);
         if (err)
             return err;
         pc->block = LX_NULL;
@@ -204,7 +196,7 @@ int cairn_lfs2_flush(lx_t *L, lx_cache *pc, lx_cache *rc, int validate)
     return 0;
 }
 
-int cairn_lfs2_prog(lx_t *L, lx_cache *pc, lx_cache *rc, int validate, uint32_t block,
+int cairn_lfs2_prog(lx_t *L, lx_cache *pc, int validate, uint32_t block,
                     uint32_t off, const void *buf, uint32_t size)
 {
     const uint8_t *d = buf;
@@ -225,12 +217,12 @@ int cairn_lfs2_prog(lx_t *L, lx_cache *pc, lx_cache *rc, int validate, uint32_t 
                 return 0; // size is 0 too
         }
         // flushed, nothing is pending: a long aligned run goes straight to the device
-        int err = lx_flush(L, pc, rc, validate);
+        int err = lx_flush(L, pc, validate);
         if (err)
             return err;
         if (size >= cs && off % L->prog_size == 0) {
             uint32_t n = lx_aligndown(size, L->prog_size);
-            err = lx_prog_direct(L, rc, validate, block, off, d, n);
+            err = lx_prog_direct(L, validate, block, off, d, n);
             if (err)
                 return err;
             d += n, off += n, size -= n;
@@ -251,14 +243,14 @@ int cairn_lfs2_erase(lx_t *L, uint32_t block)
     cairn_lfs2_mc_drop(L, block);
     cairn_lfs2_ctz_forget(L, block);
     cairn_lfs2_memo_drop(L, block);
-    lx_changing(L, NULL, block);
+    lx_changing(L, block);
     return lx_wrerr(L, cairn_bdev_erase(lx_bd(L), block));
 }
 
-int cairn_lfs2_bd_sync(lx_t *L, lx_cache *pc, lx_cache *rc, int validate)
+int cairn_lfs2_bd_sync(lx_t *L, lx_cache *pc, int validate)
 {
     // no need to drop the read cache: every program or erase drops what it changes
-    int err = lx_flush(L, pc, rc, validate);
+    int err = lx_flush(L, pc, validate);
     if (err)
         return err;
     return cairn_bdev_sync(lx_bd(L));

@@ -140,7 +140,7 @@ int cairn_lfs2_ctz_find(lx_t *L, lx_cache *rc, uint32_t head, uint32_t size,
     return 0;
 }
 
-int cairn_lfs2_ctz_traverse(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t head,
+int cairn_lfs2_ctz_traverse(lx_t *L, const lx_cache *pc, uint32_t head,
                             uint32_t size, int (*cb)(void *, uint32_t), void *ctx)
 {
     if (size == 0)
@@ -156,7 +156,7 @@ int cairn_lfs2_ctz_traverse(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t 
             return 0;
         uint32_t cnt = 2 - (index & 1);
         uint8_t b[8];
-        err = lx_read(L, pc, rc, cnt * 4, head, 0, b, cnt * 4);
+        err = lx_read(L, pc, &L->rcache, cnt * 4, head, 0, b, cnt * 4);
         if (err)
             return err;
         if (cnt == 2) {
@@ -186,7 +186,7 @@ int cairn_lfs2_copy(lx_t *L, const lx_cache *spc, lx_cache *pc, uint32_t src, ui
             err = lx_read(L, spc, &L->rcache, n - i, src, i, t, k);
         if (err)
             return err;
-        err = lx_prog(L, pc, &L->rcache, 1, nb, i, d, k);
+        err = lx_prog(L, pc, 1, nb, i, d, k);
         if (err)
             return err == CAIRN_ECORRUPT ? 1 : err;
         i += k;
@@ -194,7 +194,7 @@ int cairn_lfs2_copy(lx_t *L, const lx_cache *spc, lx_cache *pc, uint32_t src, ui
     return 0;
 }
 
-int cairn_lfs2_ctz_extend(lx_t *L, lx_cache *pc, lx_cache *rc, uint32_t head, uint32_t size,
+int cairn_lfs2_ctz_extend(lx_t *L, lx_cache *pc, uint32_t head, uint32_t size,
                           uint32_t *block, uint32_t *off)
 {
     for (;;) {
@@ -244,7 +244,7 @@ int cairn_lfs2_ctz_extend(lx_t *L, lx_cache *pc, lx_cache *rc, uint32_t head, ui
                             head = v;
                         } else {
                             uint8_t b[4];
-                            err = lx_read(L, NULL, rc, 4, head, 4 * i, b, 4);
+                            err = lx_read_rc(L, 4, head, 4 * i, b, 4);
                             if (err)
                                 return err;
                             head = lx_le32(b);
@@ -255,7 +255,7 @@ int cairn_lfs2_ctz_extend(lx_t *L, lx_cache *pc, lx_cache *rc, uint32_t head, ui
                     }
                 }
                 noff = 4 * skips;
-                err = lx_prog(L, pc, rc, 1, nb, 0, ptrs, noff);
+                err = lx_prog(L, pc, 1, nb, 0, ptrs, noff);
                 if (err)
                     goto fail;
             }

@@ -22,7 +22,9 @@ int lx_path_islast(const char *p)
 }
 
 /* The pair of directory entry `id` of dir (0x3ff: the root). */
-static int lx_entry_pair(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t pair[2])
+// (out of line: smaller than inlined in its callers)
+LX_NOINLINE static int lx_entry_pair(lx_t *L, const lx_mdir *dir, uint32_t id,
+                                                  uint32_t pair[2])
 {
     uint8_t b[8];
     if (id == 0x3ff) {
@@ -101,7 +103,7 @@ int32_t lx_find(lx_t *L, lx_mdir *dir, const char **path, uint16_t *id)
 /* The struct tag of entry `id` (data into b[8]). */
 int32_t lx_get_struct(lx_t *L, const lx_mdir *dir, uint32_t id, uint8_t b[8])
 {
-    return lx_get(L, dir, LX_TAG(0x700, 0x3ff, 0), LX_TAG(LX_T_STRUCT, id, 0), b, 8);
+    return lx_get(L, dir, LX_TAG(0x700, 0x3ff, 0), LX_TAG(LX_T_STRUCT, id, 8), b);
 }
 
 /* The mtime attribute of entry `id` into b: 1 when it has one of 8 bytes,
@@ -109,7 +111,7 @@ int32_t lx_get_struct(lx_t *L, const lx_mdir *dir, uint32_t id, uint8_t b[8])
 int32_t lx_get_mtime(lx_t *L, const lx_mdir *dir, uint32_t id, uint8_t b[8])
 {
     int32_t t = lx_get(L, dir, LX_TAG(0x7ff, 0x3ff, 0),
-                       LX_TAG(LX_T_USERATTR + CAIRN_LFS2_ATTR_MTIME, id, 0), b, 8);
+                       LX_TAG(LX_T_USERATTR + CAIRN_LFS2_ATTR_MTIME, id, 8), b);
     if (t == CAIRN_ENOENT)
         return 0;
     return t < 0 ? t : lx_tsize((uint32_t)t) == 8;
@@ -312,7 +314,8 @@ static int lx_unlink_dir(lx_t *L, lx_mdir *cwd, const lx_mdir *m)
 
 /* Directory entry `id` of cwd is about to go: fetch its pair into d->m (empty
  * only), take an orphan for it and track it in the open list. */
-static int lx_rmdir_prep(lx_t *L, const lx_mdir *cwd, uint32_t id, struct lx_mlist *d)
+LX_NOINLINE static int lx_rmdir_prep(lx_t *L, const lx_mdir *cwd, uint32_t id,
+                                                  struct lx_mlist *d)
 {
     int err = lx_entry_fetch(L, cwd, id, &d->m);
     if (err)

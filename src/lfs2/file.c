@@ -33,7 +33,7 @@ LX_NOINLINE static void lx_set_inline(lx_t *L, struct lx_file *f, uint32_t size)
     f->cache.size = L->cache_size;
 }
 
-static void lx_mtime_now(uint8_t *b)
+LX_NOINLINE static void lx_mtime_now(uint8_t *b)
 {
     uint64_t ns = (uint64_t)cairn_clock_now_ns();
     lx_ple32(b, (uint32_t)ns);
@@ -128,8 +128,8 @@ int lx_open(struct cairn_fs *fs, void *fp, const char *path, uint32_t flags)
         if (f->size > L->cache_size)
             return CAIRN_ENOMEM;
         if (f->size > 0) {
-            int32_t t = lx_get(L, &f->l.m, LX_TAG(0x700, 0x3ff, 0), LX_TAG(LX_T_STRUCT, f->l.id, 0),
-                               f->cache.buf, f->size);
+            int32_t t = lx_get(L, &f->l.m, LX_TAG(0x700, 0x3ff, 0),
+                               LX_TAG(LX_T_STRUCT, f->l.id, f->size), f->cache.buf);
             if (t < 0)
                 return t;
         }
@@ -180,7 +180,7 @@ relocate:
 static int lx_fprog(lx_t *L, struct lx_file *f, const void *d, uint32_t n)
 {
     for (;;) {
-        int err = lx_prog(L, &f->cache, &L->rcache, 1, f->block, f->off, d, n);
+        int err = lx_prog(L, &f->cache, 1, f->block, f->off, d, n);
         if (!err)
             return 0;
         if (err == CAIRN_ECORRUPT)
@@ -238,7 +238,7 @@ static int32_t lx_fwrite_raw(lx_t *L, struct lx_file *f, const uint8_t *d, uint3
                     lx_cache_zero(L, &f->cache);
                 }
                 lx_alloc_ckpoint(L);
-                int err = lx_ctz_extend(L, &f->cache, &L->rcache, f->block, f->pos, &f->block, &f->off);
+                int err = lx_ctz_extend(L, &f->cache, f->block, f->pos, &f->block, &f->off);
                 if (err) {
                     f->flags |= LX_F_ERRED;
                     return err;
@@ -288,7 +288,7 @@ static int lx_file_flush(lx_t *L, struct lx_file *f)
                 boff += n;
             }
             for (;;) {
-                int err = lx_flush(L, &f->cache, &L->rcache, 1);
+                int err = lx_flush(L, &f->cache, 1);
                 if (!err)
                     break;
                 if (err == CAIRN_ECORRUPT)
@@ -321,7 +321,7 @@ int lx_file_sync(lx_t *L, struct lx_file *f)
         if (L->ro)
             return CAIRN_EROFS;
         if (!(f->flags & LX_F_INLINE)) {
-            err = lx_bd_sync(L, &L->pcache, &L->rcache, 0);
+            err = lx_bd_sync(L, &L->pcache, 0);
             if (err) {
                 f->flags |= LX_F_ERRED;
                 return err;

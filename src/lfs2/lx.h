@@ -106,7 +106,6 @@ struct lx_match {
 
 /* internal cross-file functions (core.c) */
 int cairn_lfs2_pair_cmp(const uint32_t a[2], const uint32_t b[2]);
-int cairn_lfs2_pair_isnull(const uint32_t a[2]);
 uint32_t cairn_lfs2_crc(uint32_t crc, const void *buf, size_t size);
 struct cairn_bdev *cairn_lfs2_bd(lx_t *L);
 void cairn_lfs2_cache_zero(lx_t *L, lx_cache *c);
@@ -116,10 +115,11 @@ int cairn_lfs2_read(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t hint, ui
 int cairn_lfs2_read_rc(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, void *buf, uint32_t size);
 /* CRC of `size` bytes at block:off, read through the read cache. */
 int cairn_lfs2_crc_disk(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, uint32_t size, uint32_t *crc);
-int cairn_lfs2_flush(lx_t *L, lx_cache *pc, lx_cache *rc, int validate);
-int cairn_lfs2_prog(lx_t *L, lx_cache *pc, lx_cache *rc, int validate, uint32_t block, uint32_t off, const void *buf, uint32_t size);
+int cairn_lfs2_flush(lx_t *L, lx_cache *pc, int validate);
+/* Program through pc (the read cache drops what changes). */
+int cairn_lfs2_prog(lx_t *L, lx_cache *pc, int validate, uint32_t block, uint32_t off, const void *buf, uint32_t size);
 int cairn_lfs2_erase(lx_t *L, uint32_t block);
-int cairn_lfs2_bd_sync(lx_t *L, lx_cache *pc, lx_cache *rc, int validate);
+int cairn_lfs2_bd_sync(lx_t *L, lx_cache *pc, int validate);
 int cairn_lfs2_hasmovehere(const lx_gstate *g, const uint32_t pair[2]);
 void cairn_lfs2_preporphans(lx_t *L, int n);
 void cairn_lfs2_prepmove(lx_t *L, uint32_t id, const uint32_t pair[2]);
@@ -136,9 +136,9 @@ struct lx_bscan {
 };
 int cairn_lfs2_bstep(lx_t *L, uint32_t block, struct lx_bscan *s, uint32_t *tag);
 #define lx_bstep cairn_lfs2_bstep
-int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t mask, uint32_t want, void *buf, uint32_t size);
-void cairn_lfs2_alloc_ckpoint(lx_t *L);
-void cairn_lfs2_alloc_drop(lx_t *L);
+/* The newest tag matching `want` under `mask` (no size bits), its data into
+ * buf (the size field of `want` bytes, zero-filled past the tag's). */
+int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t mask, uint32_t want, void *buf);
 int cairn_lfs2_alloc(lx_t *L, uint32_t *block);
 /* Mount's walk: mark one pair's blocks and references in the device bitmap `bm`. */
 int cairn_lfs2_alloc_seed_pair(lx_t *L, const lx_mdir *dir, uint8_t *bm);
@@ -151,7 +151,7 @@ int cairn_lfs2_ctz_find(lx_t *L, lx_cache *rc, uint32_t head, uint32_t size, uin
  * take them (relocate), or an error. */
 int cairn_lfs2_copy(lx_t *L, const lx_cache *spc, lx_cache *pc, uint32_t src, uint32_t nb,
                     uint32_t n);
-int cairn_lfs2_ctz_extend(lx_t *L, lx_cache *pc, lx_cache *rc, uint32_t head, uint32_t size, uint32_t *block, uint32_t *off);
+int cairn_lfs2_ctz_extend(lx_t *L, lx_cache *pc, uint32_t head, uint32_t size, uint32_t *block, uint32_t *off);
 int cairn_lfs2_dir_alloc(lx_t *L, lx_mdir *dir);
 int cairn_lfs2_pred(lx_t *L, const uint32_t pair[2], lx_mdir *pdir);
 int32_t cairn_lfs2_parent(lx_t *L, const uint32_t pair[2], lx_mdir *parent);
@@ -197,11 +197,10 @@ struct lx_cycle {
 #define LX_CYCLE_INIT {{LX_NULL, LX_NULL}, 1, 1}
 int cairn_lfs2_cycle(struct lx_cycle *c, const uint32_t t[2]);
 int cairn_lfs2_traverse(lx_t *L, int (*cb)(void *, uint32_t), void *ctx, int orphans);
-int cairn_lfs2_ctz_traverse(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t head,
+int cairn_lfs2_ctz_traverse(lx_t *L, const lx_cache *pc, uint32_t head,
                             uint32_t size, int (*cb)(void *, uint32_t), void *ctx);
 
 #define lx_pair_cmp cairn_lfs2_pair_cmp
-#define lx_pair_isnull cairn_lfs2_pair_isnull
 #define lx_crc cairn_lfs2_crc
 #define lx_bd cairn_lfs2_bd
 #define lx_cache_zero cairn_lfs2_cache_zero
@@ -219,8 +218,6 @@ int cairn_lfs2_ctz_traverse(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t 
 #define lx_fetch_m cairn_lfs2_fetch_m
 #define lx_fetch cairn_lfs2_fetch
 #define lx_get cairn_lfs2_get
-#define lx_alloc_ckpoint cairn_lfs2_alloc_ckpoint
-#define lx_alloc_drop cairn_lfs2_alloc_drop
 #define lx_traverse cairn_lfs2_traverse
 #define lx_alloc cairn_lfs2_alloc
 #define lx_ctz_index cairn_lfs2_ctz_index
@@ -275,7 +272,11 @@ static inline void lx_ple32(uint8_t *p, uint32_t v)
 }
 static inline uint32_t lx_be32(const uint8_t *p)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return __builtin_bswap32(lx_le32(p));
+#else
     return (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
+#endif
 }
 static inline void lx_pbe32(uint8_t *p, uint32_t v)
 {
@@ -298,6 +299,7 @@ static inline int lx_pair_sync(const uint32_t a[2], const uint32_t b[2])
 {
     return (a[0] == b[0] && a[1] == b[1]) || (a[0] == b[1] && a[1] == b[0]);
 }
+static inline int lx_pair_isnull(const uint32_t a[2]) { return a[0] == LX_NULL || a[1] == LX_NULL; }
 static inline void lx_pair_swap(uint32_t p[2])
 {
     uint32_t t = p[0];
@@ -305,6 +307,14 @@ static inline void lx_pair_swap(uint32_t p[2])
     p[1] = t;
 }
 static inline void lx_cache_drop(lx_cache *c) { c->block = LX_NULL; }
+/* The allocator may look at every block once more before it reports ENOSPC. */
+static inline void lx_alloc_ckpoint(lx_t *L) { L->la_ckpoint = L->block_count; }
+/* Forget the lookahead window: the next allocation scans afresh. */
+static inline void lx_alloc_drop(lx_t *L)
+{
+    L->la_size = L->la_next = 0;
+    lx_alloc_ckpoint(L);
+}
 /* ---- global state ---------------------------------------------------------- */
 
 static inline int lx_g_iszero(const lx_gstate *g) { return !g->tag && !g->pair[0] && !g->pair[1]; }
@@ -368,7 +378,9 @@ struct lx_commit {
 #define lx_remove cairn_lfs2_remove
 #define lx_rmdir cairn_lfs2_rmdir
 #define lx_rename cairn_lfs2_rename
-int lx_cmp(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t hint, uint32_t block, uint32_t off, const void *buf, uint32_t size);
+/* Compare disk bytes (through the read cache) with buf: 0 equal, 1 disk
+ * sorts first, 2 disk sorts after. */
+int lx_cmp(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, const void *buf, uint32_t size);
 int lx_getgstate(lx_t *L, const lx_mdir *dir, lx_gstate *g);
 int lx_orphaningcommit(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n);
 int lx_mkfs(struct cairn_fs *fs);

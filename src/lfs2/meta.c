@@ -204,7 +204,7 @@ LX_NOINLINE static int lx_match_tag(lx_t *L, const struct lx_match *m, struct lx
         } else if (kind == 3 && sz != 8) {
             res = 2;
         } else {
-            res = lx_cmp(L, NULL, &L->rcache, hint, block, d, m->name, lx_min(m->len, sz));
+            res = lx_cmp(L, hint, block, d, m->name, lx_min(m->len, sz));
             if (res < 0)
                 return res;
             if (res == 0 && m->len != sz)
@@ -333,7 +333,7 @@ static int lx_mscan(lx_t *L, const lx_mdir *dir, struct lx_match *m)
         // resume from the memo when it is this name's (checked on disk) in this log
         k.hash = lx_crc(0xffffffff, m->name, m->len);
         if (memcmp(mm, &k, 16) == 0 && mm->off <= dir->off) {
-            err = lx_cmp(L, NULL, &L->rcache, m->len, blk, mm->t.noff, m->name, m->len);
+            err = lx_cmp(L, m->len, blk, mm->t.noff, m->name, m->len);
             if (err < 0)
                 return err;
             if (err == 0)
@@ -429,9 +429,9 @@ int cairn_lfs2_bstep(lx_t *L, uint32_t block, struct lx_bscan *s, uint32_t *tag)
     return 1;
 }
 
-int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t mask, uint32_t want, void *buf,
-                       uint32_t size)
+int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t mask, uint32_t want, void *buf)
 {
+    uint32_t size = lx_tsize(want);
     struct lx_bscan bs = {dir->off, dir->etag};
     uint32_t cur = want; // `want` as numbered where the scan is
     if ((mask & LX_TAG(0, 0x3ff, 0)) && lx_movedaway(L, dir, lx_id(want)))
@@ -464,7 +464,7 @@ int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t mask, uint32_t want
 int lx_getgstate(lx_t *L, const lx_mdir *dir, lx_gstate *g)
 {
     uint8_t b[12];
-    int32_t t = lx_get(L, dir, LX_TAG(0x7ff, 0, 0), LX_TAG(LX_T_MOVESTATE, 0, 0), b, 12);
+    int32_t t = lx_get(L, dir, LX_TAG(0x7ff, 0, 0), LX_TAG(LX_T_MOVESTATE, 0, 12), b);
     if (t < 0)
         return t == CAIRN_ENOENT ? 0 : t;
     g->tag ^= lx_le32(b);
@@ -475,7 +475,7 @@ int lx_getgstate(lx_t *L, const lx_mdir *dir, lx_gstate *g)
 
 static int lx_cprog(lx_t *L, struct lx_commit *c, const void *buf, uint32_t size)
 {
-    int err = lx_prog(L, &L->pcache, &L->rcache, 0, c->block, c->off, buf, size);
+    int err = lx_prog(L, &L->pcache, 0, c->block, c->off, buf, size);
     if (err)
         return err;
     c->crc = lx_crc(c->crc, buf, size);
@@ -514,7 +514,7 @@ static int lx_cattr(lx_t *L, struct lx_commit *c, uint32_t tag, const void *mem,
     return 0;
 }
 
-static int lx_ccrc(lx_t *L, struct lx_commit *c)
+LX_NOINLINE static int lx_ccrc(lx_t *L, struct lx_commit *c)
 {
     uint32_t end = lx_alignup(lx_min(c->off + 20, L->block_size), L->prog_size);
     uint32_t off1 = 0, crc1 = 0;
@@ -548,7 +548,7 @@ static int lx_ccrc(lx_t *L, struct lx_commit *c)
         lx_pbe32(cc, ntag ^ c->ptag);
         c->crc = lx_crc(c->crc, cc, 4);
         lx_ple32(cc + 4, c->crc);
-        err = lx_prog(L, &L->pcache, &L->rcache, 0, c->block, c->off, cc, 8);
+        err = lx_prog(L, &L->pcache, 0, c->block, c->off, cc, 8);
         if (err)
             return err;
         if (off1 == 0) {
@@ -559,7 +559,7 @@ static int lx_ccrc(lx_t *L, struct lx_commit *c)
         c->ptag = ntag ^ (vb << 31);
         c->crc = 0xffffffff;
         if (noff >= end || noff >= L->pcache.off + L->cache_size) {
-            err = lx_bd_sync(L, &L->pcache, &L->rcache, 0);
+            err = lx_bd_sync(L, &L->pcache, 0);
             if (err)
                 return err;
         }
@@ -989,7 +989,7 @@ static int lx_split(lx_t *L, lx_mdir *dir, const struct lx_job *j, uint32_t spli
 
 /* Compact entries [0, j->end) of j->source into dir, first moving the upper
  * halves out to new tail pairs while they do not fit (j->end shrinks). */
-static int lx_splittingcompact(lx_t *L, lx_mdir *dir, struct lx_job *j)
+LX_NOINLINE static int lx_splittingcompact(lx_t *L, lx_mdir *dir, struct lx_job *j)
 {
     for (;;) {
         uint32_t split = 0, end = j->end;

@@ -225,8 +225,8 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
         L->gstate.tag = (L->gstate.tag & ~0x200u) | up;
         if (m.eq) {
             uint8_t sb[24];
-            int32_t tag = lx_get(L, &dir, LX_TAG(0x7ff, 0x3ff, 0), LX_TAG(LX_T_INLINESTRUCT, 0, 0),
-                                 sb, sizeof sb);
+            int32_t tag = lx_get(L, &dir, LX_TAG(0x7ff, 0x3ff, 0),
+                                 LX_TAG(LX_T_INLINESTRUCT, 0, sizeof sb), sb);
             if (tag < 0)
                 return tag == CAIRN_ENOENT ? CAIRN_ECORRUPT : tag;
             uint32_t v[6];
@@ -240,29 +240,20 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
                 L->gstate.tag |= 0x200; // rewrite the superblock before the first write
             else
                 L->gstate.tag &= ~0x200u;
-            if (nm) {
-                if (nm > L->name_max)
-                    return CAIRN_EINVAL;
+            // (zero keeps the configured limit)
+            if (nm > L->name_max || fm > L->file_max || am > L->attr_max ||
+                (want_count && bc != want_count) || bs != L->block_size || bc < 2 ||
+                (fs->bdev->block_count && bc > fs->bdev->block_count))
+                return CAIRN_EINVAL;
+            if (nm)
                 L->name_max = (uint8_t)nm;
-            }
-            if (fm) {
-                if (fm > L->file_max)
-                    return CAIRN_EINVAL;
+            if (fm)
                 L->file_max = fm;
-            }
             if (am) {
-                if (am > L->attr_max)
-                    return CAIRN_EINVAL;
                 L->attr_max = (uint16_t)am;
                 if (L->inline_max > am)
                     L->inline_max = (uint16_t)am;
             }
-            if (want_count && bc != want_count)
-                return CAIRN_EINVAL;
-            if (bs != L->block_size)
-                return CAIRN_EINVAL;
-            if (bc < 2 || (fs->bdev->block_count && bc > fs->bdev->block_count))
-                return CAIRN_EINVAL;
             L->block_count = bc;
             L->root[0] = dir.pair[0];
             L->root[1] = dir.pair[1];
@@ -366,8 +357,8 @@ static int lx_probe_pair(lx_t *L, const uint32_t pair[2], struct cairn_lfs2_prob
     if (!m.eq)
         return 0;
     uint8_t sb[24];
-    int32_t tag = lx_get(L, &dir, LX_TAG(0x7ff, 0x3ff, 0), LX_TAG(LX_T_INLINESTRUCT, 0, 0), sb,
-                         sizeof sb);
+    int32_t tag = lx_get(L, &dir, LX_TAG(0x7ff, 0x3ff, 0), LX_TAG(LX_T_INLINESTRUCT, 0, sizeof sb),
+                         sb);
     if (tag == CAIRN_ENOENT || tag == CAIRN_ECORRUPT || (tag >= 0 && lx_tsize((uint32_t)tag) < 12))
         return 0;
     if (tag < 0)

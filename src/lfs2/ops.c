@@ -30,8 +30,8 @@ static int32_t lx_getattr(struct cairn_fs *fs, const char *path, uint8_t type, v
     int err = lx_attr_target(L, path, &cwd, &id);
     if (err)
         return err;
-    int32_t t = lx_get(L, &cwd, LX_TAG(0x7ff, 0x3ff, 0), LX_TAG(LX_T_USERATTR + type, id, 0), buf,
-                       lx_min(len, L->attr_max));
+    int32_t t = lx_get(L, &cwd, LX_TAG(0x7ff, 0x3ff, 0),
+                       LX_TAG(LX_T_USERATTR + type, id, lx_min(len, L->attr_max)), buf);
     if (t == CAIRN_ENOENT)
         return CAIRN_ENODATA;
     if (t < 0)
@@ -268,7 +268,7 @@ static int32_t lx_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn
                 return tag;
             uint32_t t3 = lx_type3((uint32_t)tag);
             if (t3 == LX_T_CTZSTRUCT) {
-                err = lx_ctz_traverse(L, NULL, &L->rcache, lx_le32(s), lx_le32(s + 4), lx_fsck_cb, &k);
+                err = lx_ctz_traverse(L, NULL, lx_le32(s), lx_le32(s + 4), lx_fsck_cb, &k);
                 if (err == CAIRN_ECORRUPT)
                     lx_problem(&k, "file block list out of range");
                 else if (err)
