@@ -174,6 +174,7 @@ struct cairn_lfs2 {
         /* states of recently fetched/committed pairs: while mounted only this
          * driver writes, so a known pair needs no re-read or CRC check */
         struct cairn_lfs2_mdir *mc; /* pair-state cache at the end of the buffer */
+        uint32_t mc_used; /* clock bits of the pair cache's slots */
         uint32_t disk_version;
         /* in the caller's buffer: pk_n slots (4 bytes) of skip-list map
          * (CAIRN_LFS2_PCACHE, layout in ctz.c) */

@@ -43,9 +43,13 @@ _Static_assert(sizeof(struct lx_mce) == sizeof(lx_mdir) + CAIRN_LFS2_MKEY, "slot
 
 static lx_mdir *lx_mc_find(lx_t *L, const uint32_t pair[2])
 {
-    for (struct lx_mce *e = LX_MC(L), *end = e + L->mc_n; e < end; e++)
-        if (e->m.pair[0] != LX_NULL && lx_pair_sync(e->m.pair, pair))
+    for (uint32_t i = 0; i < L->mc_n; i++) {
+        struct lx_mce *e = &LX_MC(L)[i];
+        if (e->m.pair[0] != LX_NULL && lx_pair_sync(e->m.pair, pair)) {
+            L->mc_used |= 1u << i;
             return &e->m;
+        }
+    }
     return NULL;
 }
 
@@ -54,13 +58,24 @@ void cairn_lfs2_mc_put(lx_t *L, const lx_mdir *dir)
     if (!L->mc_n)
         return;
     lx_mdir *e = lx_mc_find(L, dir->pair);
+    if (e && memcmp(e, dir, sizeof *e) == 0)
+        return; // unchanged: its name-range key still holds
     if (!e) {
-        // round robin, but the root's first pair stays: every path lookup
-        // starts there
+        // clock: a slot used since the hand last passed gets a second
+        // chance (a chain longer than the cache then keeps a stable part
+        // of it instead of missing on every pair); the root's first pair
+        // stays: every path lookup starts there
         uint32_t i = L->mc_next, n = L->mc_n;
-        if (lx_pair_sync(LX_MC(L)[i].m.pair, L->root) && ++i == n)
-            i = 0;
+        for (uint32_t k = 0; k < 2 * n; k++) {
+            lx_mdir *m = &LX_MC(L)[i].m;
+            if (m->pair[0] == LX_NULL ||
+                (!(L->mc_used & 1u << i) && !lx_pair_sync(m->pair, L->root)))
+                break;
+            L->mc_used &= ~(1u << i);
+            i = i + 1 == n ? 0 : i + 1;
+        }
         e = &LX_MC(L)[i].m;
+        L->mc_used |= 1u << i;
         L->mc_next = (uint8_t)(i + 1 == n ? 0 : i + 1);
     }
     *e = *dir;
@@ -122,6 +137,7 @@ void cairn_lfs2_mc_resize(lx_t *L, uint8_t n)
         LX_MC(L)[i].m.pair[0] = LX_MC(L)[i].m.pair[1] = LX_NULL;
     if (L->mc_next >= n) // (only when shrinking: it stays below the old size)
         L->mc_next = 0;
+    L->mc_used &= n < 32 ? (1u << n) - 1 : ~0u;
     L->mc_n = n;
 }
 
