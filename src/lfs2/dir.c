@@ -39,7 +39,7 @@ LX_NOINLINE static int lx_entry_pair(lx_t *L, const lx_mdir *dir, uint32_t id,
 }
 
 /* Fetch the pair of directory entry `id` of dir into `out`. */
-static int lx_entry_fetch(lx_t *L, const lx_mdir *dir, uint32_t id, lx_mdir *out)
+LX_NOINLINE static int lx_entry_fetch(lx_t *L, const lx_mdir *dir, uint32_t id, lx_mdir *out)
 {
     uint32_t pair[2];
     int err = lx_entry_pair(L, dir, id, pair);

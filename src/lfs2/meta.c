@@ -530,7 +530,7 @@ static int lx_cattr(lx_t *L, struct lx_commit *c, uint32_t tag, const void *mem,
     return 0;
 }
 
-LX_NOINLINE static int lx_ccrc(lx_t *L, struct lx_commit *c)
+static int lx_ccrc(lx_t *L, struct lx_commit *c)
 {
     uint32_t end = lx_alignup(lx_min(c->off + 20, L->block_size), L->prog_size);
     uint32_t off1 = 0, crc1 = 0;
@@ -1054,14 +1054,13 @@ static int lx_relocatingcommit(lx_t *L, lx_mdir *dir, const uint32_t *selfpair,
     uint32_t oldpair[2] = {selfpair[0], selfpair[1]};
     struct lx_job j = {attrs, n, NULL, 0};
     for (int i = 0; i < n; i++) {
-        uint32_t t3 = lx_type3(attrs[i].tag);
-        if (t3 == LX_T_CREATE) {
-            dir->count++;
-        } else if (t3 == LX_T_DELETE) {
-            if (dir->count == 0)
+        uint32_t tag = attrs[i].tag;
+        if (lx_type1(tag) == LX_T_SPLICE) {
+            int dl = lx_splice(tag); // CREATE +1, DELETE -1
+            if (dir->count + dl < 0)
                 return CAIRN_ECORRUPT;
-            dir->count--;
-            hasdelete = 1;
+            dir->count = (uint16_t)(dir->count + dl);
+            hasdelete |= dl < 0;
         } else if (lx_type1(attrs[i].tag) == LX_T_TAIL) {
             const uint8_t *p = attrs[i].buf;
             dir->tail[0] = lx_le32(p);
@@ -1104,17 +1103,14 @@ fixmlist:
         d->m = *dir;
         if (d->m.pair != selfpair) {
             for (int i = 0; i < n; i++) {
-                uint32_t t3 = lx_type3(attrs[i].tag), id = lx_id(attrs[i].tag);
-                if (t3 == LX_T_DELETE && d->id == id && d->type != LX_T_DIR) {
+                uint32_t tag = attrs[i].tag, id = lx_id(tag);
+                int dl = lx_type1(tag) == LX_T_SPLICE ? lx_splice(tag) : 0; // CREATE +1, DELETE -1
+                if (dl < 0 && d->id == id && d->type != LX_T_DIR) {
                     d->m.pair[0] = d->m.pair[1] = LX_NULL;
-                } else if (t3 == LX_T_DELETE && d->id > id) {
-                    d->id--;
+                } else if (dl && d->id >= id + (dl < 0)) {
+                    d->id = (uint16_t)(d->id + dl);
                     if (d->type == LX_T_DIR)
-                        ((struct lx_dir *)d)->pos--;
-                } else if (t3 == LX_T_CREATE && d->id >= id) {
-                    d->id++;
-                    if (d->type == LX_T_DIR)
-                        ((struct lx_dir *)d)->pos++;
+                        ((struct lx_dir *)d)->pos += (uint32_t)dl;
                 }
             }
         }
