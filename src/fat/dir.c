@@ -55,7 +55,7 @@ int cairn_fat_dir_next(struct cairn_fs *fs, struct fat_dpos *p, int stretch)
         return stretch ? CAIRN_EACCES : CAIRN_ENOENT; // (the fixed root: full)
     }
     if (i % per == 0) {
-        if (p->clust != 0 && (i / per) % v->csize == 0) {
+        if (p->clust != 0 && ((i / per) & (v->csize - 1)) == 0) {
             uint32_t nx;
             int rc = cairn_fat_next(fs, p->clust, &nx);
             if (rc) {
@@ -95,7 +95,7 @@ uint8_t *cairn_fat_dir_ptr(struct cairn_fs *fs, const struct fat_dpos *p, int *e
     if (*err) {
         return NULL;
     }
-    return v->win + (p->idx % (v->ss / FAT_DIRENT)) * FAT_DIRENT;
+    return v->win + (p->idx & (v->ss / FAT_DIRENT - 1)) * FAT_DIRENT;
 }
 
 uint32_t cairn_fat_ent_clust(const fat_vol *v, const uint8_t *ent)
@@ -133,7 +133,7 @@ static const uint8_t fat_lfn_ofs[13] = {1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 2
 // one buffer serves lookups and listings. *hash gets this piece's share of
 // the name's filter hash (fat_int.h). Returns the name length when this is the
 // last (first-stored) entry, 0 for others, -1 if malformed.
-static int fat_lfn_piece(fat_vol *v, const uint8_t *ent, uint32_t want, uint8_t *match,
+static int fat_lfn_piece(fat_vol *v, const uint8_t *ent, uint32_t want, uint32_t *match,
                          uint32_t *hash)
 {
     uint32_t last = ent[FAT_LDIR_ORD] & FAT_LLEF, ord = ent[FAT_LDIR_ORD] & 0x3F;
@@ -187,8 +187,8 @@ static void fat_lfn_put(uint8_t *ent, const uint16_t *lfn, uint32_t len, uint32_
     ent[FAT_LDIR_CHKSUM] = sum;
     uint32_t i = (ord - 1) * 13;
     for (int k = 0; k < 13; k++, i++) {
-        uint16_t c = i < len ? lfn[i] : i == len ? 0 : 0xFFFF;
-        fat_st16(ent + fat_lfn_ofs[k], c);
+        uint32_t c = i < len ? lfn[i] : i == len ? 0 : 0xFFFF;
+        fat_st16(ent + fat_lfn_ofs[k], (uint16_t)c);
     }
 }
 
@@ -199,7 +199,7 @@ struct fat_lfn_state {
     uint32_t ord; // the next ordinal expected (0: complete, 0xFF: none)
     uint32_t n;   // entries in the set
     uint32_t sum;
-    uint8_t match;
+    uint32_t match;
     uint32_t len;
     uint32_t want;
     uint32_t hash;
@@ -231,7 +231,7 @@ static int fat_lfn_feed(fat_vol *v, struct fat_lfn_state *st, const uint8_t *ent
         st->ord = 0xFF;
         return 1;
     }
-    if (ent[0] & FAT_LLEF) {
+    if (c != ent[0]) {
         st->len = (uint32_t)r;
     }
     st->ord--;
@@ -274,7 +274,7 @@ static int fat_step(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
     for (;;) {
         int rc;
         uint8_t c = 0, *ent = NULL;
-        if (t && t->run > 0 && !t->sc->have_slot && p->idx % per == 0 &&
+        if (t && t->run > 0 && !t->sc->have_slot && (p->idx & (per - 1)) == 0 &&
             t->sc->need <= per && !t->at_end) {
             t->run = 0; // keep a new entry set inside one sector
         }
@@ -395,7 +395,7 @@ static int fat_bloom(fat_vol *v, uint32_t h, int set)
     int all = 1;
     for (uint32_t i = 0; i < 6; i++, h += h2) {
         uint32_t a = h % FAT_BLOOM_BITS;
-        uint8_t m = (uint8_t)(1u << (a % 8));
+        uint32_t m = 1u << (a % 8);
         if (!(v->dc_bloom[a / 8] & m)) {
             all = 0;
         }
@@ -627,7 +627,7 @@ static void fat_dc_added(struct cairn_fs *fs, const struct fat_scan *sc, const u
         // the last entry of a cluster is taken as the end of the chain
         // without reading the FAT (which would write the entry out early);
         // a later set moves on into any next cluster anyway
-        v->dc_end_full = (q.clust != 0 && (q.idx + 1) % per_clust == 0) ||
+        v->dc_end_full = (q.clust != 0 && ((q.idx + 1) & (per_clust - 1)) == 0) ||
                          cairn_fat_dir_next(fs, &q, 0) != 0;
         v->dc_end = q;
         if (v->dc_hole.idx >= sc->f.lfn.idx) {
@@ -685,7 +685,7 @@ int cairn_fat_lookup(struct cairn_fs *fs, const char *path, struct fat_scan *sc)
             nx++;
         }
         int last = *nx == 0;
-        if (s[0] == '.' && (n == 1 || (n == 2 && s[1] == '.'))) {
+        if (n <= 2 && s[0] == '.' && s[n - 1] == '.') {
             return CAIRN_EINVAL;
         }
         int rc = cairn_fat_parse_name(v, s, n, &sc->nm);
@@ -762,7 +762,7 @@ int cairn_fat_dir_register(struct cairn_fs *fs, struct fat_scan *sc, uint8_t *en
         }
     }
     uint32_t n = sc->need, pad = 0;
-    uint32_t per = v->ss / FAT_DIRENT, in = p.idx % per;
+    uint32_t per = v->ss / FAT_DIRENT, in = p.idx & (per - 1);
     if (n > 1 && n <= per && in + n > per) {
         // keep the set inside one sector (one write): the rest of this sector
         // is marked deleted, since a 0 there would end the directory before it

@@ -141,7 +141,7 @@ struct fat_found {
     struct fat_dpos sfn;  // position of the short entry
     struct fat_dpos lfn;  // position of the first entry of the set
     uint32_t n_ent;       // entries in the set (LFN + 1)
-    uint8_t lfn_match;    // its long name is the one looked up
+    uint32_t lfn_match;   // its long name is the one looked up
     uint8_t ent[FAT_DIRENT]; // copy of the short entry
     uint32_t hash;        // its long name's filter hash (n_ent > 1)
 };
@@ -245,9 +245,9 @@ struct fat_scan {
     struct fat_name nm;   // the last component (UTF-16 in vol->name)
     struct fat_found f;   // the entry, when found
     uint32_t need;        // entries the new name needs
-    uint8_t trail;        // path ended with a separator
-    uint8_t have_slot;    // slot is the start of a free run
-    uint8_t tails;        // bit k: tail candidate k+1 is taken
+    uint32_t trail;       // path ended with a separator
+    uint32_t have_slot;   // slot is the start of a free run
+    uint32_t tails;       // bit k: tail candidate k+1 is taken
     struct fat_dpos slot;
 };
 

@@ -379,7 +379,7 @@ static int32_t fat_xfer(struct cairn_fs *fs, struct fat_file *f, uint8_t *buf, u
         }
         in = pos % cb;
         sect = cairn_fat_clust2sect(v, c) + in / v->ss;
-        off = in % v->ss;
+        off = in & (v->ss - 1);
         n = len - done;
         if (n > cb - in) {
             n = cb - in;

@@ -14,7 +14,7 @@ struct fat_layout {
     uint32_t n_clst;
     uint32_t n_fats;
     uint32_t n_root;
-    uint8_t fmt;     // 12, 16, 32
+    uint32_t fmt;    // 12, 16, 32
 };
 
 // FAT12/16 (fmt 16) or FAT32 (fmt 32) sizing, as FatFs does it.
@@ -89,7 +89,7 @@ static int fat_layout_calc(struct fat_layout *L, uint32_t ss, uint32_t total, ui
         L->sz_fat = sz_fat;
         L->sz_dir = sz_dir;
         L->n_clst = n_clst;
-        L->fmt = (uint8_t)fmt;
+        L->fmt = fmt;
         return 0;
     }
     return FAT_MKFS_ABORT;
@@ -251,7 +251,7 @@ int cairn_fat_mkfs(struct cairn_fs *fs)
     }
     // (types 0, 12, 16, 32: bits 0, 3, 4, 8 of 0x119 by type / 4)
     if (L.n_fats - 1 > 1 || type % 4 || type > 32 || !((0x119u >> type / 4) & 1) ||
-        L.n_root % (ss / FAT_DIRENT) != 0) {
+        (L.n_root & (ss / FAT_DIRENT - 1)) != 0) {
         return CAIRN_EINVAL;
     }
     uint8_t label[11];

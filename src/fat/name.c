@@ -230,7 +230,7 @@ int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *n
     if (len == 0) {
         return CAIRN_EINVAL;
     }
-    v->name[len] = 0;
+    nb[len] = 0;
     nm->len = (uint16_t)len;
 
     // the short name
@@ -246,7 +246,7 @@ int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *n
         if (si >= len) {
             break;
         }
-        uint16_t w = v->name[si++];
+        uint16_t w = nb[si++];
         if (w == ' ' || (w == '.' && (si != di || i == 0))) {
             lossy = 1; // spaces, leading and extra dots are dropped
             continue;
@@ -270,7 +270,7 @@ int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *n
         }
         if (w >= 0x80) {
             need_lfn = 1;
-            uint8_t oc = fat_uni2oem(cairn_fat_upcase(w));
+            uint32_t oc = fat_uni2oem(cairn_fat_upcase(w));
             if (oc == 0) {
                 oc = fat_uni2oem(w);
                 if (oc >= 0x80 && oc < 0x80 + FAT_CP437_UP_N) {
@@ -281,7 +281,7 @@ int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *n
             if (oc == 0) {
                 oc = '_';
             }
-            w = oc;
+            w = (uint16_t)oc;
         } else if (fat_ascii_class(w) == 2) {
             w = '_';
             lossy = 1;

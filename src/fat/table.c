@@ -27,7 +27,7 @@ static int fat_ent(struct cairn_fs *fs, uint32_t clst, uint32_t *val, int put)
         if (rc) {
             return rc;
         }
-        uint8_t *p = v->win + b % v->ss;
+        uint8_t *p = v->win + (b & (v->ss - 1));
         if (i < n) {
             old |= (uint32_t)*p << 8 * i;
         } else {
