@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "cairn/fat.h"
+#include "common/small_files.h"
 #include "fat/fat_helpers.h"
 #include "harness.h"
 
@@ -13,30 +14,6 @@ struct counts {
     uint64_t reads, read_blocks, writes, write_blocks;
 };
 
-// One file of the workload: 16 + rand % 1009 bytes, data from the same stream.
-static int sf_create(struct cairn_fs *fs, void *f, int i, uint32_t *rng)
-{
-    uint8_t buf[1100];
-    char p[32];
-    snprintf(p, sizeof p, "/d/f%03d", i);
-    uint32_t len = 16 + th_fat_xorshift(rng) % 1009;
-    for (uint32_t k = 0; k < len; k++) {
-        buf[k] = (uint8_t)th_fat_xorshift(rng);
-    }
-    int rc = fs->ops->open(fs, f, p, CAIRN_O_WRONLY | CAIRN_O_CREAT | CAIRN_O_TRUNC);
-    if (rc == 0) {
-        int32_t w = fs->ops->write(fs, f, buf, len);
-        rc = fs->ops->close(fs, f);
-        if (w != (int32_t)len) {
-            rc = -3;
-        }
-    }
-    return rc;
-}
-
-// bench.md small-files with N files: mkdir /d; create /d/fNNN with 16 + rand %
-// 1009 bytes each; read every file back whole; remove the even ones; create
-// them again with new sizes; unmount. Counted from after format + mount.
 static int small_files(uint8_t *mem, int nfiles, struct counts *out)
 {
     struct cairn_ram_bdev ram;
@@ -53,42 +30,7 @@ static int small_files(uint8_t *mem, int nfiles, struct counts *out)
         return -2;
     }
     th_fat_count_reset(&cnt);
-    void *f = calloc(1, fs->ops->file_size(fs));
-    uint32_t rng = 1, check = 1;
-    int rc = fs->ops->mkdir(fs, "/d");
-    for (int i = 0; i < nfiles && rc == 0; i++) {
-        rc = sf_create(fs, f, i, &rng);
-    }
-    // Read back, checking against a replay of the stream.
-    uint8_t want[1100], back[1100];
-    for (int i = 0; i < nfiles && rc == 0; i++) {
-        char p[32];
-        snprintf(p, sizeof p, "/d/f%03d", i);
-        uint32_t len = 16 + th_fat_xorshift(&check) % 1009;
-        for (uint32_t k = 0; k < len; k++) {
-            want[k] = (uint8_t)th_fat_xorshift(&check);
-        }
-        rc = fs->ops->open(fs, f, p, CAIRN_O_RDONLY);
-        if (rc == 0) {
-            int32_t r = fs->ops->read(fs, f, back, len);
-            rc = fs->ops->close(fs, f);
-            if (r != (int32_t)len || memcmp(want, back, len) != 0) {
-                rc = -4;
-            }
-        }
-    }
-    for (int i = 0; i < nfiles && rc == 0; i += 2) {
-        char p[32];
-        snprintf(p, sizeof p, "/d/f%03d", i);
-        rc = fs->ops->remove(fs, p);
-    }
-    for (int i = 0; i < nfiles && rc == 0; i += 2) {
-        rc = sf_create(fs, f, i, &rng);
-    }
-    free(f);
-    if (rc == 0) {
-        rc = fs->ops->umount(fs);
-    }
+    int rc = th_small_files(fs, nfiles);
     out->reads = cnt.reads;
     out->read_blocks = cnt.read_blocks;
     out->writes = cnt.writes;

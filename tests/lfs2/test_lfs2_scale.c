@@ -10,41 +10,14 @@
 
 #include "cairn/emu.h"
 #include "cairn/lfs2.h"
+#include "common/small_files.h"
 #include "harness.h"
 
 #define SC_BS 4096u
 #define SC_BC 4096u
 
-static uint32_t sc_rand(uint32_t *x)
-{
-    *x ^= *x << 13;
-    *x ^= *x >> 17;
-    *x ^= *x << 5;
-    return *x;
-}
-
-static int sc_create(struct cairn_fs *fs, void *f, int i, uint32_t *rng)
-{
-    uint8_t buf[1100];
-    char p[32];
-    snprintf(p, sizeof p, "/d/f%03d", i);
-    uint32_t len = 16 + sc_rand(rng) % 1009;
-    for (uint32_t k = 0; k < len; k++) {
-        buf[k] = (uint8_t)sc_rand(rng);
-    }
-    int rc = fs->ops->open(fs, f, p, CAIRN_O_WRONLY | CAIRN_O_CREAT | CAIRN_O_TRUNC);
-    if (rc == 0) {
-        int32_t w = fs->ops->write(fs, f, buf, len);
-        rc = fs->ops->close(fs, f);
-        if (w != (int32_t)len) {
-            rc = -1001;
-        }
-    }
-    return rc;
-}
-
-// Returns the bytes read from after mkfs + mount to the final unmount, or a
-// negative error.
+// bench.md small-files (th_small_files): the bytes read from after mkfs +
+// mount to the final unmount, or a negative error.
 static int64_t sc_small_files(uint8_t *mem, int n)
 {
     static struct cairn_nor nor;
@@ -67,41 +40,7 @@ static int64_t sc_small_files(uint8_t *mem, int n)
         return -2;
     }
     cairn_fault_reset_counters(&fault);
-    void *f = calloc(1, fs->ops->file_size(fs));
-    uint32_t rng = 1, check = 1;
-    int rc = f ? fs->ops->mkdir(fs, "/d") : -3;
-    for (int i = 0; i < n && rc == 0; i++) {
-        rc = sc_create(fs, f, i, &rng);
-    }
-    uint8_t want[1100], back[1100];
-    for (int i = 0; i < n && rc == 0; i++) {
-        char p[32];
-        snprintf(p, sizeof p, "/d/f%03d", i);
-        uint32_t len = 16 + sc_rand(&check) % 1009;
-        for (uint32_t k = 0; k < len; k++) {
-            want[k] = (uint8_t)sc_rand(&check);
-        }
-        rc = fs->ops->open(fs, f, p, CAIRN_O_RDONLY);
-        if (rc == 0) {
-            int32_t r = fs->ops->read(fs, f, back, sizeof back);
-            rc = fs->ops->close(fs, f);
-            if (r != (int32_t)len || memcmp(want, back, len) != 0) {
-                rc = -4;
-            }
-        }
-    }
-    for (int i = 0; i < n && rc == 0; i += 2) {
-        char p[32];
-        snprintf(p, sizeof p, "/d/f%03d", i);
-        rc = fs->ops->remove(fs, p);
-    }
-    for (int i = 0; i < n && rc == 0; i += 2) {
-        rc = sc_create(fs, f, i, &rng);
-    }
-    if (rc == 0) {
-        rc = fs->ops->umount(fs);
-    }
-    free(f);
+    int rc = th_small_files(fs, n);
     return rc ? rc : (int64_t)fault.counters.read_bytes;
 }
 
