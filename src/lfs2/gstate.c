@@ -40,7 +40,7 @@ static int32_t lx_pwalk(lx_t *L, const uint32_t pair[2], lx_mdir *d, int parent)
             return CAIRN_ECORRUPT;
         if (!parent && lx_pair_cmp(d->tail, pair) == 0)
             return 0;
-        struct lx_match m = {2, NULL, 0, pair, 0, 0, 0};
+        struct lx_match m = {2, NULL, 0, pair, 0, 0, 0, {0, {0, 0}}};
         uint32_t t[2] = {d->tail[0], d->tail[1]};
         int err = lx_fetch_m(L, d, t, parent ? &m : NULL);
         if (err)

@@ -102,6 +102,7 @@ struct lx_match {
     uint16_t id;
     uint8_t eq;
     uint32_t tag;
+    lx_gstate g; /* kind 3: the pair's move state (its newest MOVESTATE) */
 };
 
 /* internal cross-file functions (core.c) */

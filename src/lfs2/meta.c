@@ -158,6 +158,7 @@ struct lx_mstate {
     uint8_t meq;
     uint32_t noff; /* data offset of the matching name */
     uint8_t kmax[CAIRN_LFS2_MKEY]; /* name bound so far (key format) */
+    uint32_t g[3]; /* kind 3: the newest move state so far (0s: none) */
 };
 
 /* Scan state of one found name at the end of a known pair's log. */
@@ -195,6 +196,16 @@ LX_NOINLINE static int lx_match_tag(lx_t *L, const struct lx_match *m, struct lx
             t->meq = 0;
         else
             t->mid = (uint32_t)((int)t->mid + lx_splice(tag)) & 0x3ff;
+        return 0;
+    }
+    if (kind == 3 && t3 == LX_T_MOVESTATE) {
+        // what a backward get of it would give, without a second pass
+        uint8_t g[12];
+        memset(g, 0, sizeof g);
+        if (!lx_isdelete(tag) && (err = lx_read_rc(L, hint, block, d, g, lx_min(sz, 12))))
+            return err;
+        for (int i = 0; i < 3; i++)
+            t->g[i] = lx_le32(g + 4 * i);
         return 0;
     }
     if ((kind & 1) && isname) {
@@ -244,6 +255,7 @@ LX_NOINLINE static void lx_match_done(lx_t *L, const lx_mdir *dir, struct lx_mat
     m->id = (uint16_t)lx_min(t->mid, dir->count);
     m->eq = t->meq;
     m->tag = (t->mtag & ~LX_TAG(0, 0x3ff, 0)) | LX_TAG(0, t->mid, 0);
+    m->g.tag = t->g[0], m->g.pair[0] = t->g[1], m->g.pair[1] = t->g[2];
 }
 
 /*
@@ -342,7 +354,7 @@ static int lx_mscan(lx_t *L, const lx_mdir *dir, struct lx_match *m)
 {
     uint32_t blk = dir->pair[0];
     struct lx_memo *mm = lx_memo(L);
-    struct lx_memo k = {blk, dir->rev, 0, m->len, 4, 0xffffffff, {0x3ff, 0, 0, 0, {1}}};
+    struct lx_memo k = {blk, dir->rev, 0, m->len, 4, 0xffffffff, {0x3ff, 0, 0, 0, {1}, {0, 0, 0}}};
     struct lx_mstate *t = &k.t;
     int err;
     if (m->kind == 1) {

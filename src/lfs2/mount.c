@@ -215,14 +215,14 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
         m.name = "littlefs";
         m.len = 8;
         uint32_t t[2] = {dir.tail[0], dir.tail[1]};
-        // the pair's move state goes into gstate (its bit 0x200 is ours)
-        uint32_t up = L->gstate.tag & 0x200;
         err = lx_fetch_m(L, &dir, t, &m);
-        if (!err)
-            err = lx_getgstate(L, &dir, &L->gstate);
         if (err)
             return err;
-        L->gstate.tag = (L->gstate.tag & ~0x200u) | up;
+        // the pair's move state goes into gstate (its bit 0x200 is ours); the
+        // fetch's scan found it, so the log is not read a second time
+        L->gstate.tag ^= m.g.tag & ~0x200u;
+        L->gstate.pair[0] ^= m.g.pair[0];
+        L->gstate.pair[1] ^= m.g.pair[1];
         if (m.eq) {
             uint8_t sb[24];
             int32_t tag = lx_get(L, &dir, LX_TAG(0x7ff, 0x3ff, 0),
@@ -346,7 +346,7 @@ static int32_t lx_view_ioctl(struct cairn_bdev *bd, int op, uint32_t arg)
 static int lx_probe_pair(lx_t *L, const uint32_t pair[2], struct cairn_lfs2_probe_info *info)
 {
     lx_mdir dir;
-    struct lx_match m = {3, "littlefs", 8, NULL, 0, 0, 0};
+    struct lx_match m = {3, "littlefs", 8, NULL, 0, 0, 0, {0, {0, 0}}};
     lx_gstate g = {0, {0, 0}};
     uint32_t p[2] = {pair[0], pair[1]};
     int err = lx_fetch_m(L, &dir, p, &m);
