@@ -87,14 +87,19 @@ static void lx_bit_put(uint32_t *b, uint32_t i, uint32_t v)
 }
 
 /*
- * The blocks one pair's entries reference (CTZ files, and with `orphans` the
- * pairs of child directories), in one backward scan of its log instead of a
- * lookup per entry.
+ * The blocks of one pair and those its entries reference (CTZ files, and with
+ * `orphans` the pairs of child directories), in one backward scan of its log
+ * instead of a lookup per entry.
  */
 static int lx_traverse_pair(lx_t *L, const lx_mdir *dir, int (*cb)(void *, uint32_t), void *ctx,
                             int orphans)
 {
     uint32_t done[32], n = dir->count; // n: entries at the scan position
+    for (int i = 0; i < 2; i++) {
+        int err = cb(ctx, dir->pair[i]);
+        if (err)
+            return err;
+    }
     memset(done, 0, sizeof done);
     if (lx_g_hasmovehere(&L->gdisk, dir->pair))
         lx_bit_put(done, lx_id(L->gdisk.tag), 1);
@@ -146,31 +151,15 @@ static int lx_traverse_pair(lx_t *L, const lx_mdir *dir, int (*cb)(void *, uint3
 
 /* ---- seeding from the mount's walk ---------------------------------------- */
 
-struct lx_seed {
-    lx_t *L;
-    uint8_t *bm;
-};
-
-static int lx_seed_cb(void *ctx, uint32_t block)
-{
-    struct lx_seed *s = ctx;
-    if (block < s->L->block_count)
-        s->bm[block / 8] |= (uint8_t)(1u << (block % 8));
-    return 0;
-}
-
 /*
- * Mount's walk marks in `bm` (a bit per block of the device) what one pair
- * holds: its blocks and what its entries reference, as the lookahead scan
- * would. The move gstate is not known yet, so a moved entry is counted at
- * both ends: the same blocks, so no harm.
+ * Mount's walk marks what one pair holds (its blocks and what its entries
+ * reference, as the lookahead scan would) in a window over the whole device
+ * (la_buf a bit per block, la_start 0). The move gstate is not known yet, so
+ * a moved entry is counted at both ends: the same blocks, so no harm.
  */
-int cairn_lfs2_alloc_seed_pair(lx_t *L, const lx_mdir *dir, uint8_t *bm)
+int cairn_lfs2_alloc_seed_pair(lx_t *L, const lx_mdir *dir)
 {
-    struct lx_seed s = {L, bm};
-    lx_seed_cb(&s, dir->pair[0]);
-    lx_seed_cb(&s, dir->pair[1]);
-    return lx_traverse_pair(L, dir, lx_seed_cb, &s, 1);
+    return lx_traverse_pair(L, dir, lx_la_cb, L, 1);
 }
 
 /* The first window, from the walk's bitmap, at the first free block from
@@ -199,35 +188,29 @@ void cairn_lfs2_alloc_seed_window(lx_t *L, const uint8_t *bm)
 int cairn_lfs2_traverse(lx_t *L, int (*cb)(void *, uint32_t), void *ctx, int orphans)
 {
     lx_mdir dir;
-    dir.tail[0] = 0;
-    dir.tail[1] = 1;
-    struct lx_cycle cyc = LX_CYCLE_INIT;
-    while (!lx_pair_isnull(dir.tail)) {
-        if (cairn_lfs2_cycle(&cyc, dir.tail))
-            return CAIRN_ECORRUPT;
-        for (int i = 0; i < 2; i++) {
-            int err = cb(ctx, dir.tail[i]);
-            if (err)
-                return err;
-        }
-        int err = lx_fetch(L, &dir, dir.tail);
-        if (err)
+    struct lx_cycle cyc;
+    cyc.n = 0;
+    for (;;) {
+        int err = cairn_lfs2_walk(L, &dir, &cyc, NULL);
+        if (err < 0)
             return err;
+        if (!err)
+            break;
         err = lx_traverse_pair(L, &dir, cb, ctx, orphans);
         if (err)
             return err;
     }
     for (struct lx_mlist *d = L->mlist; d; d = d->next) {
-        if (d->type != LX_T_REG)
-            continue;
         struct lx_file *f = (struct lx_file *)d;
+        if (d->type != LX_T_REG || (f->flags & LX_F_INLINE))
+            continue;
         // an outlined file still has its old inline head until the flush
-        if ((f->flags & LX_F_DIRTY) && !(f->flags & LX_F_INLINE) && f->head != LX_INLINE) {
+        if ((f->flags & LX_F_DIRTY) && f->head != LX_INLINE) {
             int err = lx_ctz_visit(L, &f->cache, f->head, f->size, cb, ctx);
             if (err)
                 return err;
         }
-        if ((f->flags & LX_F_WRITING) && !(f->flags & LX_F_INLINE)) {
+        if (f->flags & LX_F_WRITING) {
             int err = lx_ctz_visit(L, &f->cache, f->block, f->pos, cb, ctx);
             if (err)
                 return err;

@@ -6,6 +6,15 @@
 
 /* ---- CTZ skip lists ---------------------------------------------------------- */
 
+// (a loop: smaller than the bit-twiddling form, and the counts are small)
+static uint32_t lx_bits(uint32_t a)
+{
+    uint32_t n = 0;
+    for (; a; a &= a - 1)
+        n++;
+    return n;
+}
+
 uint32_t cairn_lfs2_ctz_index(lx_t *L, uint32_t *off)
 {
     uint32_t size = *off;
@@ -13,8 +22,8 @@ uint32_t cairn_lfs2_ctz_index(lx_t *L, uint32_t *off)
     uint32_t i = size / b;
     if (i == 0)
         return 0;
-    i = (size - 4 * (lx_popc(i - 1) + 2)) / b;
-    *off = size - b * i - 4 * lx_popc(i);
+    i = (size - 4 * (lx_bits(i - 1) + 2)) / b;
+    *off = size - b * i - 4 * lx_bits(i);
     return i;
 }
 
@@ -57,7 +66,7 @@ static uint32_t lx_pm_get(lx_t *L, uint32_t idx)
     return s ? *s : LX_NULL;
 }
 
-static void lx_pm_note(lx_t *L, uint32_t idx, uint32_t blk)
+LX_NOINLINE static void lx_pm_note(lx_t *L, uint32_t idx, uint32_t blk)
 {
     uint32_t *s = lx_pm_slot(L, idx);
     if (s)
@@ -70,6 +79,8 @@ static void lx_pm_note(lx_t *L, uint32_t idx, uint32_t blk)
 static void lx_pm_set(lx_t *L, uint32_t head, uint32_t top, int reset)
 {
     uint32_t *r = L->pk + 2;
+    if (!lx_pm_cap(L))
+        return;
     if (reset) {
         if (L->pk[0] == head && L->pk[1] == top)
             return;
@@ -210,8 +221,7 @@ int cairn_lfs2_ctz_extend(lx_t *L, lx_cache *pc, uint32_t head, uint32_t size,
         } else {
             index = lx_ctz_index(L, &noff);
             noff += 1;
-            if (lx_pm_cap(L))
-                lx_pm_set(L, head, index, 1);
+            lx_pm_set(L, head, index, 1);
             uint32_t rn = lx_alignup(noff, L->read_size);
             if (noff != L->block_size && rn <= L->cache_size && pc->block == LX_NULL) {
                 // the partial last block fits the program cache: read it straight
@@ -260,10 +270,7 @@ int cairn_lfs2_ctz_extend(lx_t *L, lx_cache *pc, uint32_t head, uint32_t size,
                     goto fail;
             }
         }
-        if (!size)
-            cairn_lfs2_ctz_moved(L, LX_INLINE, nb, 0);
-        else if (lx_pm_cap(L))
-            lx_pm_set(L, nb, index, 0);
+        lx_pm_set(L, nb, index, !size); // (a new list: index 0)
         *block = nb;
         *off = noff;
         return 0;

@@ -134,23 +134,25 @@ static int lx_getinfo(lx_t *L, const lx_mdir *m, uint32_t id, char *name, uint32
             return err;
         name[nlen] = '\0';
     }
-    *type = lx_type3(ntag) == LX_T_REG ? CAIRN_S_IFREG : CAIRN_S_IFDIR;
-    *size = 0;
-    if (*type == CAIRN_S_IFREG) {
+    uint32_t reg = lx_type3(ntag) == LX_T_REG, sz = 0;
+    *type = reg ? CAIRN_S_IFREG : CAIRN_S_IFDIR;
+    if (reg) {
+        uint32_t t3 = lx_type3(stag);
         if (!stag)
             return CAIRN_ECORRUPT;
-        if (lx_type3(stag) == LX_T_CTZSTRUCT) {
+        if (t3 == LX_T_INLINESTRUCT) {
+            sz = lx_tsize(stag);
+        } else if (t3 == LX_T_CTZSTRUCT) {
             uint8_t b[4];
             if (lx_tsize(stag) < 8)
                 return CAIRN_ECORRUPT;
             err = lx_read_rc(L, 4, m->pair[0], soff + 4, b, 4);
             if (err)
                 return err;
-            *size = lx_le32(b);
-        } else if (lx_type3(stag) == LX_T_INLINESTRUCT) {
-            *size = lx_tsize(stag);
+            sz = lx_le32(b);
         }
     }
+    *size = sz;
     return 0;
 }
 
@@ -273,32 +275,31 @@ int lx_mkdir(struct cairn_fs *fs, const char *path)
         if (err)
             return err;
     }
-    uint8_t b[8];
+    // the new pair takes the last pair's tail, and becomes the directory's last
+    uint8_t b[8], dp[8];
     lx_ple32(b, pred.tail[0]);
     lx_ple32(b + 4, pred.tail[1]);
-    struct lx_attr a0 = {LX_TAG(LX_T_SOFTTAIL, 0x3ff, 8), b};
-    err = lx_commit(L, &dir, &a0, 1);
+    struct lx_attr a[4] = {
+        {LX_TAG(LX_T_CREATE, id, 0), NULL},
+        {LX_TAG(LX_T_DIR, id, nlen), p},
+        {LX_TAG(LX_T_DIRSTRUCT, id, 8), dp},
+        {LX_TAG(LX_T_SOFTTAIL, 0x3ff, 8), b},
+    };
+    err = lx_commit(L, &dir, a + 3, 1);
     if (err)
         return err;
-    uint8_t dp[8];
     lx_ple32(dp, dir.pair[0]);
     lx_ple32(dp + 4, dir.pair[1]);
+    a[3].buf = dp;
     if (cwd.m.split) {
         lx_preporphans(L, +1);
         L->mlist = &cwd;
-        struct lx_attr a1 = {LX_TAG(LX_T_SOFTTAIL, 0x3ff, 8), dp};
-        err = lx_commit(L, &pred, &a1, 1);
+        err = lx_commit(L, &pred, a + 3, 1);
         L->mlist = cwd.next;
         if (err)
             return err;
         lx_preporphans(L, -1);
     }
-    struct lx_attr a[4] = {
-        {LX_TAG(LX_T_CREATE, id, 0), NULL},
-        {LX_TAG(LX_T_DIR, id, nlen), p},
-        {LX_TAG(LX_T_DIRSTRUCT, id, 8), dp},
-        {LX_TAG(LX_T_SOFTTAIL, 0x3ff, 8), dp},
-    };
     err = lx_commit(L, &cwd.m, a, cwd.m.split ? 3 : 4);
     return err;
 }
@@ -339,13 +340,11 @@ static int lx_remove_any(struct cairn_fs *fs, const char *path, int want_dir)
     int32_t tag = lx_find(L, &cwd, &p, NULL);
     if (tag < 0)
         return tag;
-    if (lx_id((uint32_t)tag) == 0x3ff)
-        return want_dir ? CAIRN_EINVAL : CAIRN_EISDIR;
     int isdir = lx_type3((uint32_t)tag) == LX_T_DIR;
-    if (isdir && !want_dir)
-        return CAIRN_EISDIR;
-    if (!isdir && want_dir)
-        return CAIRN_ENOTDIR;
+    if (isdir != want_dir)
+        return isdir ? CAIRN_EISDIR : CAIRN_ENOTDIR;
+    if (lx_id((uint32_t)tag) == 0x3ff) // (the root)
+        return CAIRN_EINVAL;
     struct lx_mlist dir;
     dir.next = L->mlist;
     dir.id = 0, dir.type = 0; // a temporary entry (its pair is fetched before use)
@@ -391,10 +390,8 @@ int lx_rename(struct cairn_fs *fs, const char *from, const char *to)
         return prevtag < 0 ? prevtag : CAIRN_EINVAL;
     int olddir = lx_type3((uint32_t)oldtag) == LX_T_DIR;
     if (olddir) {
-        // D7: not into its own subtree
-        size_t fl = strlen(from);
-        while (fl > 1 && from[fl - 1] == '/')
-            fl--;
+        // D7: not into its own subtree (fl: `from` without trailing slashes)
+        size_t fl = (size_t)(op - from) + lx_namelen(op);
         if (strncmp(to, from, fl) == 0 && to[fl] == '/' && !lx_path_islast(to + fl))
             return CAIRN_EINVAL;
     }

@@ -33,7 +33,7 @@ LX_NOINLINE static void lx_set_inline(lx_t *L, struct lx_file *f, uint32_t size)
     f->cache.size = L->cache_size;
 }
 
-LX_NOINLINE static void lx_mtime_now(uint8_t *b)
+static void lx_mtime_now(uint8_t *b)
 {
     uint64_t ns = (uint64_t)cairn_clock_now_ns();
     lx_ple32(b, (uint32_t)ns);
@@ -86,7 +86,7 @@ int lx_open(struct cairn_fs *fs, void *fp, const char *path, uint32_t flags)
         // on the list for the commit: a relocation moves the handle too
         lx_mlist_append(L, &f->l);
         int err = lx_commit(L, &f->l.m, a, 3);
-        lx_closedir(fs, f); // (takes it off the list again)
+        L->mlist = f->l.next; // (off the list again)
         if (err == CAIRN_ENOSPC && nlen > L->metadata_max / 4)
             err = CAIRN_ENAMETOOLONG;
         if (err)
@@ -308,49 +308,39 @@ static int lx_file_flush(lx_t *L, struct lx_file *f)
     return 0;
 }
 
+static int lx_file_sync_in(lx_t *L, struct lx_file *f)
+{
+    int err = lx_file_flush(L, f);
+    if (err || !(f->flags & LX_F_DIRTY) || lx_pair_isnull(f->l.m.pair))
+        return err;
+    // (a handle open for writing on a read-only mount was refused at open)
+    uint32_t id = f->l.id;
+    uint8_t ctz[8];
+    struct lx_attr a[2] = {{LX_TAG(LX_T_INLINESTRUCT, id, f->size), f->cache.buf},
+                           {LX_TAG(LX_T_USERATTR + CAIRN_LFS2_ATTR_MTIME, id, 8), f->mtime}};
+    if (!(f->flags & LX_F_INLINE)) {
+        err = lx_bd_sync(L, &L->pcache, 0);
+        if (err)
+            return err;
+        lx_ple32(ctz, f->head);
+        lx_ple32(ctz + 4, f->size);
+        a[0].tag = LX_TAG(LX_T_CTZSTRUCT, id, 8);
+        a[0].buf = ctz;
+    }
+    err = lx_commit(L, &f->l.m, a, 1 + !!(f->flags & LX_F_MTIME));
+    if (!err)
+        f->flags &= ~LX_F_DIRTY;
+    return err;
+}
+
 int lx_file_sync(lx_t *L, struct lx_file *f)
 {
     if (f->flags & LX_F_ERRED)
         return 0;
-    int err = lx_file_flush(L, f);
-    if (err) {
+    int err = lx_file_sync_in(L, f);
+    if (err)
         f->flags |= LX_F_ERRED;
-        return err;
-    }
-    if ((f->flags & LX_F_DIRTY) && !lx_pair_isnull(f->l.m.pair)) {
-        if (L->ro)
-            return CAIRN_EROFS;
-        if (!(f->flags & LX_F_INLINE)) {
-            err = lx_bd_sync(L, &L->pcache, 0);
-            if (err) {
-                f->flags |= LX_F_ERRED;
-                return err;
-            }
-        }
-        uint8_t ctz[8];
-        struct lx_attr a[2];
-        int n = 0;
-        if (f->flags & LX_F_INLINE) {
-            a[n].tag = LX_TAG(LX_T_INLINESTRUCT, f->l.id, f->size);
-            a[n++].buf = f->cache.buf;
-        } else {
-            lx_ple32(ctz, f->head);
-            lx_ple32(ctz + 4, f->size);
-            a[n].tag = LX_TAG(LX_T_CTZSTRUCT, f->l.id, 8);
-            a[n++].buf = ctz;
-        }
-        if (f->flags & LX_F_MTIME) {
-            a[n].tag = LX_TAG(LX_T_USERATTR + CAIRN_LFS2_ATTR_MTIME, f->l.id, 8);
-            a[n++].buf = f->mtime;
-        }
-        err = lx_commit(L, &f->l.m, a, n);
-        if (err) {
-            f->flags |= LX_F_ERRED;
-            return err;
-        }
-        f->flags &= ~LX_F_DIRTY;
-    }
-    return 0;
+    return err;
 }
 
 int lx_close(struct cairn_fs *fs, void *fp)
@@ -464,8 +454,10 @@ int32_t lx_write_op(struct cairn_fs *fs, void *fp, const void *buf, uint32_t len
     return w;
 }
 
-static int64_t lx_seek_in(lx_t *L, struct lx_file *f, int64_t off, int whence)
+int64_t lx_seek(struct cairn_fs *fs, void *fp, int64_t off, int whence)
 {
+    lx_t *L = lx_of(fs);
+    struct lx_file *f = fp;
     int64_t npos;
     if (whence == CAIRN_SEEK_SET)
         npos = off;
@@ -484,11 +476,6 @@ static int64_t lx_seek_in(lx_t *L, struct lx_file *f, int64_t off, int whence)
         return err;
     f->pos = (uint32_t)npos;
     return npos;
-}
-
-int64_t lx_seek(struct cairn_fs *fs, void *fp, int64_t off, int whence)
-{
-    return lx_seek_in(lx_of(fs), fp, off, whence);
 }
 
 int64_t lx_tell(struct cairn_fs *fs, void *fp)
@@ -515,21 +502,21 @@ int lx_truncate(struct cairn_fs *fs, void *fp, int64_t size)
         return CAIRN_EINVAL;
     uint32_t pos = f->pos, oldsize = lx_fsize(f), nsize = (uint32_t)size;
     if (nsize < oldsize) {
+        int err = lx_file_flush(L, f);
+        if (err)
+            return err;
         if (nsize <= L->inline_max) {
-            int64_t r = lx_seek_in(L, f, 0, CAIRN_SEEK_SET);
-            if (r < 0)
-                return (int)r;
-            lx_cache_zero(L, &L->rcache);
-            int32_t got = lx_fread_raw(L, f, L->rcache.buf, nsize);
-            if (got < 0)
-                return got;
+            // the first bytes (of block index 0) into the handle's cache
+            if (!(f->flags & LX_F_INLINE)) {
+                uint32_t blk, boff;
+                err = lx_ctz_find(L, &L->rcache, f->head, f->size, 0, &blk, &boff);
+                if (!err)
+                    err = lx_read_rc(L, nsize, blk, 0, f->cache.buf, nsize);
+                if (err)
+                    return err;
+            }
             lx_set_inline(L, f, nsize);
-            memcpy(f->cache.buf, L->rcache.buf, nsize);
-            lx_cache_zero(L, &L->rcache);
         } else {
-            int err = lx_file_flush(L, f);
-            if (err)
-                return err;
             // (off is found again by the next read: READING goes below)
             err = lx_ctz_find(L, &f->cache, f->head, f->size, nsize - 1, &f->head, &f->off);
             if (err)
@@ -540,13 +527,13 @@ int lx_truncate(struct cairn_fs *fs, void *fp, int64_t size)
         f->flags |= LX_F_DIRTY;
         f->flags &= ~LX_F_READING;
     } else if (nsize > oldsize) {
-        int64_t r = lx_seek_in(L, f, 0, CAIRN_SEEK_END);
+        int64_t r = lx_seek(fs, f, 0, CAIRN_SEEK_END);
         if (r < 0)
             return (int)r;
         int err = lx_zero_fill(L, f, nsize);
         if (err)
             return err;
     }
-    int64_t r = lx_seek_in(L, f, pos, CAIRN_SEEK_SET);
+    int64_t r = lx_seek(fs, f, pos, CAIRN_SEEK_SET);
     return r < 0 ? (int)r : 0;
 }

@@ -32,23 +32,16 @@ uint32_t cairn_lfs2_takemove(lx_t *L, const uint32_t pair[2])
  * directory entry that points at it (returns the entry's DIRSTRUCT tag). */
 static int32_t lx_pwalk(lx_t *L, const uint32_t pair[2], lx_mdir *d, int parent)
 {
-    d->tail[0] = 0;
-    d->tail[1] = 1;
-    struct lx_cycle cyc = LX_CYCLE_INIT;
-    while (!lx_pair_isnull(d->tail)) {
-        if (cairn_lfs2_cycle(&cyc, d->tail))
-            return CAIRN_ECORRUPT;
-        if (!parent && lx_pair_cmp(d->tail, pair) == 0)
-            return 0;
+    struct lx_cycle cyc;
+    cyc.n = 0;
+    for (;;) {
         struct lx_match m = {2, NULL, 0, pair, 0, 0, 0, {0, {0, 0}}};
-        uint32_t t[2] = {d->tail[0], d->tail[1]};
-        int err = lx_fetch_m(L, d, t, parent ? &m : NULL);
-        if (err)
-            return err;
-        if (parent && m.eq)
-            return (int32_t)LX_TAG(LX_T_DIRSTRUCT, m.id, 8);
+        int r = cairn_lfs2_walk(L, d, &cyc, parent ? &m : NULL);
+        if (r <= 0)
+            return r ? r : CAIRN_ENOENT;
+        if (parent ? m.eq : lx_pair_cmp(d->tail, pair) == 0)
+            return parent ? (int32_t)LX_TAG(LX_T_DIRSTRUCT, m.id, 8) : 0;
     }
-    return CAIRN_ENOENT;
 }
 
 /* Find the pair whose tail points at `pair`. */
@@ -164,10 +157,8 @@ void cairn_lfs2_sb_encode(lx_t *L, uint8_t *b)
     lx_ple32(b + 20, L->attr_max);
 }
 
-static int lx_desuperblock(lx_t *L)
+int cairn_lfs2_sb_commit(lx_t *L)
 {
-    if (!(L->gstate.tag & 0x200))
-        return 0;
     lx_mdir root;
     int err = lx_fetch(L, &root, L->root);
     if (err)
@@ -175,19 +166,19 @@ static int lx_desuperblock(lx_t *L)
     uint8_t b[24];
     cairn_lfs2_sb_encode(L, b);
     struct lx_attr a = {LX_TAG(LX_T_INLINESTRUCT, 0, 24), b};
-    err = lx_commit(L, &root, &a, 1);
-    if (err)
-        return err;
-    L->gstate.tag &= ~0x200u;
-    return 0;
+    return lx_commit(L, &root, &a, 1);
 }
 
 int cairn_lfs2_forceconsistency(lx_t *L)
 {
-    int err = lx_desuperblock(L);
-    if (err)
-        return err;
-    err = lx_demove(L);
+    if (L->gstate.tag & 0x200) {
+        // an older minor version: rewrite the superblock first
+        int err = cairn_lfs2_sb_commit(L);
+        if (err)
+            return err;
+        L->gstate.tag &= ~0x200u;
+    }
+    int err = lx_demove(L);
     if (err)
         return err;
     return lx_deorphan(L, 1);

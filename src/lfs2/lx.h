@@ -108,7 +108,6 @@ struct lx_match {
 /* internal cross-file functions (core.c) */
 int cairn_lfs2_pair_cmp(const uint32_t a[2], const uint32_t b[2]);
 uint32_t cairn_lfs2_crc(uint32_t crc, const void *buf, size_t size);
-struct cairn_bdev *cairn_lfs2_bd(lx_t *L);
 void cairn_lfs2_cache_zero(lx_t *L, lx_cache *c);
 int cairn_lfs2_read(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t hint, uint32_t block, uint32_t off, void *buf, uint32_t size);
 /* cairn_lfs2_read through the read cache alone (no program cache can shadow
@@ -141,8 +140,9 @@ int cairn_lfs2_bstep(lx_t *L, uint32_t block, struct lx_bscan *s, uint32_t *tag)
  * buf (the size field of `want` bytes, zero-filled past the tag's). */
 int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t mask, uint32_t want, void *buf);
 int cairn_lfs2_alloc(lx_t *L, uint32_t *block);
-/* Mount's walk: mark one pair's blocks and references in the device bitmap `bm`. */
-int cairn_lfs2_alloc_seed_pair(lx_t *L, const lx_mdir *dir, uint8_t *bm);
+/* Mount's walk: mark one pair's blocks and references in the window, which
+ * mount made a bitmap of the whole device. */
+int cairn_lfs2_alloc_seed_pair(lx_t *L, const lx_mdir *dir);
 /* Fill the first lookahead window at la_start from the walk's bitmap. */
 void cairn_lfs2_alloc_seed_window(lx_t *L, const uint8_t *bm);
 uint32_t cairn_lfs2_ctz_index(lx_t *L, uint32_t *off);
@@ -165,6 +165,8 @@ int cairn_lfs2_steal(lx_t *L, const lx_mdir *x, uint8_t b[8], struct lx_attr *a)
 int cairn_lfs2_deorphan(lx_t *L, int powerloss);
 void cairn_lfs2_sb_encode(lx_t *L, uint8_t *b);
 int cairn_lfs2_forceconsistency(lx_t *L);
+/* Commit the superblock entry the mount's state describes to the root pair. */
+int cairn_lfs2_sb_commit(lx_t *L);
 /* CAIRN_EROFS on a read-only mount, else forceconsistency: before any change. */
 int cairn_lfs2_writable(lx_t *L);
 /* forceconsistency, then commit the cleared global state to the medium. */
@@ -190,20 +192,23 @@ void cairn_lfs2_ctz_forget(lx_t *L, uint32_t block);
 void cairn_lfs2_ctz_moved(lx_t *L, uint32_t old, uint32_t nb, uint32_t size);
 /* Forget the lookup memo if it is about `block` (LX_NULL: always). */
 void cairn_lfs2_memo_drop(lx_t *L, uint32_t block);
-/* Brent's cycle check over a walk of pairs: start at LX_CYCLE_INIT, step
- * once per pair visited; 1 when `t` comes round again. */
+/* Brent's cycle check over a walk of pairs (lx_cycle): start at
+ * LX_CYCLE_INIT, step once per pair visited; 1 when `t` comes round again. */
 struct lx_cycle {
     uint32_t p[2], i, n;
 };
 #define LX_CYCLE_INIT {{LX_NULL, LX_NULL}, 1, 1}
-int cairn_lfs2_cycle(struct lx_cycle *c, const uint32_t t[2]);
+/* One step of a walk of the metadata list from the superblock pair: fetch
+ * the pair d->tail names (c->n 0: the walk starts, at {0, 1}) with the
+ * optional matcher m. 1 when a pair was fetched, 0 at the list's end, or an
+ * error (a cycle: CAIRN_ECORRUPT). */
+int cairn_lfs2_walk(lx_t *L, lx_mdir *d, struct lx_cycle *c, struct lx_match *m);
 int cairn_lfs2_traverse(lx_t *L, int (*cb)(void *, uint32_t), void *ctx, int orphans);
 int cairn_lfs2_ctz_traverse(lx_t *L, const lx_cache *pc, uint32_t head,
                             uint32_t size, int (*cb)(void *, uint32_t), void *ctx);
 
 #define lx_pair_cmp cairn_lfs2_pair_cmp
 #define lx_crc cairn_lfs2_crc
-#define lx_bd cairn_lfs2_bd
 #define lx_cache_zero cairn_lfs2_cache_zero
 #define lx_read cairn_lfs2_read
 #define lx_read_rc cairn_lfs2_read_rc
@@ -307,6 +312,18 @@ static inline void lx_pair_swap(uint32_t p[2])
     p[0] = p[1];
     p[1] = t;
 }
+static inline int lx_cycle(struct lx_cycle *c, const uint32_t t[2])
+{
+    if (lx_pair_sync(t, c->p))
+        return 1;
+    if (c->i == c->n) {
+        c->p[0] = t[0], c->p[1] = t[1];
+        c->i = 0;
+        c->n *= 2;
+    }
+    c->i++;
+    return 0;
+}
 static inline void lx_cache_drop(lx_cache *c) { c->block = LX_NULL; }
 /* The allocator may look at every block once more before it reports ENOSPC. */
 static inline void lx_alloc_ckpoint(lx_t *L) { L->la_ckpoint = L->block_count; }
@@ -325,6 +342,10 @@ static inline void lx_g_xor(lx_gstate *a, const lx_gstate *b)
 }
 static inline uint32_t lx_g_orphans(const lx_gstate *g) { return g->tag & 0x1ff; }
 static inline int lx_g_hasmove(const lx_gstate *g) { return lx_type1(g->tag) != 0; }
+static inline struct cairn_bdev *lx_bd(lx_t *L)
+{
+    return ((struct cairn_lfs2 *)(void *)((char *)L - offsetof(struct cairn_lfs2, priv)))->fs.bdev;
+}
 static inline lx_t *lx_of(struct cairn_fs *fs) { return &((struct cairn_lfs2 *)fs)->priv; }
 static inline void lx_mlist_append(lx_t *L, struct lx_mlist *m)
 {
@@ -340,12 +361,6 @@ static inline void lx_mlist_remove(lx_t *L, struct lx_mlist *m)
         }
     }
 }
-
-/* ---- commits --------------------------------------------------------------------- */
-
-struct lx_commit {
-    uint32_t block, off, ptag, crc, begin, end;
-};
 
 /* functions shared between the driver files */
 #define lx_cmp cairn_lfs2_cmp

@@ -65,18 +65,19 @@ void cairn_lfs2_mc_put(lx_t *L, const lx_mdir *dir)
         // chance (a chain longer than the cache then keeps a stable part
         // of it instead of missing on every pair); the root's first pair
         // stays: every path lookup starts there
-        uint32_t i = L->mc_next, n = L->mc_n;
-        for (uint32_t k = 0; k < 2 * n; k++) {
-            lx_mdir *m = &LX_MC(L)[i].m;
-            if (m->pair[0] == LX_NULL ||
-                (!(L->mc_used & 1u << i) && !lx_pair_sync(m->pair, L->root)))
-                break;
-            L->mc_used &= ~(1u << i);
+        uint32_t i = L->mc_next, n = L->mc_n, k = 0;
+        for (;;) {
+            e = &LX_MC(L)[i].m;
+            uint32_t bit = 1u << i;
             i = i + 1 == n ? 0 : i + 1;
+            if (k++ == 2 * n || e->pair[0] == LX_NULL ||
+                (!(L->mc_used & bit) && !lx_pair_sync(e->pair, L->root))) {
+                L->mc_used |= bit;
+                break;
+            }
+            L->mc_used &= ~bit;
         }
-        e = &LX_MC(L)[i].m;
-        L->mc_used |= 1u << i;
-        L->mc_next = (uint8_t)(i + 1 == n ? 0 : i + 1);
+        L->mc_next = (uint8_t)i;
     }
     *e = *dir;
     lx_mkey(e)[0] = 0;
@@ -93,6 +94,14 @@ void cairn_lfs2_mc_put(lx_t *L, const lx_mdir *dir)
  * the scan. Mount's walk computes the keys too.
  */
 
+/* How a name (len bytes, the first min(len, LX_KPRE) at p) sorts against
+ * the name of key k (k[0] 2): > 0 after, 0 when unknown past the stored bytes. */
+LX_NOINLINE static int lx_kcmp(const uint8_t *k, const void *p, uint32_t len)
+{
+    int c = memcmp(p, k + 2, lx_min(lx_min(len, LX_KPRE), k[1]));
+    return c || len > LX_KPRE ? c : (int)k[1] - (int)len;
+}
+
 int cairn_lfs2_mc_skip(lx_t *L, lx_mdir *dir, const uint32_t pair[2], const char *name,
                        uint32_t len)
 {
@@ -100,14 +109,8 @@ int cairn_lfs2_mc_skip(lx_t *L, lx_mdir *dir, const uint32_t pair[2], const char
     if (!e)
         return 0;
     const uint8_t *k = lx_mkey(e);
-    if (k[0] != 1) {
-        if (k[0] != 2)
-            return 0;
-        uint32_t kl = k[1];
-        int c = memcmp(name, k + 2, lx_min(len, lx_min(kl, LX_KPRE)));
-        if (c < 0 || (c == 0 && (len >= kl || len > LX_KPRE)))
-            return 0;
-    }
+    if (k[0] != 1 && (k[0] != 2 || lx_kcmp(k, name, len) <= 0))
+        return 0;
     *dir = *e;
     return 1;
 }
@@ -158,7 +161,7 @@ struct lx_mstate {
     uint8_t meq;
     uint32_t noff; /* data offset of the matching name */
     uint8_t kmax[CAIRN_LFS2_MKEY]; /* name bound so far (key format) */
-    uint32_t g[3]; /* kind 3: the newest move state so far (0s: none) */
+    uint32_t g[3]; /* kind 3: the newest move state so far, as on disk (0s: none) */
 };
 
 /* Scan state of one found name at the end of a known pair's log. */
@@ -181,15 +184,31 @@ void cairn_lfs2_memo_drop(lx_t *L, uint32_t block)
         mm->block = LX_NULL;
 }
 
-/* Run the matcher over one tag of a forward scan (data at block:off+4). */
-LX_NOINLINE static int lx_match_tag(lx_t *L, const struct lx_match *m, struct lx_mstate *t,
-                                    uint32_t tag, uint32_t block, uint32_t off)
+/* A candidate `tag` (data at d) compared `res` (0 equal, 1 before, 2 after). */
+LX_NOINLINE static void lx_mset(struct lx_mstate *t, int res, uint32_t tag, uint32_t d)
 {
-    uint32_t t1 = lx_type1(tag), t3 = lx_type3(tag), id = lx_id(tag), sz = lx_tsize(tag);
-    uint32_t d = off + 4, hint = L->block_size - d;
-    int isname = (t3 & 0x780) == 0, kind = m->kind, res, err;
-    uint8_t b[LX_KPRE > 8 ? LX_KPRE : 8];
-    if (t1 == LX_T_SPLICE) {
+    uint32_t id = lx_id(tag);
+    if (res == 0)
+        t->mid = id, t->meq = 1, t->mtag = tag, t->noff = d;
+    else if (t->mid == id && lx_type3(t->mtag) == lx_type3(tag))
+        t->mid = 0x3ff, t->meq = 0;
+    else if (res == 2 && id <= t->mid)
+        t->mid = id, t->meq = 0, t->mtag = tag;
+}
+
+/* Run the matcher over one tag of a forward scan (data at block:off+4). */
+static int lx_match_tag(lx_t *L, const struct lx_match *m, struct lx_mstate *t, uint32_t tag,
+                        uint32_t block, uint32_t off)
+{
+    // the tags each kind compares: names, a dirstruct's pair, the superblock
+    static const uint32_t cand[3][2] = {
+        {0x78000000u, 0},
+        {0x7ff003ffu, LX_TAG(LX_T_DIRSTRUCT, 0, 8)},
+        {0x7ff00000u, LX_TAG(LX_T_SUPERBLOCK, 0, 0)},
+    };
+    uint32_t t3 = lx_type3(tag), id = lx_id(tag), sz = lx_tsize(tag), d = off + 4;
+    int kind = m->kind, res, err;
+    if (lx_type1(tag) == LX_T_SPLICE) {
         if (t->mid == 0x3ff || id > t->mid)
             return 0;
         if (t3 == LX_T_DELETE && id == t->mid)
@@ -198,88 +217,101 @@ LX_NOINLINE static int lx_match_tag(lx_t *L, const struct lx_match *m, struct lx
             t->mid = (uint32_t)((int)t->mid + lx_splice(tag)) & 0x3ff;
         return 0;
     }
-    if (kind == 3 && t3 == LX_T_MOVESTATE) {
-        // what a backward get of it would give, without a second pass
-        uint8_t g[12];
-        memset(g, 0, sizeof g);
-        if (!lx_isdelete(tag) && (err = lx_read_rc(L, hint, block, d, g, lx_min(sz, 12))))
-            return err;
-        for (int i = 0; i < 3; i++)
-            t->g[i] = lx_le32(g + 4 * i);
+    // kind 3 keeps the newest move state (what a backward get would give)
+    // and, with kind 1, the name bound: mount's first lookups skip
+    int mv = kind == 3 && t3 == LX_T_MOVESTATE, key = (kind & 1) && (t3 & 0x780) == 0;
+    int c = (tag & cand[kind - 1][0]) == cand[kind - 1][1];
+    if (!(mv | key | c))
         return 0;
+    uint32_t w[3];
+    uint8_t *b = (uint8_t *)w, *p = mv ? (uint8_t *)t->g : b;
+    memset(p, 0, 12);
+    uint32_t n = mv && lx_isdelete(tag) ? 0 : lx_min(sz, 12);
+    err = lx_read_rc(L, L->block_size - d, block, d, p, n);
+    if (err || mv)
+        return err;
+    // (past the stored bytes either of two names serves as the bound)
+    if (key && (t->kmax[0] != 2 || lx_kcmp(t->kmax, b, sz) > 0)) {
+        t->kmax[0] = 2, t->kmax[1] = (uint8_t)sz;
+        memcpy(t->kmax + 2, b, lx_min(sz, LX_KPRE));
     }
-    if ((kind & 1) && isname) {
-        // mount's walk (kind 3) keeps the bound too: the first lookups skip
-        uint32_t n = lx_min(sz, LX_KPRE), al = t->kmax[1];
-        err = lx_read_rc(L, hint, block, d, b, n);
-        if (err)
-            return err;
-        int c = t->kmax[0] == 2 ? memcmp(t->kmax + 2, b, lx_min(lx_min(al, LX_KPRE), n)) : -1;
-        if (c < 0 || (c == 0 && sz < al)) {
-            t->kmax[0] = 2, t->kmax[1] = (uint8_t)sz;
-            memcpy(t->kmax + 2, b, n);
-        }
+    if (!c)
+        return 0;
+    if (kind == 2) {
+        w[0] = lx_le32(b), w[1] = lx_le32(b + 4); // (in place)
+        res = lx_pair_cmp(w, m->pair);
+    } else {
+        res = lx_cmp(L, L->block_size - d, block, d, m->name, lx_min(m->len, sz));
+        if (res < 0)
+            return res;
+        if (res == 0 && m->len != sz)
+            res = m->len < sz ? 1 : 2;
     }
-    if (kind == 2 ? t3 == LX_T_DIRSTRUCT && sz == 8
-                  : kind == 1 ? isname : t3 == LX_T_SUPERBLOCK) {
-        if (kind == 2) {
-            err = lx_read_rc(L, hint, block, d, b, 8);
-            if (err)
-                return err;
-            uint32_t p[2] = {lx_le32(b), lx_le32(b + 4)};
-            res = lx_pair_cmp(p, m->pair);
-        } else if (kind == 3 && sz != 8) {
-            res = 2;
-        } else {
-            res = lx_cmp(L, hint, block, d, m->name, lx_min(m->len, sz));
-            if (res < 0)
-                return res;
-            if (res == 0 && m->len != sz)
-                res = m->len < sz ? 1 : 2;
-        }
-        if (res == 0)
-            t->mid = id, t->meq = 1, t->mtag = tag, t->noff = d;
-        else if (t->mid == id && lx_type3(t->mtag) == t3)
-            t->mid = 0x3ff, t->meq = 0;
-        else if (res == 2 && id <= t->mid)
-            t->mid = id, t->meq = 0, t->mtag = tag;
-    }
+    lx_mset(t, res, tag, d);
     return 0;
 }
 
-LX_NOINLINE static void lx_match_done(lx_t *L, const lx_mdir *dir, struct lx_match *m,
-                                      struct lx_mstate *t)
+static void lx_match_done(lx_t *L, const lx_mdir *dir, struct lx_match *m, struct lx_mstate *t)
 {
     if (t->meq && lx_movedaway(L, dir, t->mid))
         t->meq = 0;
     m->id = (uint16_t)lx_min(t->mid, dir->count);
     m->eq = t->meq;
     m->tag = (t->mtag & ~LX_TAG(0, 0x3ff, 0)) | LX_TAG(0, t->mid, 0);
-    m->g.tag = t->g[0], m->g.pair[0] = t->g[1], m->g.pair[1] = t->g[2];
+    const uint8_t *g = (const uint8_t *)t->g;
+    m->g.tag = lx_le32(g), m->g.pair[0] = lx_le32(g + 4), m->g.pair[1] = lx_le32(g + 8);
 }
 
 /*
- * Check the log of dir->pair[0] (revision dir->rev) commit by commit: the
- * newest valid commit sets dir's state (dir->off stays 0 when there is none).
+ * Forward scan of the log of dir->pair[0] (revision dir->rev). Without m:
+ * check it commit by commit, the newest valid commit sets dir's state
+ * (dir->off stays 0 when there is none). With m: run the matcher over the
+ * valid log (up to dir->off).
  */
-static int lx_validate(lx_t *L, lx_mdir *dir)
+static int lx_scan(lx_t *L, lx_mdir *dir, struct lx_match *m)
 {
-    uint32_t off = 4, ptag = 0xffffffff, blk = dir->pair[0], bs = L->block_size;
-    uint32_t tcount = 0, ttail[2] = {LX_NULL, LX_NULL};
+    uint32_t blk = dir->pair[0], bs = L->block_size;
+    struct lx_memo *mm = lx_memo(L); // a match's scan state, kept as the next one's memo
+    struct lx_mstate *t = &mm->t;
+    uint32_t off = 4, ptag = 0xffffffff, tcount = 0, ttail[2] = {LX_NULL, LX_NULL}, end = bs;
     uint8_t tsplit = 0;
     int hasfcrc = 0, maybeerased = 0, err = 0;
     uint32_t fsize = 0, fcrcv = 0;
     uint8_t b[8];
     lx_ple32(b, dir->rev);
     uint32_t crc = lx_crc(0xffffffff, b, 4);
-    while (off + 4 <= bs) {
+    if (m) {
+        end = dir->off;
+        uint32_t key[4] = {blk, dir->rev, 0, m->len};
+        err = 1;
+        if (m->kind == 1) {
+            // resume from the memo when it is this name's (checked on disk) in this log
+            key[2] = lx_crc(0xffffffff, m->name, m->len);
+            if (memcmp(mm, key, 16) == 0 && mm->off <= dir->off) {
+                err = lx_cmp(L, m->len, blk, mm->t.noff, m->name, m->len);
+                if (err < 0)
+                    return err;
+            }
+        }
+        if (err) {
+            memset(mm, 0, sizeof *mm);
+            memcpy(mm, key, 16);
+            mm->off = 4, mm->ptag = 0xffffffff, t->mid = 0x3ff, t->kmax[0] = 1;
+        }
+        err = 0;
+        mm->block = LX_NULL; // (until the scan ends)
+        off = mm->off, ptag = mm->ptag;
+    }
+    while (off + 4 <= end) {
         err = lx_read_rc(L, bs, blk, off, b, 4);
         if (err)
             break;
-        crc = lx_crc(crc, b, 4);
+        if (!m)
+            crc = lx_crc(crc, b, 4);
         uint32_t tag = lx_be32(b) ^ ptag;
         if (tag & 0x80000000u) {
             maybeerased = ((ptag >> 20) & 0x780) == 0x500;
+            err = CAIRN_ECORRUPT;
             break;
         }
         uint32_t dsz = lx_dsize(tag), t1 = lx_type1(tag), id = lx_id(tag);
@@ -288,50 +320,64 @@ static int lx_validate(lx_t *L, lx_mdir *dir)
         ptag = tag;
         if (((tag >> 20) & 0x780) == 0x500) {
             // commit CRC
-            err = lx_read_rc(L, bs, blk, off + 4, b, 4);
-            if (err || crc != lx_le32(b))
-                break;
             ptag ^= (lx_chunk(tag) & 1u) << 31;
-            lx_ple32(b, crc);
-            L->seed = lx_crc(L->seed, b, 4);
-            dir->off = off + dsz;
-            dir->etag = ptag;
-            dir->count = (uint16_t)tcount;
-            dir->tail[0] = ttail[0];
-            dir->tail[1] = ttail[1];
-            dir->split = tsplit;
-            crc = 0xffffffff;
-            off += dsz;
-            continue;
-        }
-        hasfcrc = 0;
-        err = lx_crc_disk(L, bs, blk, off + 4, dsz - 4, &crc);
-        if (err)
-            break;
-        if (t1 == LX_T_NAME) {
-            if (id != 0x3ff && id >= tcount)
-                tcount = id + 1;
-        } else if (t1 == LX_T_SPLICE) {
-            if (lx_splice(tag) < 0 && tcount == 0)
-                break;
-            tcount = (uint32_t)((int)tcount + lx_splice(tag));
-        } else if (t1 == LX_T_TAIL || (lx_type3(tag) == LX_T_FCRC && lx_tsize(tag) >= 8)) {
-            err = lx_read_rc(L, bs, blk, off + 4, b, 8);
+            if (!m) {
+                err = lx_read_rc(L, bs, blk, off + 4, b, 4);
+                if (err || crc != lx_le32(b))
+                    break;
+                L->seed = lx_crc(L->seed, b, 4); // (b holds the CRC)
+                dir->off = off + dsz;
+                dir->etag = ptag;
+                dir->count = (uint16_t)tcount;
+                dir->tail[0] = ttail[0];
+                dir->tail[1] = ttail[1];
+                dir->split = tsplit;
+                crc = 0xffffffff;
+            }
+        } else if (m) {
+            err = lx_match_tag(L, m, t, tag, blk, off);
             if (err)
                 break;
-            if (t1 == LX_T_TAIL) {
-                tsplit = lx_chunk(tag) & 1;
-                ttail[0] = lx_le32(b);
-                ttail[1] = lx_le32(b + 4);
-            } else {
-                fsize = lx_le32(b);
-                fcrcv = lx_le32(b + 4);
-                hasfcrc = 1;
+        } else {
+            hasfcrc = 0;
+            err = lx_crc_disk(L, bs, blk, off + 4, dsz - 4, &crc);
+            if (err)
+                break;
+            if (t1 == LX_T_NAME) {
+                if (id != 0x3ff && id >= tcount)
+                    tcount = id + 1;
+            } else if (t1 == LX_T_SPLICE) {
+                if (lx_splice(tag) < 0 && tcount == 0)
+                    break;
+                tcount = (uint32_t)((int)tcount + lx_splice(tag));
+            } else if (t1 == LX_T_TAIL || (lx_type3(tag) == LX_T_FCRC && lx_tsize(tag) >= 8)) {
+                err = lx_read_rc(L, bs, blk, off + 4, b, 8);
+                if (err)
+                    break;
+                if (t1 == LX_T_TAIL) {
+                    tsplit = lx_chunk(tag) & 1;
+                    ttail[0] = lx_le32(b);
+                    ttail[1] = lx_le32(b + 4);
+                } else {
+                    fsize = lx_le32(b);
+                    fcrcv = lx_le32(b + 4);
+                    hasfcrc = 1;
+                }
             }
+            if (tcount > 0x3ff)
+                break;
         }
-        if (tcount > 0x3ff)
-            break;
         off += dsz;
+    }
+    if (m) {
+        if (err)
+            return err;
+        if (m->kind == 1 && t->meq && lx_tsize(t->mtag) == m->len)
+            mm->block = blk, mm->off = off, mm->ptag = ptag;
+        if (m->kind & 1) // (mount's walk keys the pairs too: its first lookups skip)
+            lx_mc_setkey(L, dir, t->kmax);
+        lx_match_done(L, dir, m, t);
+        return 0;
     }
     if (err && err != CAIRN_ECORRUPT)
         return err;
@@ -349,53 +395,14 @@ static int lx_validate(lx_t *L, lx_mdir *dir)
     return 0;
 }
 
-/* Run the matcher over the valid log of dir. */
-static int lx_mscan(lx_t *L, const lx_mdir *dir, struct lx_match *m)
+/* The revision of block blk into *rev: 1, 0 when unreadable (*rev 0), or an
+ * error. */
+LX_NOINLINE static int lx_rev(lx_t *L, uint32_t blk, uint32_t *rev)
 {
-    uint32_t blk = dir->pair[0];
-    struct lx_memo *mm = lx_memo(L);
-    struct lx_memo k = {blk, dir->rev, 0, m->len, 4, 0xffffffff, {0x3ff, 0, 0, 0, {1}, {0, 0, 0}}};
-    struct lx_mstate *t = &k.t;
-    int err;
-    if (m->kind == 1) {
-        // resume from the memo when it is this name's (checked on disk) in this log
-        k.hash = lx_crc(0xffffffff, m->name, m->len);
-        if (memcmp(mm, &k, 16) == 0 && mm->off <= dir->off) {
-            err = lx_cmp(L, m->len, blk, mm->t.noff, m->name, m->len);
-            if (err < 0)
-                return err;
-            if (err == 0)
-                k = *mm;
-        }
-    }
-    uint32_t off = k.off, ptag = k.ptag;
-    while (off < dir->off) {
-        uint8_t b[4];
-        err = lx_read_rc(L, L->block_size, blk, off, b, 4);
-        if (err)
-            return err;
-        uint32_t tag = lx_be32(b) ^ ptag;
-        if (tag & 0x80000000u)
-            return CAIRN_ECORRUPT;
-        ptag = tag;
-        if (((tag >> 20) & 0x780) == 0x500) {
-            ptag ^= (lx_chunk(tag) & 1u) << 31;
-        } else {
-            err = lx_match_tag(L, m, t, tag, blk, off);
-            if (err)
-                return err;
-        }
-        off += lx_dsize(tag);
-    }
-    mm->block = LX_NULL;
-    if (m->kind == 1 && t->meq && lx_tsize(t->mtag) == m->len) {
-        k.off = off, k.ptag = ptag;
-        *mm = k;
-    }
-    if (m->kind & 1) // (mount's walk keys the pairs too: its first lookups skip)
-        lx_mc_setkey(L, dir, t->kmax);
-    lx_match_done(L, dir, m, t);
-    return 0;
+    uint8_t b[4];
+    int err = lx_read_rc(L, 4, blk, 0, b, 4);
+    *rev = err ? 0 : lx_le32(b);
+    return err == CAIRN_ECORRUPT ? 0 : err ? err : 1;
 }
 
 int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_match *m)
@@ -408,36 +415,33 @@ int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_
     if (known) {
         *dir = *known;
     } else {
+        uint32_t p[2] = {pair[0], pair[1]}; // pair may alias dir's fields
         for (int i = 0; i < 2; i++) {
-            uint8_t b[4];
-            int err = lx_read_rc(L, 4, pair[i], 0, b, 4);
-            if (err && err != CAIRN_ECORRUPT)
-                return err;
-            revs[i] = err ? 0 : lx_le32(b);
-            if (i == 1 && !err && lx_scmp(revs[1], revs[0]) > 0)
+            int ok = lx_rev(L, p[i], &revs[i]);
+            if (ok < 0)
+                return ok;
+            if (i == 1 && ok && lx_scmp(revs[1], revs[0]) > 0)
                 r = 1;
         }
-        dir->pair[0] = pair[r];
-        dir->pair[1] = pair[1 - r];
+        // the newer block first; the other when it has no valid commit
         dir->off = 0;
-        for (int attempt = 0; !dir->off; attempt++) {
-            if (attempt == 2)
+        for (int a = 0; !dir->off; a++) {
+            if (a == 2)
                 return CAIRN_ECORRUPT;
-            if (attempt)
-                lx_pair_swap(dir->pair);
-            dir->rev = revs[r ^ attempt];
-            int err = lx_validate(L, dir);
+            dir->pair[0] = p[r ^ a];
+            dir->pair[1] = p[r ^ a ^ 1];
+            dir->rev = revs[r ^ a];
+            int err = lx_scan(L, dir, NULL);
             if (err)
                 return err;
         }
     }
-    return m ? lx_mscan(L, dir, m) : 0;
+    return m ? lx_scan(L, dir, m) : 0;
 }
 
 int cairn_lfs2_fetch(lx_t *L, lx_mdir *dir, const uint32_t pair[2])
 {
-    uint32_t p[2] = {pair[0], pair[1]}; // pair may alias dir->tail
-    return lx_fetch_m(L, dir, p, NULL);
+    return lx_fetch_m(L, dir, pair, NULL);
 }
 
 /* ---- get: newest tag matching (mask, want), scanning the log backwards -- */
@@ -501,8 +505,19 @@ int lx_getgstate(lx_t *L, const lx_mdir *dir, lx_gstate *g)
     return 0;
 }
 
-static int lx_cprog(lx_t *L, struct lx_commit *c, const void *buf, uint32_t size)
+/* A commit being written (sizing: emitted entries only add up their sizes
+ * in size), with the pending attrs on top of the log its entries come from. */
+struct lx_em {
+    lx_t *L;
+    uint32_t block, off, ptag, crc, begin, end;
+    uint32_t sizing, size;
+    const struct lx_attr *attrs;
+    int n;
+};
+
+static int lx_cprog(struct lx_em *c, const void *buf, uint32_t size)
 {
+    lx_t *L = c->L;
     int err = lx_prog(L, &L->pcache, 0, c->block, c->off, buf, size);
     if (err)
         return err;
@@ -512,17 +527,16 @@ static int lx_cprog(lx_t *L, struct lx_commit *c, const void *buf, uint32_t size
 }
 
 /* One entry: tag plus data from memory, or copied from disk (mem == NULL). */
-static int lx_cattr(lx_t *L, struct lx_commit *c, uint32_t tag, const void *mem, uint32_t dblock,
-                    uint32_t doff)
+static int lx_cattr(struct lx_em *c, uint32_t tag, const void *mem, uint32_t dblock, uint32_t doff)
 {
+    lx_t *L = c->L;
     uint32_t dsz = lx_dsize(tag);
     if (c->off + dsz > c->end)
         return CAIRN_ENOSPC;
     uint8_t b[32];
     lx_pbe32(b, (tag & 0x7fffffff) ^ c->ptag);
-    int err = lx_cprog(L, c, b, 4);
-    if (err)
-        return err;
+    c->ptag = tag & 0x7fffffff; // (a failed commit is not resumed)
+    int err = lx_cprog(c, b, 4);
     for (uint32_t i = 0; i < dsz - 4 && !err;) {
         uint32_t n = dsz - 4 - i;
         const void *p = b;
@@ -533,19 +547,17 @@ static int lx_cattr(lx_t *L, struct lx_commit *c, uint32_t tag, const void *mem,
             err = lx_read(L, &L->pcache, &L->rcache, dsz - 4 - i, dblock, doff + i, b, n);
         }
         if (!err)
-            err = lx_cprog(L, c, p, n);
+            err = lx_cprog(c, p, n);
         i += n;
     }
-    if (err)
-        return err;
-    c->ptag = tag & 0x7fffffff;
-    return 0;
+    return err;
 }
 
-static int lx_ccrc(lx_t *L, struct lx_commit *c)
+static int lx_ccrc(struct lx_em *c)
 {
+    lx_t *L = c->L;
     uint32_t end = lx_alignup(lx_min(c->off + 20, L->block_size), L->prog_size);
-    uint32_t off1 = 0, crc1 = 0;
+    uint32_t off1 = 0;
     int err;
     while (c->off < end) {
         uint32_t noff = lx_min(end - (c->off + 4), 0x3fe) + (c->off + 4);
@@ -557,14 +569,14 @@ static int lx_ccrc(lx_t *L, struct lx_commit *c)
             if (err && err != CAIRN_ECORRUPT)
                 return err;
             if (L->disk_version > CAIRN_LFS2_DISK_VERSION_2_0) {
-                uint32_t fc = 0xffffffff;
-                err = lx_crc_disk(L, L->prog_size, c->block, noff, L->prog_size, &fc);
+                uint32_t fc[2] = {L->prog_size, 0xffffffff};
+                uint8_t *fb = (uint8_t *)fc;
+                err = lx_crc_disk(L, fc[0], c->block, noff, fc[0], &fc[1]);
                 if (err && err != CAIRN_ECORRUPT)
                     return err;
-                uint8_t fb[8];
-                lx_ple32(fb, L->prog_size);
-                lx_ple32(fb + 4, fc);
-                err = lx_cattr(L, c, LX_TAG(LX_T_FCRC, 0x3ff, 8), fb, 0, 0);
+                lx_ple32(fb, fc[0]); // (in place)
+                lx_ple32(fb + 4, fc[1]);
+                err = lx_cattr(c, LX_TAG(LX_T_FCRC, 0x3ff, 8), fb, 0, 0);
                 if (err)
                     return err;
             }
@@ -576,13 +588,11 @@ static int lx_ccrc(lx_t *L, struct lx_commit *c)
         lx_pbe32(cc, ntag ^ c->ptag);
         c->crc = lx_crc(c->crc, cc, 4);
         lx_ple32(cc + 4, c->crc);
-        err = lx_prog(L, &L->pcache, 0, c->block, c->off, cc, 8);
+        if (off1 == 0)
+            off1 = c->off + 4;
+        err = lx_cprog(c, cc, 8);
         if (err)
             return err;
-        if (off1 == 0) {
-            off1 = c->off + 4;
-            crc1 = c->crc;
-        }
         c->off = noff;
         c->ptag = ntag ^ (vb << 31);
         c->crc = 0xffffffff;
@@ -594,19 +604,11 @@ static int lx_ccrc(lx_t *L, struct lx_commit *c)
     }
     if (L->verify == CAIRN_LFS2_VERIFY_NONE)
         return 0;
-    // read the commit back: catches silently failed programs
+    // read the commit back: catches silently failed programs (the CRC of the
+    // commit and its first CRC word is 0 when the word holds the commit's CRC)
     uint32_t crc = 0xffffffff;
-    err = lx_crc_disk(L, off1 + 4, c->block, c->begin, off1 - c->begin, &crc);
-    if (err)
-        return err;
-    if (crc != crc1)
-        return CAIRN_ECORRUPT;
-    err = lx_crc_disk(L, 4, c->block, off1, 4, &crc);
-    if (err)
-        return err;
-    if (crc != 0)
-        return CAIRN_ECORRUPT;
-    return 0;
+    err = lx_crc_disk(L, off1 + 4 - c->begin, c->block, c->begin, off1 + 4 - c->begin, &crc);
+    return err ? err : crc ? CAIRN_ECORRUPT : 0;
 }
 
 /* ---- entry emission (compaction, moves, size estimates) ------------------ */
@@ -627,14 +629,16 @@ struct lx_sloc {
 struct lx_slot {
     uint32_t x;  /* the entry's id where the scan is */
     uint32_t mv; /* one-id path: 1 + attrs index of the entry's FROM_MOVE */
-    uint8_t done, complex, ns, nat, more, moveonly, nsonly;
+    /* more: in a window, the entry needs the one-id path; there, another pass.
+     * ns: name (1) and struct (2) seen (a move's source: its name counts as seen) */
+    uint8_t done, more, ns, nat, nsonly;
     uint8_t atype[2];
     struct lx_sloc l[4]; /* name, struct, attributes */
 };
 
 /* Feed one tag (newest first) to slot q; `loc` is a data offset, or
  * LX_SLOT_MEM | attrs index. */
-static void lx_see(struct lx_slot *q, uint8_t *seen, uint32_t tag, uint32_t loc)
+LX_NOINLINE static void lx_see(struct lx_slot *q, uint8_t *seen, uint32_t tag, uint32_t loc)
 {
     uint32_t t1 = lx_type1(tag), t3 = lx_type3(tag), tid = lx_id(tag);
     if (q->done)
@@ -652,14 +656,14 @@ static void lx_see(struct lx_slot *q, uint8_t *seen, uint32_t tag, uint32_t loc)
     if ((loc & LX_SLOT_MEM) && t3 == LX_T_FROM_MOVE) {
         // older attrs (the new name) still count; the source comes last
         if (!seen)
-            q->complex = q->done = 1;
+            q->more = q->done = 1;
         else if (!q->mv)
             q->mv = (loc & ~LX_SLOT_MEM) + 1;
     } else if (!(t1 & 0x500)) { // name (0x000) or struct (0x200)
         uint32_t k = (t1 >> 9) + 1;
         if (!(q->ns & k)) {
             q->ns |= (uint8_t)k;
-            if (!lx_isdelete(tag) && !(k == 1 && q->moveonly))
+            if (!lx_isdelete(tag))
                 q->l[k - 1] = l;
         }
         if (q->nsonly && q->ns == 3)
@@ -672,10 +676,7 @@ static void lx_see(struct lx_slot *q, uint8_t *seen, uint32_t tag, uint32_t loc)
             if (q->atype[i] == k)
                 return;
         if (q->nat == 2) {
-            if (seen)
-                q->more = 1; // for the next pass
-            else
-                q->complex = 1;
+            q->more = 1;
             return;
         }
         q->atype[q->nat] = k;
@@ -698,37 +699,46 @@ static int lx_feed(struct lx_slot *sl, uint32_t nw, uint8_t *seen, uint32_t tag,
 
 /* Fill the slots from the pending attrs, then the disk log, newest first. On
  * the one-id path (seen) a moved entry's log is its source's: *dirp. */
-static int lx_wscan(lx_t *L, struct lx_slot *sl, uint32_t nw, uint8_t *seen, const lx_mdir **dirp,
-                    const struct lx_attr *attrs, int n)
+static int lx_wscan(struct lx_em *e, struct lx_slot *sl, uint32_t nw, uint8_t *seen,
+                    const lx_mdir **dirp)
 {
-    int open = 1;
-    for (int ai = n - 1; ai >= 0 && open; ai--)
-        open = lx_feed(sl, nw, seen, attrs[ai].tag, LX_SLOT_MEM | (uint32_t)ai);
-    if (sl->mv) {
-        const struct lx_attr *a = &attrs[sl->mv - 1];
-        *dirp = a->buf;
-        sl->x = lx_tsize(a->tag);
-        sl->moveonly = 1;
-        sl->done = 0;
-        open = 1;
+    const struct lx_attr *attrs = e->attrs;
+    const lx_mdir *dir = NULL;
+    struct lx_bscan bs;
+    int ai = e->n, open = 1;
+    for (;;) {
+        uint32_t tag, loc;
+        if (ai > 0 && open) {
+            tag = attrs[--ai].tag, loc = LX_SLOT_MEM | (uint32_t)ai;
+        } else {
+            if (!dir) {
+                if (sl->mv) {
+                    const struct lx_attr *a = &attrs[sl->mv - 1];
+                    *dirp = a->buf;
+                    sl->x = lx_tsize(a->tag);
+                    sl->ns |= 1;
+                    sl->done = 0;
+                    open = 1;
+                }
+                dir = *dirp;
+                bs.off = dir->off, bs.ntag = dir->etag; // (an empty log ends at once)
+                ai = 0;
+            }
+            if (!open)
+                return 0;
+            int err = lx_bstep(e->L, dir->pair[0], &bs, &tag);
+            if (err <= 0)
+                return err;
+            if (lx_id(tag) == 0x3ff)
+                continue;
+            loc = bs.off + 4;
+        }
+        open = lx_feed(sl, nw, seen, tag, loc);
     }
-    const lx_mdir *dir = *dirp;
-    struct lx_bscan bs = {dir->off, dir->etag}; // (an empty log ends at once)
-    while (open) {
-        uint32_t tag;
-        int err = lx_bstep(L, dir->pair[0], &bs, &tag);
-        if (err <= 0)
-            return err;
-        if (lx_id(tag) != 0x3ff)
-            open = lx_feed(sl, nw, seen, tag, bs.off + 4);
-    }
-    return 0;
 }
 
-/* Write what slot q found renumbered as `newid` (or add the sizes to *sizep
- * when c is NULL). */
-static int lx_wout(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir *dir,
-                   const struct lx_attr *attrs, const struct lx_slot *q, uint32_t newid)
+/* Write what slot q found renumbered as `newid`. */
+static int lx_wout(struct lx_em *e, const lx_mdir *dir, const struct lx_slot *q, uint32_t newid)
 {
     for (int k = 0; k < 4; k++) {
         uint32_t tag = q->l[k].tag, o = q->l[k].off;
@@ -736,12 +746,11 @@ static int lx_wout(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir 
         if (!tag)
             continue;
         tag = (tag & ~LX_TAG(0, 0x3ff, 0)) | LX_TAG(0, newid, 0);
-        if (!c)
-            *sizep += lx_dsize(tag);
-        else if (o & LX_SLOT_MEM)
-            err = lx_cattr(L, c, tag, attrs[o & ~LX_SLOT_MEM].buf, 0, 0);
+        if (e->sizing)
+            e->size += lx_dsize(tag);
         else
-            err = lx_cattr(L, c, tag, NULL, dir->pair[0], o);
+            err = lx_cattr(e, tag, o & LX_SLOT_MEM ? e->attrs[o & ~LX_SLOT_MEM].buf : NULL,
+                           dir->pair[0], o);
         if (err)
             return err;
     }
@@ -755,8 +764,8 @@ static int lx_wout(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir 
  * struct, then user attributes. `moveonly` keeps only structs and user
  * attributes (the source of a move).
  */
-static int lx_emit(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir *dir0,
-                   const struct lx_attr *attrs, int n, uint32_t id0, uint32_t newid, int moveonly)
+static int lx_emit(struct lx_em *e, const lx_mdir *dir0, uint32_t id0, uint32_t newid,
+                   int moveonly)
 {
     uint8_t seen[32]; // user attribute types already emitted/deleted
     uint8_t ns = 0;
@@ -765,12 +774,11 @@ static int lx_emit(lx_t *L, struct lx_commit *c, uint32_t *sizep, const lx_mdir 
         struct lx_slot q;
         memset(&q, 0, sizeof q);
         q.x = id0;
-        q.ns = ns;
-        q.moveonly = (uint8_t)moveonly;
+        q.ns = (uint8_t)(ns | moveonly);
         const lx_mdir *dir = dir0;
-        int err = lx_wscan(L, &q, 1, seen, &dir, attrs, n);
+        int err = lx_wscan(e, &q, 1, seen, &dir);
         if (!err)
-            err = lx_wout(L, c, sizep, dir, attrs, &q, newid);
+            err = lx_wout(e, dir, &q, newid);
         if (err)
             return err;
         if (!q.more)
@@ -792,12 +800,9 @@ struct lx_job {
 };
 
 /* Emit entries [begin, j->end) renumbered from 0, a window of ids per scan. */
-static int lx_emit_range(lx_t *L, struct lx_commit *c, uint32_t *sizep, const struct lx_job *j,
-                         uint32_t begin)
+static int lx_emit_range(struct lx_em *e, const struct lx_job *j, uint32_t begin)
 {
     const lx_mdir *dir = j->source;
-    const struct lx_attr *attrs = j->attrs;
-    int n = j->n;
     for (uint32_t w = begin; w < j->end; w += LX_WIN) {
         struct lx_slot sl[LX_WIN];
         uint32_t nw = lx_min(LX_WIN, j->end - w);
@@ -805,11 +810,11 @@ static int lx_emit_range(lx_t *L, struct lx_commit *c, uint32_t *sizep, const st
         for (uint32_t i = 0; i < nw; i++)
             sl[i].x = w + i;
         const lx_mdir *d = dir;
-        int err = lx_wscan(L, sl, nw, NULL, &d, attrs, n);
+        int err = lx_wscan(e, sl, nw, NULL, &d);
         for (uint32_t i = 0; i < nw && !err; i++) {
             uint32_t id = w + i;
-            err = sl[i].complex ? lx_emit(L, c, sizep, dir, attrs, n, id, id - begin, 0)
-                                : lx_wout(L, c, sizep, dir, attrs, &sl[i], id - begin);
+            err = sl[i].more ? lx_emit(e, dir, id, id - begin, 0)
+                             : lx_wout(e, dir, &sl[i], id - begin);
         }
         if (err)
             return err;
@@ -831,7 +836,9 @@ int cairn_lfs2_get_entry(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t *nta
     *ntag = *stag = 0;
     if (lx_movedaway(L, dir, id))
         return CAIRN_ENOENT;
-    int err = lx_wscan(L, &q, 1, NULL, &dir, NULL, 0);
+    struct lx_em e; // (a scan: no commit, no attrs)
+    e.L = L, e.attrs = NULL, e.n = 0;
+    int err = lx_wscan(&e, &q, 1, NULL, &dir);
     if (err)
         return err;
     // (the superblock's name is no entry's)
@@ -850,18 +857,13 @@ LX_NOINLINE static int lx_needsreloc(lx_t *L, const lx_mdir *dir)
 
 int cairn_lfs2_dir_alloc(lx_t *L, lx_mdir *dir)
 {
-    uint8_t b[4];
     int err = lx_alloc(L, &dir->pair[1]);
     if (!err)
         err = lx_alloc(L, &dir->pair[0]);
-    if (err)
-        return err;
-    dir->rev = 0;
-    err = lx_read_rc(L, 4, dir->pair[0], 0, b, 4);
-    if (err && err != CAIRN_ECORRUPT)
-        return err;
     if (!err)
-        dir->rev = lx_le32(b);
+        err = lx_rev(L, dir->pair[0], &dir->rev);
+    if (err < 0)
+        return err;
     if (L->block_cycles > 0)
         dir->rev = lx_alignup(dir->rev, ((uint32_t)L->block_cycles + 1) | 1);
     dir->off = 4;
@@ -903,9 +905,10 @@ static int lx_cwrite(lx_t *L, lx_mdir *dir, const struct lx_job *j, uint32_t beg
 {
     const lx_mdir *source = j->source;
     uint32_t off = source ? 0 : dir->off;
-    struct lx_commit c = {dir->pair[source != NULL], off, source ? 0xffffffff : dir->etag,
-                          0xffffffff, off, L->metadata_max - 8};
-    uint8_t b[12];
+    // (the moves of an append bring their source's entries, not attrs)
+    struct lx_em c = {L, dir->pair[source != NULL], off, source ? 0xffffffff : dir->etag,
+                      0xffffffff, off, L->metadata_max - 8, 0, 0, j->attrs, source ? j->n : 0};
+    uint8_t b[8];
     lx_gstate d;
     int err = lx_gdelta(L, dir, &d, relocated, source != NULL), wd = err;
     if (err < 0)
@@ -915,32 +918,33 @@ static int lx_cwrite(lx_t *L, lx_mdir *dir, const struct lx_job *j, uint32_t beg
         err = lx_erase(L, c.block);
         if (!err) {
             lx_ple32(b, dir->rev);
-            err = lx_cprog(L, &c, b, 4);
+            err = lx_cprog(&c, b, 4);
         }
         if (!err)
-            err = lx_emit_range(L, &c, NULL, j, begin);
+            err = lx_emit_range(&c, j, begin);
         if (!err && !lx_pair_isnull(dir->tail)) {
             lx_ppair(b, dir->tail);
-            err = lx_cattr(L, &c, LX_TAG(LX_T_TAIL + dir->split, 0x3ff, 8), b, 0, 0);
+            err = lx_cattr(&c, LX_TAG(LX_T_TAIL + dir->split, 0x3ff, 8), b, 0, 0);
         }
     } else {
         for (int i = 0; i < j->n && !err; i++) {
             const struct lx_attr *a = &j->attrs[i];
             if (lx_type3(a->tag) == LX_T_FROM_MOVE)
-                err = lx_emit(L, &c, NULL, a->buf, NULL, 0, lx_tsize(a->tag), lx_id(a->tag), 1);
+                err = lx_emit(&c, a->buf, lx_tsize(a->tag), lx_id(a->tag), 1);
             else
-                err = lx_cattr(L, &c, a->tag, a->buf, 0, 0);
+                err = lx_cattr(&c, a->tag, a->buf, 0, 0);
         }
     }
     if (!err && wd) {
-        // little-endian, unlike tags
-        lx_ple32(b, d.tag);
-        lx_ple32(b + 4, d.pair[0]);
-        lx_ple32(b + 8, d.pair[1]);
-        err = lx_cattr(L, &c, LX_TAG(LX_T_MOVESTATE, 0x3ff, 12), b, 0, 0);
+        // little-endian, unlike tags (in place: a no-op on such targets)
+        uint8_t *g = (uint8_t *)&d;
+        lx_ple32(g, d.tag);
+        lx_ple32(g + 4, d.pair[0]);
+        lx_ple32(g + 8, d.pair[1]);
+        err = lx_cattr(&c, LX_TAG(LX_T_MOVESTATE, 0x3ff, 12), g, 0, 0);
     }
     if (!err)
-        err = lx_ccrc(L, &c);
+        err = lx_ccrc(&c);
     if (err)
         return err;
     if (source) {
@@ -1019,15 +1023,17 @@ static int lx_split(lx_t *L, lx_mdir *dir, const struct lx_job *j, uint32_t spli
  * halves out to new tail pairs while they do not fit (j->end shrinks). */
 LX_NOINLINE static int lx_splittingcompact(lx_t *L, lx_mdir *dir, struct lx_job *j)
 {
+    struct lx_em e; // (sizing: no commit fields)
+    e.L = L, e.sizing = 1, e.attrs = j->attrs, e.n = j->n;
     for (;;) {
         uint32_t split = 0, end = j->end;
         while (end - split > 1) {
-            uint32_t size = 0;
-            int err = lx_emit_range(L, NULL, &size, j, split);
+            e.size = 0;
+            int err = lx_emit_range(&e, j, split);
             if (err)
                 return err;
             uint32_t mm = L->metadata_max;
-            if (end - split < 0xff && size <= lx_min(mm - 40, lx_alignup(mm / 2, L->prog_size)))
+            if (end - split < 0xff && e.size <= lx_min(mm - 40, lx_alignup(mm / 2, L->prog_size)))
                 break;
             split = split + (end - split) / 2;
         }
@@ -1191,12 +1197,12 @@ int lx_orphaningcommit(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n
         if (guard > L->block_count)
             return CAIRN_ECORRUPT;
         state = 0;
+        // (the commit that relocated lpair has already moved the open
+        // handles' states on to ldir.pair)
         lx_repoint(L->root, lpair, ldir.pair);
-        for (struct lx_mlist *d = L->mlist; d; d = d->next) {
-            lx_repoint(d->m.pair, lpair, ldir.pair);
+        for (struct lx_mlist *d = L->mlist; d; d = d->next)
             if (d->type == LX_T_DIR)
                 lx_repoint(((struct lx_dir *)d)->head, lpair, ldir.pair);
-        }
         int32_t tag = lx_parent(L, lpair, &pdir);
         if (tag < 0 && tag != CAIRN_ENOENT)
             return tag;

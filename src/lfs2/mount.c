@@ -14,6 +14,31 @@ LX_NOINLINE static void lx_caches_zero(lx_t *L)
 _Static_assert(offsetof(lx_t, seed) == offsetof(lx_t, gstate) + 3 * sizeof(lx_gstate),
                "lx_setup clears gstate..seed at once");
 
+/* The cache size cfg gives or implies on a device of block size dbs (0 = not
+ * known yet), or 0 when the read, program and cache sizes do not divide (a
+ * given cache size always; with `dev`, the default one and the device's block
+ * size too) or the buffer is missing, misaligned or too small for a cache
+ * size that is known. */
+static uint32_t lx_cfg_cache(const struct cairn_lfs2_config *cfg, uint32_t dbs, int dev)
+{
+    uint32_t rs = cfg->read_size ? cfg->read_size : 32, ps = cfg->prog_size ? cfg->prog_size : 32;
+    uint32_t bs = cfg->block_size ? cfg->block_size : dbs;
+    uint32_t cs = cfg->cache_size, known = cs, cbs = dev ? bs : cfg->block_size;
+    if (!cs) {
+        // the default depends on the block size
+        cs = 4 * lx_max(rs, ps);
+        if (bs)
+            cs = lx_min(bs, cs);
+        known = bs;
+    }
+    uint32_t la = cfg->lookahead_size ? cfg->lookahead_size : 32;
+    if (((dev || cfg->cache_size) && (cs % rs || cs % ps || (cbs && cbs % cs))) ||
+        !cfg->buffer || ((uintptr_t)cfg->buffer & 3) ||
+        (known && cfg->buffer_size < CAIRN_LFS2_BUFFER_MIN(cs, la)))
+        return 0;
+    return cs;
+}
+
 static int lx_setup(struct cairn_lfs2 *lf)
 {
     lx_t *L = &lf->priv;
@@ -30,32 +55,26 @@ static int lx_setup(struct cairn_lfs2 *lf)
     L->prog_size = cfg->prog_size ? cfg->prog_size : 32;
     L->block_size = cfg->block_size ? cfg->block_size : bd->block_size;
     L->block_count = cfg->block_count ? cfg->block_count : bd->block_count;
-    L->cache_size = cfg->cache_size ? cfg->cache_size
-                                    : lx_min(L->block_size, 4 * lx_max(L->read_size, L->prog_size));
+    L->cache_size = lx_cfg_cache(cfg, bd->block_size, 1);
     L->la_bytes = cfg->lookahead_size ? cfg->lookahead_size : 32;
     L->block_cycles = cfg->block_cycles ? cfg->block_cycles : 100;
     uint32_t name_max = cfg->name_max ? cfg->name_max : 255;
     L->file_max = cfg->file_max ? cfg->file_max : 2147483647u;
     uint32_t attr_max = cfg->attr_max ? cfg->attr_max : 1022;
     L->metadata_max = cfg->metadata_max ? cfg->metadata_max : L->block_size;
-    uint32_t inline_max = cfg->inline_max ? cfg->inline_max
-                                          : lx_min(lx_min(L->cache_size, attr_max), L->metadata_max / 8);
+    uint32_t imax = lx_min(lx_min(L->cache_size, attr_max), L->metadata_max / 8);
+    uint32_t inline_max = cfg->inline_max ? cfg->inline_max : imax;
     L->disk_version = cfg->disk_version ? cfg->disk_version : CAIRN_LFS2_DISK_VERSION_2_1;
     L->no_mtime = cfg->no_mtime;
     L->verify = cfg->prog_verify;
     // (the sizes are nonzero here: a zero takes its default; a cache larger
     // than the block fails the divisibility test)
-    if (L->block_size < 64 || L->cache_size % L->read_size || L->cache_size % L->prog_size ||
-        L->block_size % L->cache_size || name_max > 255 || L->file_max > 2147483647u ||
+    if (L->block_size < 64 || !L->cache_size || name_max > 255 || L->file_max > 2147483647u ||
         attr_max > 1022 ||
-        L->metadata_max > L->block_size || L->metadata_max < 64 || inline_max > L->cache_size ||
-        inline_max > attr_max || inline_max > L->metadata_max / 8 ||
+        L->metadata_max > L->block_size || L->metadata_max < 64 || inline_max > imax ||
         (L->disk_version != CAIRN_LFS2_DISK_VERSION_2_0 &&
          L->disk_version != CAIRN_LFS2_DISK_VERSION_2_1) ||
         L->verify > CAIRN_LFS2_VERIFY_NONE)
-        return CAIRN_EINVAL;
-    if (!cfg->buffer || cfg->buffer_size < CAIRN_LFS2_BUFFER_MIN(L->cache_size, L->la_bytes) ||
-        ((uintptr_t)cfg->buffer & 3))
         return CAIRN_EINVAL;
     L->name_max = (uint8_t)name_max; // in range: checked above
     L->attr_max = (uint16_t)attr_max;
@@ -73,8 +92,9 @@ static int lx_setup(struct cairn_lfs2 *lf)
     L->mc = (lx_mdir *)(void *)((uint8_t *)cfg->buffer + fixed);
     L->mc_n = (uint8_t)lx_min(left / (sizeof(lx_mdir) + CAIRN_LFS2_MKEY),
                               CAIRN_LFS2_MCACHE < 32 ? CAIRN_LFS2_MCACHE : 32);
-    left -= L->mc_n * (uint32_t)(sizeof(lx_mdir) + CAIRN_LFS2_MKEY);
-    L->pk = (uint32_t *)(void *)((uint8_t *)L->mc + (cfg->buffer_size - fixed - left));
+    uint32_t mcb = L->mc_n * (uint32_t)(sizeof(lx_mdir) + CAIRN_LFS2_MKEY);
+    left -= mcb;
+    L->pk = (uint32_t *)(void *)((uint8_t *)L->mc + mcb);
     L->pk_n = (uint8_t)lx_min(left / 4, 255);
     memset(L->memo, 0, CAIRN_LFS2_BUFFER_AUX); // (mc_clear below marks it unused)
     lx_caches_zero(L);
@@ -97,27 +117,8 @@ int cairn_lfs2_init(struct cairn_lfs2 *lfs, struct cairn_bdev *bd,
     lfs->fs.ops = &cairn_lfs2_ops;
     lfs->fs.bdev = bd;
     lfs->priv.cfg = cfg;
-    if (!cfg)
-        return CAIRN_EINVAL;
-    // what can be checked without the device
-    uint32_t rs = cfg->read_size ? cfg->read_size : 32, ps = cfg->prog_size ? cfg->prog_size : 32;
-    uint32_t cs = cfg->cache_size, known = cs;
-    if (cs && (cs % rs || cs % ps || (cfg->block_size && cfg->block_size % cs)))
-        return CAIRN_EINVAL;
-    // the default cache depends on the block size: check the buffer only when
-    // that is known without asking the device (mkfs/mount check again)
-    uint32_t bs = cfg->block_size ? cfg->block_size : bd->block_size;
-    if (!cs) {
-        cs = 4 * lx_max(rs, ps);
-        if (bs)
-            cs = lx_min(bs, cs);
-        known = bs;
-    }
-    uint32_t la = cfg->lookahead_size ? cfg->lookahead_size : 32;
-    if (!cfg->buffer || ((uintptr_t)cfg->buffer & 3) ||
-        (known && cfg->buffer_size < CAIRN_LFS2_BUFFER_MIN(cs, la)))
-        return CAIRN_EINVAL;
-    return 0;
+    // what can be checked without the device (mkfs/mount check again)
+    return cfg && lx_cfg_cache(cfg, bd->block_size, 0) ? 0 : CAIRN_EINVAL;
 }
 
 /* ---- format / mount --------------------------------------------------- */
@@ -135,9 +136,7 @@ int lx_mkfs(struct cairn_fs *fs)
         return CAIRN_EROFS;
     memset(L->la_buf, 0, L->la_bytes);
     L->la_start = 0;
-    L->la_size = lx_min(8 * L->la_bytes, L->block_count);
-    L->la_next = 0;
-    lx_alloc_ckpoint(L);
+    L->la_size = lx_min(8 * L->la_bytes, L->block_count); // (lx_setup dropped the rest)
     lx_mdir root;
     err = lx_dir_alloc(L, &root);
     if (err)
@@ -165,9 +164,10 @@ int lx_mkfs(struct cairn_fs *fs)
 }
 
 /* Place the walk's bitmap at the end of the buffer, shrinking the pair cache
- * to what is left and the pointer cache to nothing for the walk; NULL when
- * the buffer has not room for it. */
-static uint8_t *lx_seed_setup(lx_t *L)
+ * to what is left and the pointer cache to nothing for the walk, and make it
+ * the lookahead window (over the whole device); NULL when the buffer has not
+ * room for it. */
+LX_NOINLINE static uint8_t *lx_seed_setup(lx_t *L)
 {
     // what follows the fixed part (pair states first) is free to borrow
     uint8_t *end = (uint8_t *)L->cfg->buffer + L->cfg->buffer_size;
@@ -181,6 +181,9 @@ static uint8_t *lx_seed_setup(lx_t *L)
         cairn_lfs2_mc_resize(L, (uint8_t)k);
     uint8_t *bm = end - nb;
     memset(bm, 0, nb);
+    L->la_buf = bm;
+    L->la_start = 0;
+    L->la_size = L->block_count;
     return bm;
 }
 
@@ -198,40 +201,37 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
         return CAIRN_EINVAL;
     L->ro = (flags & CAIRN_MOUNT_RDONLY) || cairn_bdev_is_readonly(fs->bdev);
     lx_mdir dir;
-    dir.tail[0] = 0;
-    dir.tail[1] = 1;
-    struct lx_cycle cyc = LX_CYCLE_INIT;
+    struct lx_cycle cyc;
+    cyc.n = 0;
     int sbseen = 0, first = 1;
     // a bit per block, filled by this walk so the first allocations need no
     // second one; it borrows the end of the buffer (pointer and pair caches)
     uint8_t *bm = NULL;
     uint8_t mc_n = L->mc_n, pk_n = L->pk_n;
-    while (!lx_pair_isnull(dir.tail)) {
-        if (cairn_lfs2_cycle(&cyc, dir.tail))
-            return CAIRN_ECORRUPT;
+    for (;;) {
         struct lx_match m;
         memset(&m, 0, sizeof m);
         m.kind = 3;
         m.name = "littlefs";
         m.len = 8;
-        uint32_t t[2] = {dir.tail[0], dir.tail[1]};
-        err = lx_fetch_m(L, &dir, t, &m);
-        if (err)
+        err = cairn_lfs2_walk(L, &dir, &cyc, &m);
+        if (err < 0)
             return err;
+        if (!err)
+            break;
         // the pair's move state goes into gstate (its bit 0x200 is ours); the
         // fetch's scan found it, so the log is not read a second time
         L->gstate.tag ^= m.g.tag & ~0x200u;
         L->gstate.pair[0] ^= m.g.pair[0];
         L->gstate.pair[1] ^= m.g.pair[1];
         if (m.eq) {
-            uint8_t sb[24];
+            uint32_t v[6]; // (little-endian words)
             int32_t tag = lx_get(L, &dir, LX_TAG(0x7ff, 0x3ff, 0),
-                                 LX_TAG(LX_T_INLINESTRUCT, 0, sizeof sb), sb);
+                                 LX_TAG(LX_T_INLINESTRUCT, 0, sizeof v), v);
             if (tag < 0)
                 return tag == CAIRN_ENOENT ? CAIRN_ECORRUPT : tag;
-            uint32_t v[6];
             for (int i = 0; i < 6; i++)
-                v[i] = lx_le32(sb + 4 * i);
+                v[i] = lx_le32((const uint8_t *)&v[i]);
             uint32_t version = v[0], bs = v[1], bc = v[2], nm = v[3], fm = v[4], am = v[5];
             uint32_t minor = version - CAIRN_LFS2_DISK_VERSION_2_0; // 2.0 or 2.1 only
             if (minor > 1)
@@ -265,7 +265,7 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
         // every pair's references are marked as soon as it is fetched (the
         // tail of its log is still in the read cache), so the first
         // allocation after mount costs the same whatever is stored
-        if (bm && cairn_lfs2_alloc_seed_pair(L, &dir, bm))
+        if (bm && cairn_lfs2_alloc_seed_pair(L, &dir))
             bm = NULL; // unreadable references: the first allocation scans
     }
     if (!sbseen)
@@ -273,10 +273,12 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
     if (L->gstate.tag & 0x80000000u)
         L->gstate.tag += 1;
     L->gdisk = L->gstate;
+    L->la_buf = L->cfg->buffer; // (where lx_setup put it)
     L->la_start = L->seed % L->block_count;
-    lx_alloc_drop(L);
     if (bm)
         cairn_lfs2_alloc_seed_window(L, bm);
+    else
+        lx_alloc_drop(L);
     cairn_lfs2_mc_resize(L, mc_n); // keep the pair states the walk left
     L->pk_n = pk_n;
     cairn_lfs2_ctz_forget(L, LX_NULL); // (the bitmap may have overwritten them)

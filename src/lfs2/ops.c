@@ -78,19 +78,24 @@ static int lx_set_mtime(struct cairn_fs *fs, const char *path, int64_t ns)
 
 /* ---- whole filesystem ---------------------------------------------------------------------- */
 
-int32_t cairn_lfs2_fs_size(struct cairn_lfs2 *lfs)
+/* Blocks in use (with `orphans`, orphaned pairs' too), or an error. */
+LX_NOINLINE static int32_t lx_count(lx_t *L, int orphans)
 {
     uint32_t n = 0;
-    int err = lx_traverse(&lfs->priv, cairn_lfs2_count_cb, &n, 0);
+    int err = lx_traverse(L, cairn_lfs2_count_cb, &n, orphans);
     return err ? err : (int32_t)n;
+}
+
+int32_t cairn_lfs2_fs_size(struct cairn_lfs2 *lfs)
+{
+    return lx_count(&lfs->priv, 0);
 }
 
 /* Free blocks (every pair and file counted, orphans too), or an error. */
 static int32_t lx_free(lx_t *L)
 {
-    uint32_t n = 0;
-    int err = lx_traverse(L, cairn_lfs2_count_cb, &n, 1);
-    return err ? err : (int32_t)(n > L->block_count ? 0 : L->block_count - n);
+    int32_t n = lx_count(L, 1);
+    return n < 0 ? n : (int32_t)((uint32_t)n > L->block_count ? 0 : L->block_count - (uint32_t)n);
 }
 
 static int lx_statvfs(struct cairn_fs *fs, struct cairn_statvfs *st)
@@ -146,14 +151,7 @@ int cairn_lfs2_grow(struct cairn_lfs2 *lfs, uint32_t block_count)
     uint32_t old = L->block_count;
     lx_alloc_drop(L); // the window was computed for the old size
     L->block_count = block_count;
-    lx_mdir root;
-    err = lx_fetch(L, &root, L->root);
-    if (!err) {
-        uint8_t b[24];
-        lx_sb_encode(L, b);
-        struct lx_attr a = {LX_TAG(LX_T_INLINESTRUCT, 0, 24), b};
-        err = lx_commit(L, &root, &a, 1);
-    }
+    err = cairn_lfs2_sb_commit(L);
     if (err)
         L->block_count = old;
     lx_alloc_drop(L);
@@ -244,7 +242,7 @@ static int32_t lx_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn
     dir.tail[1] = 1;
     struct lx_cycle cyc = LX_CYCLE_INIT;
     while (!lx_pair_isnull(dir.tail)) {
-        if (cairn_lfs2_cycle(&cyc, dir.tail)) {
+        if (lx_cycle(&cyc, dir.tail)) {
             lx_problem(&k, "cycle in the metadata list");
             break;
         }
