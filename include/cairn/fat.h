@@ -197,15 +197,12 @@ struct cairn_fat_private {
     /* Directory cache for one directory: a Bloom filter of its names (so
      * that creating a new name needs no scan), where its free space starts,
      * and where the last lookup stopped (so that lookups in slot order need
-     * no rescan). CAIRN_FAT_BLOOM_BYTES + 50 bytes. */
-    uint32_t dc_dir;              /* the directory (0 = root) */
-    uint8_t dc_valid;             /* bloom, end and hole describe dc_dir */
-    uint8_t dc_end_full;          /* the chain is full after dc_end */
-    uint8_t dc_last_valid;        /* dc_last is a set boundary in dc_dir */
-    struct cairn_fat_dpos dc_end;  /* first entry of the free tail */
+     * no rescan). CAIRN_FAT_BLOOM_BYTES + 40 bytes. */
+    uint32_t dc_dir;               /* the directory + 1 that bloom and hole
+                                    * describe (1 = root, 0 = none) */
     struct cairn_fat_dpos dc_hole; /* no free entry before this one */
     struct cairn_fat_dpos dc_last; /* first entry of the last set found */
-    uint32_t dc_last_dir;
+    uint32_t dc_last_dir;          /* its directory + 1 (0 = none) */
     uint8_t dc_bloom[CAIRN_FAT_BLOOM_BYTES];
     /* What the last parsed name, still in `name`, gave (an ASCII name
      * parsed again, as a file reopened, then costs one comparison). */

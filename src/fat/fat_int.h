@@ -175,6 +175,11 @@ int cairn_fat_sync_vol(struct cairn_fs *fs);
 uint32_t cairn_fat_clust2sect(const fat_vol *v, uint32_t clst);
 // Copy an 11-byte short name or label (one call: smaller than inline copies).
 void cairn_fat_name11(uint8_t *dst, const void *src);
+// The label of a volume without one, "NO NAME" (11 bytes, space padded).
+extern const char cairn_fat_noname[12];
+// Characters a new label may not hold beyond those short names exclude
+// (mkfs checks only those after the first two, "/\\").
+extern const char cairn_fat_badlab[];
 int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags);
 int cairn_fat_umount(struct cairn_fs *fs);
 int cairn_fat_check_rw(struct cairn_fs *fs);
@@ -184,12 +189,16 @@ int64_t cairn_fat_time_to_unix(uint16_t date, uint16_t time);
 
 // ---- table.c: FAT entries and chains -----------------------------------------------
 
-int cairn_fat_get(struct cairn_fs *fs, uint32_t clst, uint32_t *val);
+// Entry clst's value (get) or 0 once it is `val` (put), or an error.
+int32_t cairn_fat_ent(struct cairn_fs *fs, uint32_t clst, uint32_t val, int put);
+int cairn_fat_get(struct cairn_fs *fs, uint32_t clst, uint32_t *val); // (fsck)
 int cairn_fat_put(struct cairn_fs *fs, uint32_t clst, uint32_t val);
 uint32_t cairn_fat_eoc(const fat_vol *v);
 int cairn_fat_next(struct cairn_fs *fs, uint32_t clst, uint32_t *next);
 int cairn_fat_find_free(struct cairn_fs *fs, uint32_t *out);
 int cairn_fat_link(struct cairn_fs *fs, uint32_t prev, uint32_t clst);
+// Count cluster clst as taken (free count, allocation hint, FSInfo).
+void cairn_fat_took(fat_vol *v, uint32_t clst);
 int cairn_fat_free_chain(struct cairn_fs *fs, uint32_t clst, uint32_t prev);
 int cairn_fat_count_free(struct cairn_fs *fs, uint32_t *out);
 int cairn_fat_pr_commit(struct cairn_fs *fs);
@@ -199,7 +208,7 @@ int cairn_fat_pr_commit(struct cairn_fs *fs);
 int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *nm);
 // A volume label from UTF-8 s[0..n) into lab (space padded): upper case,
 // short-name characters but '.' and those in `bad`, at most 11 bytes. 0, or
-// the parse error / -EINVAL; v->name holds the parsed name.
+// the parse error / -EINVAL (lab then undefined); v->name holds the parsed name.
 int cairn_fat_make_label(fat_vol *v, const char *s, size_t n, const char *bad, uint8_t *lab);
 uint8_t cairn_fat_sum(const uint8_t *sfn);
 void cairn_fat_numname(uint8_t *dst, const uint8_t *src, const uint16_t *lfn, uint32_t seq);
@@ -229,12 +238,9 @@ int cairn_fat_dir_next(struct cairn_fs *fs, struct fat_dpos *p, int stretch);
 uint8_t *cairn_fat_dir_ptr(struct cairn_fs *fs, const struct fat_dpos *p, int *err);
 uint32_t cairn_fat_ent_clust(const fat_vol *v, const uint8_t *ent);
 void cairn_fat_ent_set_clust(const fat_vol *v, uint8_t *ent, uint32_t clst);
-// From *p on, the next object. `want` 0: its long name is read into v->name
-// (v->lfn_len units, 0 if none); else f->lfn_match says whether it equals
-// v->name[0..want) (FAT_LFN_NONE: neither).
-int cairn_fat_dir_read(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f, int *got,
-                       uint32_t want);
-#define FAT_LFN_NONE 0xFFFFu
+// From *p on, the next object; its long name is read into v->name
+// (v->lfn_len units, 0 if none); *got 1 if there is one, 0 at the end.
+int cairn_fat_dir_read(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f, int *got);
 
 // A path walk: the directory holding the last component, what was found,
 // and (when `create` is set) where a new entry for the name would go.
@@ -249,6 +255,7 @@ struct fat_scan {
     uint32_t have_slot;   // slot is the start of a free run
     uint32_t tails;       // bit k: tail candidate k+1 is taken
     struct fat_dpos slot;
+    uint8_t cand[6][11];  // the short names with the tails looked for
 };
 
 #define FAT_FOUND 0

@@ -4,48 +4,39 @@
 
 #define FAT_FILE_MAX 0xFFFFFFFFu
 
-static struct fat_file *fat_handle(struct cairn_fs *fs, void *file, int *err)
+// 0 for an open handle on a mounted volume, else -EBADF / -ENODEV.
+static int fat_handle(struct cairn_fs *fs, void *file)
 {
     struct fat_file *f = file;
     if (f == NULL || f->magic != FAT_FILE_MAGIC) {
-        *err = CAIRN_EBADF;
-        return NULL;
+        return CAIRN_EBADF;
     }
-    if (!fs->mounted) {
-        *err = CAIRN_ENODEV;
-        return NULL;
-    }
-    *err = 0;
-    return f;
+    return fs->mounted ? 0 : CAIRN_ENODEV;
 }
 
 // A handle open for writing on a writable mount (-EBADF, D4; -EROFS).
-static struct fat_file *fat_whandle(struct cairn_fs *fs, void *file, int *err)
+static int fat_whandle(struct cairn_fs *fs, void *file)
 {
-    struct fat_file *f = fat_handle(fs, file, err);
-    if (f && !(f->flags & CAIRN_O_WRONLY)) {
-        *err = CAIRN_EBADF;
-        return NULL;
+    int rc = fat_handle(fs, file);
+    if (rc == 0 && !(((struct fat_file *)file)->flags & CAIRN_O_WRONLY)) {
+        rc = CAIRN_EBADF;
     }
-    if (f && fat_v(fs)->ro) {
-        *err = CAIRN_EROFS;
-        return NULL;
+    if (rc == 0 && fat_v(fs)->ro) {
+        rc = CAIRN_EROFS;
     }
-    return f;
+    return rc;
 }
 
 // Walk the chain to cluster index `ci`. On success *c is that cluster. When
-// the chain is shorter, returns 1 with *c = the last cluster (0 if none) and
-// *have = the number of clusters in the chain.
-static int fat_file_walk(struct cairn_fs *fs, struct fat_file *f, uint32_t ci, uint32_t *c,
-                         uint32_t *have)
+// the chain is shorter, returns 1 with *c = the last cluster (0 if none): 1
+// when ci is the index just after it, else 2.
+static int fat_file_walk(struct cairn_fs *fs, struct fat_file *f, uint32_t ci, uint32_t *c)
 {
     fat_vol *v = fat_v(fs);
     uint32_t cur, idx;
     if (f->sclust == 0) {
         *c = 0;
-        *have = 0;
-        return 1;
+        return ci ? 2 : 1;
     }
     if (ci < f->run_n) {
         *c = f->sclust + ci; // inside the known contiguous run
@@ -54,26 +45,24 @@ static int fat_file_walk(struct cairn_fs *fs, struct fat_file *f, uint32_t ci, u
     if (v->pr_n && v->pr_file == f && ci >= v->pr_idx) {
         // clusters taken but not linked yet: the FAT does not know them
         uint32_t k = ci - v->pr_idx;
-        if (k < v->pr_n) {
-            *c = v->pr_first + k;
-            f->clust = *c;
-            f->clust_idx = ci;
-            return 0;
+        if (k >= v->pr_n) {
+            *c = v->pr_first + v->pr_n - 1;
+            return k > v->pr_n ? 2 : 1;
         }
-        *c = v->pr_first + v->pr_n - 1;
-        *have = v->pr_idx + v->pr_n;
-        return 1;
-    }
-    // start from the furthest known position at or before ci
-    idx = f->run_n ? f->run_n - 1 : 0;
-    cur = f->sclust + idx;
-    if (f->clust && f->clust_idx <= ci && f->clust_idx > idx) {
-        cur = f->clust;
-        idx = f->clust_idx;
-    }
-    if (v->cc_valid && v->cc_sclust == f->sclust && v->cc_idx <= ci && v->cc_idx > idx) {
-        cur = v->cc_clust; // where the file was when it was last closed
-        idx = v->cc_idx;
+        cur = v->pr_first + k;
+        idx = ci;
+    } else {
+        // start from the furthest known position at or before ci
+        idx = f->run_n - 1; // (sclust set: run_n >= 1)
+        cur = f->sclust + idx;
+        if (f->clust_idx <= ci && f->clust_idx > idx) { // (clust 0: clust_idx 0)
+            cur = f->clust;
+            idx = f->clust_idx;
+        }
+        if (v->cc_valid && v->cc_sclust == f->sclust && v->cc_idx <= ci && v->cc_idx > idx) {
+            cur = v->cc_clust; // where the file was when it was last closed
+            idx = v->cc_idx;
+        }
     }
     if (cur < 2 || cur >= v->n_fatent) {
         return CAIRN_ECORRUPT;
@@ -86,8 +75,7 @@ static int fat_file_walk(struct cairn_fs *fs, struct fat_file *f, uint32_t ci, u
             return rc;
         }
         if (nx == 0) {
-            *have = idx + 1;
-            end = 1;
+            end = ci > idx + 1 ? 2 : 1;
             break;
         }
         if (idx + 1 >= v->n_fatent) {
@@ -115,8 +103,8 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
     if (!fs->mounted) {
         return CAIRN_ENODEV;
     }
-    int wr = (flags & CAIRN_O_WRONLY) != 0;
-    int mod = wr || (flags & (CAIRN_O_CREAT | CAIRN_O_TRUNC));
+    uint32_t wr = flags & CAIRN_O_WRONLY;
+    uint32_t mod = flags & (CAIRN_O_WRONLY | CAIRN_O_CREAT | CAIRN_O_TRUNC);
     if (mod && v->ro) {
         return CAIRN_EROFS;
     }
@@ -133,6 +121,8 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
     }
     int trunc = rc == FAT_FOUND && wr && (flags & CAIRN_O_TRUNC);
     int fresh = rc == FAT_MISSING || trunc;
+    // (a new or emptied file's entry is written out at close, as FatFs does)
+    uint32_t ff = (flags & FAT_FF_OMASK) | (fresh ? FAT_FF_MODIFIED : 0);
     uint32_t tm = fresh ? cairn_fat_now(v) : 0; // only a new or emptied file needs it
     uint8_t attr = sc.f.ent[FAT_DIR_ATTR];
     if (rc == FAT_FOUND) {
@@ -201,8 +191,7 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
         }
     }
     memset(f, 0, sizeof *f);
-    // (a new or emptied file's entry is written out at close, as FatFs does)
-    f->flags = (uint16_t)((flags & FAT_FF_OMASK) | (fresh ? FAT_FF_MODIFIED : 0));
+    f->flags = (uint16_t)ff;
     f->sclust = f->ent_clust = cairn_fat_ent_clust(v, sc.f.ent);
     f->fsize = fat_ld32(sc.f.ent + FAT_DIR_SIZE);
     f->dir_sect = sc.f.sfn.sect;
@@ -225,11 +214,12 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
 int cairn_fat_sync(struct cairn_fs *fs, void *file)
 {
     fat_vol *v = fat_v(fs);
-    int rc;
-    struct fat_file *f = fat_handle(fs, file, &rc);
-    if (!f) {
-        return rc;
+    int err = fat_handle(fs, file);
+    if (err) {
+        return err;
     }
+    struct fat_file *f = file;
+    int rc;
     if (!(f->flags & FAT_FF_MODIFIED)) {
         return 0;
     }
@@ -298,12 +288,13 @@ static int fat_take(struct cairn_fs *fs, struct fat_file *f, uint32_t prev, uint
                     uint32_t *out)
 {
     fat_vol *v = fat_v(fs);
-    uint32_t c = prev + 1, val = 1;
+    uint32_t c = prev + 1;
+    int32_t val = 1;
     int rc;
     if (v->pr_n && v->pr_file == f && prev == v->pr_first + v->pr_n - 1 && c < v->n_fatent) {
-        rc = cairn_fat_get(fs, c, &val);
-        if (rc) {
-            return rc;
+        val = cairn_fat_ent(fs, c, 0, 0);
+        if (val < 0) {
+            return val;
         }
     }
     if (val == 0) {
@@ -319,11 +310,7 @@ static int fat_take(struct cairn_fs *fs, struct fat_file *f, uint32_t prev, uint
         v->pr_n = 1;
         v->pr_idx = ci;
     }
-    if (v->free_clst != 0xFFFFFFFFu && v->free_clst > 0) {
-        v->free_clst--;
-    }
-    v->last_clst = c;
-    v->fsi_dirty = 1;
+    cairn_fat_took(v, c);
     *out = c;
     return 0;
 }
@@ -339,7 +326,7 @@ static int32_t fat_xfer(struct cairn_fs *fs, struct fat_file *f, uint8_t *buf, u
 {
     fat_vol *v = fat_v(fs);
     uint32_t cb = v->csize * v->ss, done = 0, newc = 0, pos = f->fptr, in = pos % cb;
-    uint32_t c = f->clust, off = in % v->ss, n = len, have;
+    uint32_t c = f->clust, off = in % v->ss, n = len;
     uint32_t sect = cairn_fat_clust2sect(v, c) + in / v->ss;
     int rc = 0;
     if (c && pos / cb == f->clust_idx && off + len <= v->ss &&
@@ -350,17 +337,17 @@ static int32_t fat_xfer(struct cairn_fs *fs, struct fat_file *f, uint8_t *buf, u
     while (done < len) {
         pos = f->fptr;
         uint32_t ci = pos / cb;
-        rc = fat_file_walk(fs, f, ci, &c, &have);
-        if (rc == 1 && wr && v->pr_n && v->pr_file != f) {
+        rc = fat_file_walk(fs, f, ci, &c);
+        if (rc > 0 && wr && v->pr_n && v->pr_file != f) {
             // another handle's pending clusters may extend this very chain
             rc = cairn_fat_pr_commit(fs);
             if (rc == 0) {
-                rc = fat_file_walk(fs, f, ci, &c, &have);
+                rc = fat_file_walk(fs, f, ci, &c);
             }
         }
-        if (rc == 1) {
+        if (rc > 0) {
             // a read past the chain, or a hole in it: cannot happen with a sane size
-            rc = !wr || have < ci ? CAIRN_ECORRUPT : fat_take(fs, f, c, ci, &newc);
+            rc = !wr || rc > 1 ? CAIRN_ECORRUPT : fat_take(fs, f, c, ci, &newc);
             if (rc) {
                 break;
             }
@@ -394,7 +381,13 @@ static int32_t fat_xfer(struct cairn_fs *fs, struct fat_file *f, uint8_t *buf, u
                 break;
             }
             if (k < ns && (wr || v->win_dirty)) {
-                memcpy(wr ? v->win : u + k * v->ss, wr ? u + k * v->ss : v->win, v->ss);
+                // the window's copy of a sector written, or its newer data read
+                uint8_t *to = v->win, *from = u + k * v->ss;
+                if (!wr) {
+                    from = to;
+                    to = u + k * v->ss;
+                }
+                memcpy(to, from, v->ss);
                 v->win_dirty = 0;
             }
             n = ns * v->ss;
@@ -428,23 +421,26 @@ static int32_t fat_xfer(struct cairn_fs *fs, struct fat_file *f, uint8_t *buf, u
         }
         done += n;
         f->fptr += n;
-        if (wr) {
-            if (f->fptr > f->fsize) {
-                f->fsize = f->fptr;
-            }
-            f->flags |= FAT_FF_MODIFIED;
-        }
     }
-    return (wr && done) || !rc ? (int32_t)done : rc;
+    // (the size grows after the loop: the sectors after the first are
+    // sector-aligned, where the old size says just as well whether to read)
+    if (wr && done) {
+        if (f->fptr > f->fsize) {
+            f->fsize = f->fptr;
+        }
+        f->flags |= FAT_FF_MODIFIED;
+        return (int32_t)done;
+    }
+    return rc ? rc : (int32_t)done;
 }
 
 int32_t cairn_fat_read(struct cairn_fs *fs, void *file, void *buf, uint32_t len)
 {
-    int rc;
-    struct fat_file *f = fat_handle(fs, file, &rc);
-    if (!f) {
+    int rc = fat_handle(fs, file);
+    if (rc) {
         return rc;
     }
+    struct fat_file *f = file;
     if (!(f->flags & CAIRN_O_RDONLY)) {
         return CAIRN_EACCES;
     }
@@ -474,11 +470,12 @@ FAT_NOINLINE static int fat_fill(struct cairn_fs *fs, struct fat_file *f,
 
 int32_t cairn_fat_write(struct cairn_fs *fs, void *file, const void *buf, uint32_t len)
 {
-    int rc;
-    struct fat_file *f = fat_whandle(fs, file, &rc);
-    if (!f) {
-        return rc;
+    int err = fat_whandle(fs, file);
+    if (err) {
+        return err;
     }
+    struct fat_file *f = file;
+    int rc;
     if (len == 0) {
         return 0;
     }
@@ -507,25 +504,16 @@ int32_t cairn_fat_write(struct cairn_fs *fs, void *file, const void *buf, uint32
 
 int64_t cairn_fat_seek(struct cairn_fs *fs, void *file, int64_t off, int whence)
 {
-    int rc;
-    struct fat_file *f = fat_handle(fs, file, &rc);
-    if (!f) {
+    int rc = fat_handle(fs, file);
+    if (rc) {
         return rc;
     }
-    uint32_t base;
-    switch (whence) {
-    case CAIRN_SEEK_SET:
-        base = 0;
-        break;
-    case CAIRN_SEEK_CUR:
-        base = f->fptr;
-        break;
-    case CAIRN_SEEK_END:
-        base = f->fsize;
-        break;
-    default:
+    struct fat_file *f = file;
+    if ((uint32_t)whence > CAIRN_SEEK_END) {
         return CAIRN_EINVAL;
     }
+    // (SET 0, CUR 1, END 2)
+    uint32_t base = whence == CAIRN_SEEK_SET ? 0 : whence == CAIRN_SEEK_CUR ? f->fptr : f->fsize;
     // (unsigned: a result below 0 wraps round to beyond the largest file)
     uint64_t t = (uint64_t)base + (uint64_t)off;
     if (t > FAT_FILE_MAX) {
@@ -536,12 +524,11 @@ int64_t cairn_fat_seek(struct cairn_fs *fs, void *file, int64_t off, int whence)
 }
 
 // The position (0) or the size (1) of an open file.
-FAT_NOINLINE static int64_t fat_pos_or_size(struct cairn_fs *fs, void *file,
-                                                        int size)
+static int64_t fat_pos_or_size(struct cairn_fs *fs, void *file, int size)
 {
-    int rc;
-    struct fat_file *f = fat_handle(fs, file, &rc);
-    return f ? (int64_t)(size ? f->fsize : f->fptr) : rc;
+    struct fat_file *f = file;
+    int rc = fat_handle(fs, file);
+    return rc ? rc : (int64_t)(size ? f->fsize : f->fptr);
 }
 
 int64_t cairn_fat_tell(struct cairn_fs *fs, void *file)
@@ -557,11 +544,12 @@ int64_t cairn_fat_size(struct cairn_fs *fs, void *file)
 int cairn_fat_truncate(struct cairn_fs *fs, void *file, int64_t size)
 {
     fat_vol *v = fat_v(fs);
-    int rc;
-    struct fat_file *f = fat_whandle(fs, file, &rc);
-    if (!f) {
-        return rc;
+    int err = fat_whandle(fs, file);
+    if (err) {
+        return err;
     }
+    struct fat_file *f = file;
+    int rc;
     if ((uint64_t)size > FAT_FILE_MAX) {
         return size < 0 ? CAIRN_EINVAL : CAIRN_EFBIG;
     }
@@ -584,9 +572,9 @@ int cairn_fat_truncate(struct cairn_fs *fs, void *file, int64_t size)
     // shrink: the entry's new size reaches the device before clusters are freed
     uint32_t cb = v->csize * v->ss;
     uint32_t keep = (ns + cb - 1) / cb;
-    uint32_t last = 0, tail = f->sclust, have;
+    uint32_t last = 0, tail = f->sclust;
     if (keep && tail) {
-        rc = fat_file_walk(fs, f, keep - 1, &last, &have);
+        rc = fat_file_walk(fs, f, keep - 1, &last);
         tail = 0;
         if (rc == 0) {
             rc = cairn_fat_next(fs, last, &tail);

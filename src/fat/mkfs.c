@@ -15,15 +15,16 @@ struct fat_layout {
     uint32_t n_fats;
     uint32_t n_root;
     uint32_t fmt;    // 12, 16, 32
+    uint32_t ss, total, au, no_mbr; // (in)
 };
 
 // FAT12/16 (fmt 16) or FAT32 (fmt 32) sizing, as FatFs does it.
-static int fat_layout_calc(struct fat_layout *L, uint32_t ss, uint32_t total, uint32_t fmt,
-                           int mbr, uint32_t au)
+static int fat_layout_calc(struct fat_layout *L, uint32_t fmt)
 {
+    uint32_t ss = L->ss, total = L->total, au = L->au;
     static const uint16_t cst[] = {1, 4, 16, 64, 256, 512, 0};
     static const uint16_t cst32[] = {1, 2, 4, 8, 16, 32, 0};
-    uint32_t b_vol = mbr ? 63 : 0;
+    uint32_t b_vol = fmt == 32 && !L->no_mbr ? 63 : 0;
     if (total <= b_vol + 1) {
         return FAT_MKFS_ABORT;
     }
@@ -104,20 +105,20 @@ static int fat_mkfs_write(struct cairn_fs *fs, uint32_t sect, const uint8_t *buf
     return rc ? CAIRN_EIO : 0;
 }
 
-// Sector buf at `sect`, then zeros in the next n - 1 sectors.
+// Sector buf at `sect`, then zeros in the next n - 1 sectors (n >= 1).
 static int fat_mkfs_area(struct cairn_fs *fs, uint8_t *buf, uint32_t ss, uint32_t sect,
                          uint32_t n)
 {
-    int rc = fat_mkfs_write(fs, sect, buf);
-    memset(buf, 0, ss);
-    for (uint32_t i = 1; i < n && rc == 0; i++) {
+    int rc = 0;
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
         rc = fat_mkfs_write(fs, sect + i, buf);
+        memset(buf, 0, ss); // (after every sector: less code than a test for the first)
     }
     return rc;
 }
 
 static int fat_mkfs_do(struct cairn_fs *fs, const struct fat_layout *L, uint32_t serial,
-                       const uint8_t *label, int mbr)
+                       const uint8_t *label)
 {
     fat_vol *v = fat_v(fs);
     cairn_fat_win_reset(v);
@@ -157,53 +158,49 @@ static int fat_mkfs_do(struct cairn_fs *fs, const struct fat_layout *L, uint32_t
     x[2] = 0x29;
     fat_st32(x + 3, serial);
     cairn_fat_name11(x + 7, label);
-    memcpy(x + 18, L->fmt == 32 ? "FAT32   " : "FAT     ", 8);
+    memcpy(x + 18, "FAT32   ", 8);
+    if (L->fmt != 32) {
+        fat_st16(x + 21, 0x2020); // "FAT     "
+    }
     fat_st16(w + 510, 0xAA55);
-    rc = fat_mkfs_write(fs, b, w);
+    // FAT32: the backup boot sector at 6, FSInfo at 7 and 1
+    rc = 0;
+    for (uint32_t k = 0; k < (L->fmt == 32 ? 4u : 1u) && rc == 0; k++) {
+        if (k == 2) {
+            cairn_fat_fsinfo(w, ss, L->n_clst - 1, 2);
+        }
+        rc = fat_mkfs_write(fs, b + (uint8_t)"\0\6\7\1"[k], w);
+    }
     if (rc) {
         return rc;
-    }
-    if (L->fmt == 32) {
-        rc = fat_mkfs_write(fs, b + 6, w); // backup boot sector
-        if (rc) {
-            return rc;
-        }
-        cairn_fat_fsinfo(w, ss, L->n_clst - 1, 2);
-        rc = fat_mkfs_write(fs, b + 7, w);
-        if (rc == 0) {
-            rc = fat_mkfs_write(fs, b + 1, w);
-        }
-        if (rc) {
-            return rc;
-        }
     }
     // FATs: entries 0 and 1 (and the FAT32 root's end of chain), zeros elsewhere
     // (fat_mkfs_area leaves the buffer zeroed for the next area)
     uint32_t sect = b + L->sz_rsv;
     memset(w, 0, ss);
-    for (uint32_t i = 0; i < L->n_fats; i++) {
-        fat_st32(w, L->fmt == 12 ? 0x00FFFFF8u : 0xFFFFFFF8u);
-        if (L->fmt == 32) {
-            fat_st32(w + 4, 0xFFFFFFFFu);
-            fat_st32(w + 8, 0x0FFFFFFFu);
+    for (uint32_t i = 0; i <= L->n_fats; i++) {
+        uint32_t n = L->sz_fat;
+        if (i < L->n_fats) {
+            fat_st32(w, L->fmt == 12 ? 0x00FFFFF8u : 0xFFFFFFF8u);
+            if (L->fmt == 32) {
+                fat_st32(w + 4, 0xFFFFFFFFu);
+                fat_st32(w + 8, 0x0FFFFFFFu);
+            }
+        } else {
+            // root directory: the fixed region, or cluster 2
+            n = L->fmt == 32 ? L->pau : L->sz_dir;
+            if (memcmp(label, cairn_fat_noname, 11) != 0) {
+                cairn_fat_ent_init(w, FAT_AM_VOL | FAT_AM_ARC, serial);
+                cairn_fat_name11(w, label);
+            }
         }
-        rc = fat_mkfs_area(fs, w, ss, sect, L->sz_fat);
+        rc = fat_mkfs_area(fs, w, ss, sect, n);
         if (rc) {
             return rc;
         }
-        sect += L->sz_fat;
+        sect += n;
     }
-    // root directory: the fixed region, or cluster 2
-    uint32_t nroot = L->fmt == 32 ? L->pau : L->sz_dir;
-    if (memcmp(label, "NO NAME    ", 11) != 0) {
-        cairn_fat_ent_init(w, FAT_AM_VOL | FAT_AM_ARC, serial);
-        cairn_fat_name11(w, label);
-    }
-    rc = fat_mkfs_area(fs, w, ss, sect, nroot);
-    if (rc) {
-        return rc;
-    }
-    if (mbr) {
+    if (b) {
         uint8_t *pt = w + 446;
         uint32_t cyl = (b + L->sz_vol) / (63 * 255);
         pt[1] = 1; // CHS start 0/1/1
@@ -237,8 +234,7 @@ int cairn_fat_mkfs(struct cairn_fs *fs)
     if (cairn_bdev_is_readonly(fs->bdev)) {
         return CAIRN_EROFS;
     }
-    struct fat_layout L;
-    memset(&L, 0, sizeof L);
+    struct fat_layout L; // (every field is set before it is read)
     uint32_t type = cfg->fat_type;
     L.n_fats = cfg->n_fats ? cfg->n_fats : 1;
     L.n_root = cfg->root_entries ? cfg->root_entries : 512;
@@ -255,34 +251,31 @@ int cairn_fat_mkfs(struct cairn_fs *fs)
         return CAIRN_EINVAL;
     }
     uint8_t label[11];
-    cairn_fat_name11(label, "NO NAME    ");
+    cairn_fat_name11(label, cairn_fat_noname);
     if (cfg->label[0]) {
-        size_t n = 0;
-        while (n < sizeof cfg->label && cfg->label[n]) {
-            n++;
-        }
-        if (cairn_fat_make_label(v, cfg->label, n, "+,;=[]", label)) {
+        const char *z = memchr(cfg->label, 0, sizeof cfg->label);
+        size_t n = z ? (size_t)(z - cfg->label) : sizeof cfg->label;
+        if (cairn_fat_make_label(v, cfg->label, n, cairn_fat_badlab + 2, label)) {
             return CAIRN_EINVAL;
         }
     }
     uint32_t serial = cfg->serial ? cfg->serial : cairn_fat_now(v);
-    uint32_t total = fs->bdev->block_count;
-    int no_mbr = cfg->no_mbr;
-    int rc = FAT_MKFS_ABORT, mbr = 0;
-    if (type == 0 || type == 12 || type == 16) {
-        rc = fat_layout_calc(&L, ss, total, 16, 0, au);
+    L.ss = ss;
+    L.total = fs->bdev->block_count;
+    L.au = au;
+    L.no_mbr = cfg->no_mbr;
+    int rc = FAT_MKFS_ABORT;
+    if (type != 32) {
+        rc = fat_layout_calc(&L, 16);
         if (rc == 0 && type != 0 && L.fmt != type) {
             return CAIRN_EINVAL; // the size does not suit the requested type
         }
     }
     if (rc && (type == 0 || type == 32)) {
-        mbr = !no_mbr;
-        rc = fat_layout_calc(&L, ss, total, 32, mbr, au);
+        rc = fat_layout_calc(&L, 32);
     }
     if (rc) {
         return CAIRN_EIO; // "aborted", as the reference reports it
     }
-    rc = fat_mkfs_do(fs, &L, serial, label, mbr);
-    cairn_fat_win_reset(v);
-    return rc;
+    return fat_mkfs_do(fs, &L, serial, label); // (the window stays empty: win_sect none)
 }

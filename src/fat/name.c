@@ -67,20 +67,18 @@ static uint8_t fat_uni2oem(uint16_t u)
 // distance 1 (Latin Extended-A pairs) every other unit only.
 static const struct {
     uint16_t lo;
-    uint8_t n, d;
+    uint8_t n;
+    int8_t d;
 } fat_case[] = {
-    {'a', 25, 0x20},   {0xE0, 22, 0x20},  {0xF8, 6, 0x20},   {0x101, 46, 1},
-    {0x133, 4, 1},     {0x13A, 14, 1},    {0x14B, 44, 1},    {0x17A, 4, 1},
-    {0x3B1, 16, 0x20}, {0x3C3, 8, 0x20},  {0x3C2, 0, 0x1F},  {0x430, 31, 0x20},
-    {0x450, 15, 0x50}, {0xFF41, 25, 0x20},
+    {'a', 25, 0x20},   {0xE0, 22, 0x20},  {0xF8, 6, 0x20},   {0xFF, 0, -0x79},
+    {0x101, 46, 1},    {0x133, 4, 1},     {0x13A, 14, 1},    {0x14B, 44, 1},
+    {0x17A, 4, 1},     {0x3B1, 16, 0x20}, {0x3C3, 8, 0x20},  {0x3C2, 0, 0x1F},
+    {0x430, 31, 0x20}, {0x450, 15, 0x50}, {0xFF41, 25, 0x20},
 };
 
 // c's case pair in fat_case: to upper case (dir 0) or lower case (dir 1).
 static uint16_t fat_case_map(uint16_t c, int dir)
 {
-    if (c == (dir ? 0x178 : 0xFF)) {
-        return dir ? 0xFF : 0x178;
-    }
     for (unsigned i = 0; i < sizeof fat_case / sizeof fat_case[0]; i++) {
         uint32_t d = fat_case[i].d, x = (uint16_t)(c + (dir ? d : 0)) - fat_case[i].lo;
         if (x <= fat_case[i].n && (d != 1 || !(x & 1))) {
@@ -156,15 +154,20 @@ size_t cairn_fat_sfn_to_utf8(const uint8_t *ent, char *out, size_t cap)
 
 // ---- names for lookup and creation ----------------------------------------------------
 
-// ASCII classes (c not 0): 1 = illegal in any name, 2 = long names only.
+// ASCII classes: 1 = illegal in any name, 2 = long names only; 2 bits a
+// character from 0x20 on ("*:<>?| and DEL, then +,;=[]); c < 0x80.
+static const uint8_t fat_ascii_cls[24] = {
+    0x10, 0x00, 0x90, 0x02, 0x00, 0x00, 0x90, 0x59, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x80, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x41,
+};
+
 static uint8_t fat_ascii_class(uint32_t c)
 {
-    static const char set[] = "\"*:<>?|\x7F+,;=[]"; // class 1, then class 2
-    const char *p = strchr(set, (int)c);
-    if (c < 0x20 || (p && p < set + 8)) {
+    if (c < 0x20) {
         return 1;
     }
-    return p ? 2 : 0;
+    c -= 0x20;
+    return (fat_ascii_cls[c / 4] >> (c % 4 * 2)) & 3;
 }
 
 // Parse component s[0..n) into v->name (UTF-16) and work out its short name
@@ -185,7 +188,7 @@ int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *n
     }
     v->nc_valid = 0;
     uint16_t *nb = v->name;
-    uint32_t len = 0; // (past 255: too long, nothing more is stored)
+    uint32_t len = 0; // (past 255: too long, refused below)
     for (size_t i = 0; i < n;) {
         uint32_t cp = u[i++];
         if (cp >= 0x80) {
@@ -209,22 +212,16 @@ int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *n
             return CAIRN_EINVAL;
         }
         if (cp >= 0x10000) {
-            // a surrogate pair (a name too long keeps nothing of use)
-            if (len < 255) {
-                nb[len] = (uint16_t)(0xD800 + ((cp - 0x10000) >> 10));
-            }
-            len++;
+            // a surrogate pair
+            nb[len++ & 0xFF] = (uint16_t)(0xD800 + ((cp - 0x10000) >> 10));
             cp = 0xDC00 + (cp & 0x3FF);
         }
-        if (len < 255) {
-            nb[len] = (uint16_t)cp;
-        }
-        len++;
+        nb[len++ & 0xFF] = (uint16_t)cp;
     }
     if (len > 255) {
         return CAIRN_ENAMETOOLONG;
     }
-    while (len > 0 && (v->name[len - 1] == ' ' || v->name[len - 1] == '.')) {
+    while (len > 0 && (nb[len - 1] == ' ' || nb[len - 1] == '.')) {
         len--; // trailing dots and spaces are dropped
     }
     if (len == 0) {
@@ -236,36 +233,31 @@ int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *n
     // the short name
     uint8_t *fn = nm->sfn;
     memset(fn, ' ', 11);
-    uint32_t si = 0, di, i = 0, ni = 8;
+    uint32_t di, i = 0;
     int lossy = 0, need_lfn = 0;
-    unsigned b = 0;
-    for (di = len; di > 0 && v->name[di - 1] != '.'; di--) {
+    // b: the case flags of the body's (sh 0) and the extension's (sh 1)
+    // lower-case letters, and those of their upper-case ones 4 bits up
+    uint32_t b = 0, sh = 0;
+    for (di = len; di > 0 && nb[di - 1] != '.'; di--) {
     }
     // di = index after the last dot (0 = no dot)
-    for (;;) {
-        if (si >= len) {
-            break;
+    for (uint32_t si = 0; si < len; si++) {
+        uint16_t w = nb[si];
+        if (si + 1 == di && i != 0) {
+            i = 8; // the last dot after something of the body: the extension
+            sh = 1;
+            continue;
         }
-        uint16_t w = nb[si++];
-        if (w == ' ' || (w == '.' && (si != di || i == 0))) {
+        if (w == ' ' || w == '.') {
             lossy = 1; // spaces, leading and extra dots are dropped
             continue;
         }
-        if (i >= ni || si == di) {
-            if (ni == 11) {
-                lossy = 1; // extension too long
-                break;
+        if (i >= 8 + 3 * sh) {
+            lossy = 1; // too long
+            if (sh || si >= di) {
+                break; // (the extension, or no extension to go on with)
             }
-            if (si != di) {
-                lossy = 1; // body too long
-            }
-            if (si > di) {
-                break; // no extension
-            }
-            si = di;
-            i = 8;
-            ni = 11;
-            b <<= 2;
+            si = di - 2; // on at the last dot
             continue;
         }
         if (w >= 0x80) {
@@ -287,10 +279,10 @@ int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *n
             lossy = 1;
         } else {
             if (w >= 'A' && w <= 'Z') {
-                b |= 2;
+                b |= (FAT_NT_BODY << 4) << sh;
             }
             if (w >= 'a' && w <= 'z') {
-                b |= 1;
+                b |= FAT_NT_BODY << sh;
                 w -= 0x20;
             }
         }
@@ -299,21 +291,14 @@ int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *n
     if (fn[0] == FAT_DDEM) {
         fn[0] = 0x05;
     }
-    if (ni == 8) {
-        b <<= 2;
+    if ((b & (b >> 4) & (FAT_NT_BODY | FAT_NT_EXT)) || lossy) {
+        need_lfn = 1; // (mixed case within a part, or a numeric tail)
     }
-    if (b & (b >> 1) & 5) {
-        need_lfn = 1; // mixed case within a part
-    }
-    // b: bit 2 (4) body lower case, bit 0 extension lower case
-    nm->ntres = (!lossy && !need_lfn) ? (uint8_t)(((b & 1) << 4) | ((b & 4) << 1)) : 0;
-    _Static_assert(FAT_NT_EXT == 1 << 4 && FAT_NT_BODY == 4 << 1, "case flag bits");
-    if (fn[0] == ' ') {
-        lossy = 1; // nothing usable for the short name (e.g. all dots dropped)
-        fn[0] = '_';
-    }
+    nm->ntres = need_lfn ? 0 : (uint8_t)(b & (FAT_NT_BODY | FAT_NT_EXT));
+    _Static_assert(FAT_NT_EXT == FAT_NT_BODY << 1, "case flag bits");
+    // (fn[0] is set: the name ends in a character the short name keeps)
     nm->lossy = (uint8_t)lossy;
-    nm->need_lfn = (uint8_t)(lossy || need_lfn);
+    nm->need_lfn = (uint8_t)need_lfn;
     if (len == n) {
         // nothing trimmed and one unit per byte: ASCII, as typed
         v->nc = *nm;
@@ -334,10 +319,13 @@ uint8_t cairn_fat_sum(const uint8_t *sfn)
 }
 
 // Short name with tail number `seq`: "~n" for n <= 5, else "~" + hex of a
-// CRC-16 of the long name seeded with seq (formats.md §2.6).
+// CRC-16 of the long name seeded with seq (formats.md §2.6); 0: no tail.
 void cairn_fat_numname(uint8_t *dst, const uint8_t *src, const uint16_t *lfn, uint32_t seq)
 {
     memcpy(dst, src, 11);
+    if (seq == 0) {
+        return;
+    }
     if (seq > 5) {
         uint32_t r = seq;
         for (; *lfn; lfn++) {
@@ -352,8 +340,9 @@ void cairn_fat_numname(uint8_t *dst, const uint8_t *src, const uint16_t *lfn, ui
         }
         seq = r & 0xFFFFu;
     }
-    uint8_t tail[8];
+    uint8_t tail[16]; // "~" and the digits end at 8, spaces follow
     int t = 8;
+    memset(tail + 8, ' ', 8);
     do {
         unsigned d = seq % 16;
         tail[--t] = (uint8_t)(d < 10 ? '0' + d : 'A' + d - 10);
@@ -365,14 +354,13 @@ void cairn_fat_numname(uint8_t *dst, const uint8_t *src, const uint16_t *lfn, ui
         j++;
     }
     while (j < 8) {
-        dst[j++] = t < 8 ? tail[t++] : ' ';
+        dst[j++] = tail[t++];
     }
 }
 
 int cairn_fat_make_label(fat_vol *v, const char *s, size_t n, const char *bad, uint8_t *lab)
 {
     struct fat_name nm;
-    memset(lab, ' ', 11);
     int rc = cairn_fat_parse_name(v, s, n, &nm);
     if (rc) {
         return rc;
@@ -380,8 +368,8 @@ int cairn_fat_make_label(fat_vol *v, const char *s, size_t n, const char *bad, u
     if (nm.len > 11) {
         return CAIRN_EINVAL;
     }
-    for (uint32_t i = 0; i < nm.len; i++) {
-        uint16_t c = cairn_fat_upcase(v->name[i]);
+    for (uint32_t i = 0; i < 11; i++) {
+        uint16_t c = i < nm.len ? cairn_fat_upcase(v->name[i]) : ' ';
         if (c >= 0x80 || c == '.' || strchr(bad, (int)c)) {
             return CAIRN_EINVAL;
         }

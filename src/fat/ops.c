@@ -87,9 +87,8 @@ static int fat_stat(struct cairn_fs *fs, const char *path, struct cairn_stat *st
     }
     if (rc == FAT_ROOT) {
         // as the reference reports the root: a directory of 2000-01-01 00:00
-        memset(ent, 0, FAT_DIRENT);
-        ent[FAT_DIR_ATTR] = FAT_AM_DIR;
-        fat_st16(ent + FAT_DIR_MODTIME + 2, (20 << 9) | (1 << 5) | 1);
+        ent[FAT_DIR_ATTR] = FAT_AM_DIR; // (what is read of it below)
+        fat_st32(ent + FAT_DIR_MODTIME, ((20u << 9) | (1u << 5) | 1u) << 16);
     } else if (sc.trail) {
         return (ent[FAT_DIR_ATTR] & FAT_AM_DIR) ? CAIRN_EINVAL : CAIRN_ENOENT;
     }
@@ -100,6 +99,13 @@ static int fat_stat(struct cairn_fs *fs, const char *path, struct cairn_stat *st
                                        fat_ld16(ent + FAT_DIR_MODTIME));
     st->has_mtime = 1;
     return 0;
+}
+
+// The directory a sub-directory's (or a "..") entry names: 0 for the root.
+FAT_NOINLINE static uint32_t fat_dir_clust(const fat_vol *v, const uint8_t *ent)
+{
+    uint32_t cl = cairn_fat_ent_clust(v, ent);
+    return v->fs_type == 32 && cl == v->dirbase ? 0 : cl;
 }
 
 // ---- directories ----------------------------------------------------------------------------
@@ -125,11 +131,8 @@ static int fat_opendir(struct cairn_fs *fs, void *dir, const char *path)
         if (sc.trail) {
             return CAIRN_EINVAL;
         }
-        cl = cairn_fat_ent_clust(v, sc.f.ent);
-        if (v->fs_type == 32 && cl == v->dirbase) {
-            cl = 0;
-        }
-        if (cl == 0 && rc == FAT_FOUND) {
+        cl = fat_dir_clust(v, sc.f.ent);
+        if (cl == 0) {
             return CAIRN_ECORRUPT; // a sub-directory without a cluster
         }
     }
@@ -156,27 +159,24 @@ static int fat_readdir(struct cairn_fs *fs, void *dir, struct cairn_dirent *ent)
     }
     struct fat_found f;
     int got;
-    int rc = cairn_fat_dir_read(fs, &d->pos, &f, &got, 0);
+    int rc = cairn_fat_dir_read(fs, &d->pos, &f, &got);
     if (rc) {
         return rc;
     }
-    if (!got) {
-        d->magic |= FAT_DIR_END;
-        return 0;
+    if (got) {
+        if (v->lfn_len) {
+            cairn_fat_utf16_to_utf8(v->name, v->lfn_len, ent->name, sizeof ent->name);
+        } else {
+            cairn_fat_sfn_to_utf8(f.ent, ent->name, sizeof ent->name);
+        }
+        ent->type = fat_type_size(f.ent, &ent->size);
+        rc = cairn_fat_dir_next(fs, &d->pos, 0);
+        if (rc != CAIRN_ENOENT) {
+            return rc ? rc : 1;
+        }
     }
-    if (v->lfn_len) {
-        cairn_fat_utf16_to_utf8(v->name, v->lfn_len, ent->name, sizeof ent->name);
-    } else {
-        cairn_fat_sfn_to_utf8(f.ent, ent->name, sizeof ent->name);
-    }
-    ent->type = fat_type_size(f.ent, &ent->size);
-    rc = cairn_fat_dir_next(fs, &d->pos, 0);
-    if (rc == CAIRN_ENOENT) {
-        d->magic |= FAT_DIR_END;
-    } else if (rc) {
-        return rc;
-    }
-    return 1;
+    d->magic |= FAT_DIR_END;
+    return got; // (0, or 1 with the entry)
 }
 
 static int fat_closedir(struct cairn_fs *fs, void *dir)
@@ -188,6 +188,9 @@ static int fat_closedir(struct cairn_fs *fs, void *dir)
     }
     return 0;
 }
+
+// ".." and, one on, "." as short names (11 bytes each)
+static const char fat_dots[13] = "..          ";
 
 // ---- mkdir / remove / rmdir ------------------------------------------------------------------
 
@@ -230,7 +233,7 @@ static int fat_mkdir(struct cairn_fs *fs, const char *path)
     uint8_t *e = v->win;
     for (uint32_t k = 0; k < 2; k++, e += FAT_DIRENT) {
         cairn_fat_ent_init(e, FAT_AM_DIR, tm);
-        cairn_fat_name11(e, k ? "..         " : ".          ");
+        cairn_fat_name11(e, fat_dots + 1 - k); // "." or ".."
         cairn_fat_ent_set_clust(v, e, k ? sc.dir : c); // .. is 0 when the parent is the root
     }
     e = v->win;
@@ -288,9 +291,9 @@ static int fat_remove_common(struct cairn_fs *fs, const char *path, int want_dir
     if (a & FAT_AM_RDO) {
         return CAIRN_EACCES;
     }
-    uint32_t cl = cairn_fat_ent_clust(v, sc.f.ent);
     if (is_dir) {
-        if (cl == 0 || (v->fs_type == 32 && cl == v->dirbase)) {
+        uint32_t cl = fat_dir_clust(v, sc.f.ent);
+        if (cl == 0) {
             return CAIRN_ECORRUPT;
         }
         rc = cairn_fat_dir_empty(fs, cl);
@@ -321,58 +324,49 @@ static int fat_rmdir(struct cairn_fs *fs, const char *path)
 
 // ---- rename -------------------------------------------------------------------------------------
 
-// The ".." entry of directory `dir` in the window, or NULL with *rc set.
-static uint8_t *fat_dotdot(struct cairn_fs *fs, uint32_t dir, int *rc)
+// The parent (0 = the root) that directory `dir`'s ".." names, or an error;
+// with `set` other than UINT32_MAX, ".." is made to name `set` instead (0).
+static int32_t fat_dotdot(struct cairn_fs *fs, uint32_t dir, uint32_t set)
 {
+    fat_vol *v = fat_v(fs);
     struct fat_dpos p;
-    *rc = cairn_fat_dir_start(fs, &p, dir);
-    if (*rc == 0) {
-        *rc = cairn_fat_dir_next(fs, &p, 0);
+    int rc = cairn_fat_dir_start(fs, &p, dir);
+    if (rc == 0) {
+        rc = cairn_fat_dir_next(fs, &p, 0);
     }
-    if (*rc) {
-        *rc = *rc == CAIRN_ENOENT ? CAIRN_ECORRUPT : *rc;
-        return NULL;
+    if (rc) {
+        return rc == CAIRN_ENOENT ? CAIRN_ECORRUPT : rc;
     }
-    uint8_t *e = cairn_fat_dir_ptr(fs, &p, rc);
-    if (e && memcmp(e, "..         ", 11) != 0) {
-        *rc = CAIRN_ECORRUPT;
-        return NULL;
+    int err;
+    uint8_t *e = cairn_fat_dir_ptr(fs, &p, &err);
+    if (!e) {
+        return err;
     }
-    return e;
+    if (memcmp(e, fat_dots, 11) != 0) {
+        return CAIRN_ECORRUPT;
+    }
+    if (set != UINT32_MAX) {
+        cairn_fat_ent_set_clust(v, e, set);
+        v->win_dirty = 1;
+        return 0;
+    }
+    return (int32_t)fat_dir_clust(v, e);
 }
 
 // Is directory `dir` (0 = root) the directory `anc` or inside it? Walks up
 // through the ".." entries.
 static int fat_inside(struct cairn_fs *fs, uint32_t dir, uint32_t anc)
 {
-    fat_vol *v = fat_v(fs);
     for (uint32_t i = 0; i < 65536 && dir != 0; i++) {
         if (dir == anc) {
             return 1;
         }
-        int rc;
-        uint8_t *e = fat_dotdot(fs, dir, &rc);
-        if (!e) {
-            return rc;
+        int32_t up = fat_dotdot(fs, dir, UINT32_MAX);
+        if (up < 0) {
+            return up;
         }
-        dir = cairn_fat_ent_clust(v, e);
-        if (v->fs_type == 32 && dir == v->dirbase) {
-            dir = 0;
-        }
+        dir = (uint32_t)up;
     }
-    return 0;
-}
-
-static int fat_set_dotdot(struct cairn_fs *fs, uint32_t dir, uint32_t parent)
-{
-    fat_vol *v = fat_v(fs);
-    int rc;
-    uint8_t *e = fat_dotdot(fs, dir, &rc);
-    if (!e) {
-        return rc;
-    }
-    cairn_fat_ent_set_clust(v, e, parent);
-    v->win_dirty = 1;
     return 0;
 }
 
@@ -448,12 +442,10 @@ static int fat_rename(struct cairn_fs *fs, const char *from, const char *to)
     }
     uint8_t ent[FAT_DIRENT];
     memcpy(ent, src.f.ent, FAT_DIRENT);
-    if (!src_dir) {
-        ent[FAT_DIR_ATTR] |= FAT_AM_ARC;
-    }
+    ent[FAT_DIR_ATTR] |= (uint8_t)((~ent[FAT_DIR_ATTR] & FAT_AM_DIR) << 1); // ARC unless a dir
     rc = cairn_fat_dir_register(fs, &dst, ent);
     if (rc == 0 && src_dir && dst.dir != src.dir) {
-        rc = fat_set_dotdot(fs, src_cl, dst.dir);
+        rc = fat_dotdot(fs, src_cl, dst.dir);
     }
     if (rc == 0) {
         // the new entry is in place before the old one goes
@@ -498,9 +490,10 @@ static int fat_set_mtime(struct cairn_fs *fs, const char *path, int64_t mtime_ns
     }
     // (seconds toward zero: any time before 1980 is clamped to 1980 anyway)
     int64_t s = mtime_ns / 1000000000LL;
-    uint8_t *e = cairn_fat_dir_ptr(fs, &sc.f.sfn, &rc);
+    int err;
+    uint8_t *e = cairn_fat_dir_ptr(fs, &sc.f.sfn, &err);
     if (!e) {
-        return rc;
+        return err;
     }
     fat_st32(e + FAT_DIR_MODTIME, cairn_fat_fattime(s));
     v->win_dirty = 1;
@@ -555,19 +548,18 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
         }
         buf[0] = 0;
         if (rc == 1) {
-            uint8_t *e = cairn_fat_dir_ptr(fs, &p, &rc);
+            int err;
+            uint8_t *e = cairn_fat_dir_ptr(fs, &p, &err);
             if (!e) {
-                return rc;
-            }
-            int n = 11;
-            while (n > 0 && e[n - 1] == ' ') {
-                n--;
+                return err;
             }
             uint16_t u[11];
-            for (int i = 0; i < n; i++) {
+            uint32_t n = 0; // (trailing spaces are padding)
+            for (uint32_t i = 0; i < 11; i++) {
                 u[i] = cairn_fat_oem2uni(e[i]);
+                n = e[i] != ' ' ? i + 1 : n;
             }
-            cairn_fat_utf16_to_utf8(u, (uint32_t)n, buf, len);
+            cairn_fat_utf16_to_utf8(u, n, buf, len);
         }
     }
     if (set == NULL) {
@@ -579,10 +571,10 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
     }
     // the new label: upper case, short-name characters, at most 11 bytes
     uint8_t lab[11];
-    cairn_fat_name11(lab, "NO NAME    "); // (the boot sector's copy when there is none)
+    cairn_fat_name11(lab, cairn_fat_noname); // (the boot sector's copy when there is none)
     size_t sl = strlen(set);
     if (sl > 0) {
-        rc = cairn_fat_make_label(v, set, sl, "+,;=[]/\\", lab);
+        rc = cairn_fat_make_label(v, set, sl, cairn_fat_badlab, lab);
         if (rc) {
             return rc;
         }
@@ -611,9 +603,10 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
         }
     }
     if (found || sl > 0) {
-        uint8_t *e = cairn_fat_dir_ptr(fs, found ? &p : &fr, &rc);
+        int err;
+        uint8_t *e = cairn_fat_dir_ptr(fs, found ? &p : &fr, &err);
         if (!e) {
-            return rc;
+            return err;
         }
         uint32_t tm = cairn_fat_now(v);
         if (!found) {
@@ -668,6 +661,12 @@ char *cairn_fat_putstr(char *p, char *end, const char *s)
     return p;
 }
 
+// Append s, then u in decimal.
+FAT_NOINLINE static char *fat_putsu(char *p, char *end, const char *s, uint32_t u)
+{
+    return cairn_fat_putu(cairn_fat_putstr(p, end, s), end, u);
+}
+
 static int fat_info(struct cairn_fs *fs, struct cairn_fs_info *info)
 {
     fat_vol *v = fat_v(fs);
@@ -675,8 +674,7 @@ static int fat_info(struct cairn_fs *fs, struct cairn_fs_info *info)
         return CAIRN_ENODEV;
     }
     memset(info, 0, sizeof *info);
-    (void)cairn_fat_putu(cairn_fat_putstr(info->type, info->type + sizeof info->type, "FAT"),
-                         info->type + sizeof info->type, v->fs_type);
+    (void)fat_putsu(info->type, info->type + sizeof info->type, "FAT", v->fs_type);
     int rc = fat_label(fs, info->label, sizeof info->label, NULL);
     if (rc) {
         return rc;
@@ -693,18 +691,13 @@ static int fat_info(struct cairn_fs *fs, struct cairn_fs_info *info)
     info->units_free = fr;
     info->name_max = 255;
     char *p = info->extra, *end = info->extra + sizeof info->extra;
-    p = cairn_fat_putstr(p, end, "start ");
-    p = cairn_fat_putu(p, end, v->volbase);
-    p = cairn_fat_putstr(p, end, ", sectors ");
-    p = cairn_fat_putu(p, end, v->volsize);
-    p = cairn_fat_putstr(p, end, ", FATs ");
-    p = cairn_fat_putu(p, end, v->n_fats);
-    p = cairn_fat_putstr(p, end, " x ");
-    p = cairn_fat_putu(p, end, v->fsize);
+    p = fat_putsu(p, end, "start ", v->volbase);
+    p = fat_putsu(p, end, ", sectors ", v->volsize);
+    p = fat_putsu(p, end, ", FATs ", v->n_fats);
+    p = fat_putsu(p, end, " x ", v->fsize);
     p = cairn_fat_putstr(p, end, " sectors");
     if (v->fs_type != 32) {
-        p = cairn_fat_putstr(p, end, ", root entries ");
-        p = cairn_fat_putu(p, end, v->n_rootdir);
+        p = fat_putsu(p, end, ", root entries ", v->n_rootdir);
     }
     int wd = cairn_fat_was_dirty(fs);
     if (wd < 0) {

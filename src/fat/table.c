@@ -7,8 +7,9 @@ uint32_t cairn_fat_eoc(const fat_vol *v)
 }
 
 // Entry `clst` of FAT #1 through the window, byte by byte (a FAT12 entry may
-// straddle two sectors): *val gets it, or (put) it becomes `val`.
-static int fat_ent(struct cairn_fs *fs, uint32_t clst, uint32_t *val, int put)
+// straddle two sectors): its value (at most 28 bits), or (put) it becomes
+// `val` (then 0); or an error.
+int32_t cairn_fat_ent(struct cairn_fs *fs, uint32_t clst, uint32_t val, int put)
 {
     fat_vol *v = fat_v(fs);
     uint32_t t = v->fs_type;
@@ -32,22 +33,25 @@ static int fat_ent(struct cairn_fs *fs, uint32_t clst, uint32_t *val, int put)
             old |= (uint32_t)*p << 8 * i;
         } else {
             // (the top four bits of a FAT32 entry are reserved: kept)
-            *p = (uint8_t)(((old & ~m) | ((*val << sh) & m)) >> 8 * (i - n));
+            *p = (uint8_t)(((old & ~m) | ((val << sh) & m)) >> 8 * (i - n));
             v->win_dirty = 1;
         }
     }
-    *val = put ? *val : (old & m) >> sh;
-    return 0;
+    return put ? 0 : (int32_t)((old & m) >> sh);
 }
 
+#if CAIRN_FAT_FSCK
 int cairn_fat_get(struct cairn_fs *fs, uint32_t clst, uint32_t *val)
 {
-    return fat_ent(fs, clst, val, 0);
+    int32_t r = cairn_fat_ent(fs, clst, 0, 0);
+    *val = (uint32_t)r;
+    return r < 0 ? r : 0;
 }
+#endif
 
 int cairn_fat_put(struct cairn_fs *fs, uint32_t clst, uint32_t val)
 {
-    return fat_ent(fs, clst, &val, 1);
+    return cairn_fat_ent(fs, clst, val, 1);
 }
 
 // Next cluster of a chain: *next = 0 at the end of the chain. A free, bad or
@@ -55,24 +59,19 @@ int cairn_fat_put(struct cairn_fs *fs, uint32_t clst, uint32_t val)
 int cairn_fat_next(struct cairn_fs *fs, uint32_t clst, uint32_t *next)
 {
     fat_vol *v = fat_v(fs);
-    uint32_t val;
     if (clst < 2) {
         return CAIRN_ECORRUPT;
     }
-    int rc = cairn_fat_get(fs, clst, &val);
-    if (rc) {
-        return rc;
+    int32_t r = cairn_fat_ent(fs, clst, 0, 0);
+    if (r < 0) {
+        return r;
     }
-    uint32_t eoc = cairn_fat_eoc(v);
-    if (val >= (eoc & ~7u)) {
-        if (val == (eoc & ~8u)) {
-            return CAIRN_ECORRUPT; // bad cluster inside a chain
-        }
-        *next = 0;
-        return 0;
-    }
-    if (val < 2 || val >= v->n_fatent) {
-        return CAIRN_ECORRUPT;
+    uint32_t val = (uint32_t)r;
+    // (n_fatent - 1 is below every end mark, and below the bad mark 0x..FF7)
+    if (val > (cairn_fat_eoc(v) & ~8u)) {
+        val = 0; // the end of the chain
+    } else if (val - 2 >= v->n_fatent - 2) {
+        return CAIRN_ECORRUPT; // free, bad or out of range
     }
     *next = val;
     return 0;
@@ -115,10 +114,9 @@ int cairn_fat_find_free(struct cairn_fs *fs, uint32_t *out)
         if (c - 2 >= n) {
             c = 2;
         }
-        uint32_t val;
-        int rc = cairn_fat_get(fs, c, &val);
-        if (rc) {
-            return rc;
+        int32_t val = cairn_fat_ent(fs, c, 0, 0);
+        if (val < 0) {
+            return val;
         }
         if (val == 0) {
             if (v->free_clst == 0) {
@@ -138,19 +136,28 @@ int cairn_fat_find_free(struct cairn_fs *fs, uint32_t *out)
 int cairn_fat_link(struct cairn_fs *fs, uint32_t prev, uint32_t clst)
 {
     fat_vol *v = fat_v(fs);
-    int rc = cairn_fat_put(fs, clst, cairn_fat_eoc(v));
-    if (rc == 0 && prev) {
-        rc = cairn_fat_put(fs, prev, clst);
-    }
+    int rc = cairn_fat_pr_commit(fs);
     if (rc) {
         return rc;
     }
+    // a run of one, linked at once (its entry first, then the link to it)
+    v->pr_first = clst;
+    v->pr_prev = prev;
+    v->pr_n = 1;
+    rc = cairn_fat_pr_commit(fs);
+    if (rc == 0) {
+        cairn_fat_took(v, clst);
+    }
+    return rc;
+}
+
+void cairn_fat_took(fat_vol *v, uint32_t clst)
+{
     if (v->free_clst != 0xFFFFFFFFu && v->free_clst > 0) {
         v->free_clst--;
     }
     v->last_clst = clst;
     v->fsi_dirty = 1;
-    return 0;
 }
 
 // Free the chain from `clst`; when `prev` is given it becomes the new end
@@ -170,17 +177,14 @@ int cairn_fat_free_chain(struct cairn_fs *fs, uint32_t clst, uint32_t prev)
         }
     }
     for (uint32_t i = 0; clst && i < v->n_fatent; i++) {
-        if (clst < 2 || clst >= v->n_fatent) {
+        if (clst < 2) {
             return CAIRN_ECORRUPT;
         }
-        uint32_t val;
-        rc = cairn_fat_get(fs, clst, &val);
-        if (rc) {
-            return rc;
+        int32_t r = cairn_fat_ent(fs, clst, 0, 0); // (-ECORRUPT beyond the FAT)
+        if (r <= 0) {
+            return r; // (0: already free: stop, do not follow)
         }
-        if (val == 0) {
-            return 0; // already free: stop, do not follow
-        }
+        uint32_t val = (uint32_t)r;
         rc = cairn_fat_put(fs, clst, 0);
         if (rc) {
             return rc;
@@ -189,11 +193,7 @@ int cairn_fat_free_chain(struct cairn_fs *fs, uint32_t clst, uint32_t prev)
             v->free_clst++;
         }
         v->fsi_dirty = 1;
-        uint32_t eoc = cairn_fat_eoc(v);
-        if (val >= (eoc & ~7u) || val < 2 || val >= v->n_fatent) {
-            return 0;
-        }
-        clst = val;
+        clst = val - 2 < v->n_fatent - 2 ? val : 0; // (an end mark is above n_fatent)
     }
     return 0;
 }
@@ -208,10 +208,9 @@ int cairn_fat_count_free(struct cairn_fs *fs, uint32_t *out)
     }
     uint32_t n = 0;
     for (uint32_t c = 2; c < v->n_fatent; c++) {
-        uint32_t val;
-        int rc = cairn_fat_get(fs, c, &val);
-        if (rc) {
-            return rc;
+        int32_t val = cairn_fat_ent(fs, c, 0, 0);
+        if (val < 0) {
+            return val;
         }
         n += val == 0;
     }

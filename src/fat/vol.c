@@ -164,6 +164,9 @@ int cairn_fat_win_zero(struct cairn_fs *fs, uint32_t sect)
     return 0;
 }
 
+const char cairn_fat_noname[12] = "NO NAME    ";
+const char cairn_fat_badlab[] = "/\\+,;=[]";
+
 void cairn_fat_name11(uint8_t *dst, const void *src)
 {
     memcpy(dst, src, 11);
@@ -201,11 +204,10 @@ static uint32_t fat_days_in(uint32_t y, uint32_t m)
 int64_t cairn_fat_time_to_unix(uint16_t date, uint16_t time)
 {
     uint32_t y = date >> 9, m = (date >> 5) & 15, d = date & 31;
-    m = m < 1 ? 1 : m > 12 ? 12 : m;
     // the years before y, with their leap days (2100 has none)
     uint32_t days = y * 365 + (y + 3) / 4 - (y > 120) + (d ? d - 1 : 0);
-    for (uint32_t i = 0; i + 1 < m; i++) {
-        days += fat_days_in(y, i);
+    for (uint32_t i = 1; i < m && i < 12; i++) { // (month 0 as 1, 13..15 as 12)
+        days += fat_days_in(y, i - 1);
     }
     // (seconds since 1980 fit 32 bits until 2116)
     return FAT_T1980 + (int64_t)(days * 86400 + (time >> 11) * 3600 + ((time >> 5) & 63) * 60 +
@@ -229,13 +231,14 @@ uint32_t cairn_fat_now(fat_vol *v)
 // high half, time in the low half; clamped to 1980..2107.
 uint32_t cairn_fat_fattime(int64_t s)
 {
-    if (s < FAT_T1980) {
-        s = FAT_T1980; // 1980-01-01 00:00
+    s -= FAT_T1980; // (s comes from nanoseconds: |s| < 2^34, no overflow)
+    if (s < 0) {
+        s = 0; // 1980-01-01 00:00
     }
-    if (s >= (int64_t)FAT_T2108) {
+    if (s >= (int64_t)(FAT_T2108 - FAT_T1980)) {
         return (127u << 25) | (12u << 21) | (31u << 16) | (23u << 11) | (59u << 5) | 29u;
     }
-    uint32_t u = (uint32_t)(s - FAT_T1980);
+    uint32_t u = (uint32_t)s;
     uint32_t rem = u % 86400, days = u / 86400, y = 0, m = 0;
     // (bounded: s < 2108, so at most 128 years, then 12 months)
     while (days >= fat_days_in(y, 12)) {
@@ -253,37 +256,21 @@ uint32_t cairn_fat_fattime(int64_t s)
 
 // FAT[1]'s clean bit (set = cleanly unmounted): FAT16 bit 15, FAT32 bit 27,
 // i.e. bit 7 of byte 3 or bit 3 of byte 7 of the first FAT sector.
-static uint8_t fat_clean_mask(const fat_vol *v)
+// In `w`, a copy of that sector: learn whether the volume was in use before
+// this mount (the first time it is seen), then set or clear the clean bit
+// (`clean` 1 or 0; -1: learn only). 1 when the bit changed.
+FAT_NOINLINE static int fat_clean_in(fat_vol *v, uint8_t *w, int clean)
 {
-    return v->fs_type == 32 ? 0x08 : 0x80;
-}
-
-static uint8_t *fat_clean_byte(const fat_vol *v, uint8_t *w)
-{
-    return w + (v->fs_type == 32 ? 7 : 3);
-}
-
-// Learn whether the volume was in use before this mount from `w`, a copy
-// of the first FAT sector (the first time it is seen).
-static void fat_learn_dirty(fat_vol *v, uint8_t *w)
-{
+    int t32 = v->fs_type == 32;
+    uint8_t *p = w + (t32 ? 7 : 3), m = t32 ? 0x08 : 0x80, old = *p;
     if (!v->dirty_known && v->fs_type != 12) {
-        v->was_dirty = (*fat_clean_byte(v, w) & fat_clean_mask(v)) == 0;
+        v->was_dirty = (old & m) == 0;
         v->dirty_known = 1;
     }
-}
-
-// Set or clear the clean bit in `w`; returns 1 when it changed.
-static int fat_clean_in(fat_vol *v, uint8_t *w, int clean)
-{
-    fat_learn_dirty(v, w);
-    uint8_t *p = fat_clean_byte(v, w), m = fat_clean_mask(v);
-    uint8_t nv = clean ? (uint8_t)(*p | m) : (uint8_t)(*p & ~m);
-    if (nv == *p) {
-        return 0;
+    if (clean >= 0) {
+        *p = clean ? (uint8_t)(old | m) : (uint8_t)(old & ~m);
     }
-    *p = nv;
-    return 1;
+    return *p != old;
 }
 
 static void fat_win_loaded(fat_vol *v, uint32_t sect)
@@ -292,7 +279,7 @@ static void fat_win_loaded(fat_vol *v, uint32_t sect)
         memcpy(v->win + v->pe_idx, v->pe_ent, FAT_DIRENT);
     }
     if (sect == v->fatbase) {
-        fat_learn_dirty(v, v->win);
+        (void)fat_clean_in(v, v->win, -1);
     }
 }
 
@@ -469,7 +456,8 @@ static int fat_check_bs(struct cairn_fs *fs, uint32_t sect)
         return 3;
     }
     if (w[0] == 0xE9 || w[0] == 0xEB || w[0] == 0xE8) {
-        if (memcmp(w + 54, "FAT", 3) == 0 || memcmp(w + 82, "FAT3", 4) == 0) {
+        // "FAT" at 54 (FAT12/16) or "FAT3" at 82 (FAT32)
+        if ((fat_ld32(w + 54) & 0xFFFFFFu) == 0x544146u || fat_ld32(w + 82) == 0x33544146u) {
             return 0;
         }
     }
@@ -477,7 +465,7 @@ static int fat_check_bs(struct cairn_fs *fs, uint32_t sect)
 }
 
 // Locate the FAT boot sector: sector 0 (SFD) or an MBR partition.
-static int fat_find_volume(struct cairn_fs *fs, uint32_t *base)
+FAT_NOINLINE static int fat_find_volume(struct cairn_fs *fs, uint32_t *base)
 {
     fat_vol *v = fat_v(fs);
     uint32_t part = v->cfg ? v->cfg->partition : 0;
@@ -492,26 +480,20 @@ static int fat_find_volume(struct cairn_fs *fs, uint32_t *base)
             const uint8_t *pt = v->win + 446 + 16 * i;
             lba[i] = pt[4] ? fat_ld32(pt + 8) : 0;
         }
-        uint32_t i = part ? part - 1 : 0;
         if (part > 4) {
             return CAIRN_ENODEV;
         }
-        for (;;) {
-            fmt = 3;
+        // the partition asked for, or the first FAT one
+        for (uint32_t i = part ? part - 1 : 0; i < (part ? part : 4); i++) {
             if (lba[i] && lba[i] < fs->bdev->block_count) {
                 fmt = fat_check_bs(fs, lba[i]);
-                if (fmt < 0) {
-                    return fmt;
+                if (fmt <= 0) {
+                    *base = lba[i];
+                    return fmt; // (0: found)
                 }
             }
-            if (fmt == 0) {
-                *base = lba[i];
-                break;
-            }
-            if (part || ++i >= 4) {
-                break;
-            }
         }
+        return CAIRN_ENODEV;
     }
     return fmt == 0 ? 0 : CAIRN_ENODEV;
 }
@@ -574,11 +556,12 @@ int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags)
         nroot % (ss / FAT_DIRENT) || nrsv == 0 || fasize == 0) {
         return CAIRN_ENODEV;
     }
-    uint64_t sysect = (uint64_t)nrsv + (uint64_t)fasize * nfats + nroot / (ss / FAT_DIRENT);
-    if (tsect < sysect) {
-        return CAIRN_ENODEV;
+    uint32_t sysect = nrsv + nroot / (ss / FAT_DIRENT); // (< 2^17)
+    if (tsect < sysect || (tsect - sysect) / nfats < fasize) {
+        return CAIRN_ENODEV; // (32 bits: the FATs must fit first)
     }
-    uint32_t nclst = (tsect - (uint32_t)sysect) / csize; // (sysect <= tsect)
+    sysect += fasize * nfats;
+    uint32_t nclst = (tsect - sysect) / csize; // (sysect <= tsect)
     if (nclst == 0 || nclst > FAT_MAX32) {
         return CAIRN_ENODEV;
     }
@@ -588,7 +571,7 @@ int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags)
     v->volbase = bsect;
     v->volsize = tsect;
     v->fatbase = bsect + nrsv;
-    v->database = bsect + (uint32_t)sysect;
+    v->database = bsect + sysect;
     v->fsize = fasize;
     v->n_fats = (uint8_t)nfats;
     v->csize = csize;
@@ -643,10 +626,7 @@ int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags)
     v->dirty_known = 0;
     v->cc_valid = 0;
     v->vol_dirty = 0;
-    v->mk_pending = 0;
-    v->win_data = 0;
-    v->pe_valid = 0;
-    v->pe_sect = FAT_NOSECT;
+    v->pe_sect = FAT_NOSECT; // (the rest of the window state: fat_check_bs)
     v->pr_n = 0;
     v->pr_file = NULL;
     cairn_fat_dc_forget(v, UINT32_MAX);
@@ -673,9 +653,7 @@ int cairn_fat_umount(struct cairn_fs *fs)
             }
         }
     }
-    cairn_fat_win_reset(v);
-    v->pr_n = 0;
-    v->pr_file = NULL;
+    cairn_fat_win_reset(v); // (a pending run left by a failed sync: mount drops it)
     v->fs_type = 0;
     fs->mounted = 0;
     fs->mount_flags = 0;
