@@ -381,14 +381,15 @@ static int32_t fat_xfer(struct cairn_fs *fs, struct fat_file *f, uint8_t *buf, u
                 break;
             }
             if (k < ns && (wr || v->win_dirty)) {
-                // the window's copy of a sector written, or its newer data read
+                // the window's copy of a sector written (clean now), or its
+                // newer data read (still to be written)
                 uint8_t *to = v->win, *from = u + k * v->ss;
                 if (!wr) {
                     from = to;
                     to = u + k * v->ss;
                 }
                 memcpy(to, from, v->ss);
-                v->win_dirty = 0;
+                v->win_dirty &= !wr;
             }
             n = ns * v->ss;
         } else {

@@ -498,3 +498,26 @@ TEST(zero_length_read)
     CHECK_EQ(o->close(x.fs, fh), 0);
     fx_down(&x);
 }
+
+// A read of whole sectors straight into the caller's buffer takes a sector
+// the window holds unwritten from the window, and leaves it to be written.
+TEST(whole_sector_read_keeps_unwritten_window)
+{
+    struct fx x;
+    REQUIRE_EQ(fx_up(&x, 512, 4096), 0);
+    static uint8_t buf[2048], rd[1024];
+    memset(buf, 'a', sizeof buf);
+    REQUIRE_EQ(fx_write(&x, "/f", buf, sizeof buf), 0);
+    uint8_t fh[256];
+    const struct cairn_fs_ops *o = x.fs->ops;
+    REQUIRE_EQ(o->open(x.fs, fh, "/f", CAIRN_O_RDWR), 0);
+    REQUIRE_EQ(o->write(x.fs, fh, "BBBB", 4), 4);
+    REQUIRE_EQ(o->seek(x.fs, fh, 0, CAIRN_SEEK_SET), 0);
+    REQUIRE_EQ(o->read(x.fs, fh, rd, sizeof rd), (int32_t)sizeof rd);
+    CHECK_MEM(rd, "BBBBaaaa", 8);
+    REQUIRE_EQ(o->close(x.fs, fh), 0);
+    REQUIRE_EQ(fx_remount(&x, 0), 0);
+    REQUIRE_EQ(fx_read(&x, "/f", rd, sizeof rd), (int32_t)sizeof rd);
+    CHECK_MEM(rd, "BBBBaaaa", 8);
+    fx_down(&x);
+}
