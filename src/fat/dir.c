@@ -143,37 +143,27 @@ static void fat_lfn_put(uint8_t *ent, const uint16_t *lfn, uint32_t len, uint32_
 
 #define FAT_BLOOM_BITS (CAIRN_FAT_BLOOM_BYTES * 8u)
 
-// Long names go into the filter upper-cased (the hash: fat_int.h), so that a
-// probe answers "could this name be here?" whatever its case.
-static uint32_t fat_hash_lfn(const fat_vol *v, uint32_t n)
+// A name's filter hash is the sum of one mixed value per unit (upper-cased,
+// with its position), so that long-name entries, read last piece first, add
+// up to the hash of the whole name; short names are hashed the same way, as
+// their 11 stored bytes, so that a probe answers "could this name be here?"
+// whatever its case.
+static uint32_t fat_hmix(uint32_t i, uint32_t u)
 {
-    uint32_t x = 0;
-    for (uint32_t piece = 0, i = 0; i < n; piece++) {
-        uint32_t h = fat_hash_seed(piece);
-        for (uint32_t k = 0; k < 13 && i < n; k++, i++) {
-            h = fat_hash_step(h, cairn_fat_upcase(v->name[i]));
-        }
-        x ^= h;
-    }
-    return x;
-}
-
-// Short names go in as their 11 stored bytes (a name to create is probed
-// with its own short name too, when it has one).
-static uint32_t fat_hash_sfn(const uint8_t *s)
-{
-    uint32_t h = fat_hash_seed(0);
-    for (int i = 0; i < 11; i++) {
-        h = (h ^ s[i]) * 16777619u;
-    }
-    return h;
+    uint32_t x = ((i << 16) | u) * 0x9E3779B1u;
+    return x ^ (x >> 15);
 }
 
 // Six probes per name, derived from one 32-bit hash (double hashing): near
-// the best false-positive rate for a filter holding ~1000 names. Whether all
-// six bits were set; `set`: they are now.
-static int fat_bloom(fat_vol *v, uint32_t h, int set)
+// the best false-positive rate for a filter holding ~1000 names. The hash:
+// h plus that of sfn[0..n), or (sfn NULL) of v->name[0..n). Whether all six
+// bits were set; `set`: they are now.
+static int fat_bloom(fat_vol *v, const uint8_t *sfn, uint32_t n, uint32_t h, int set)
 {
+    for (uint32_t i = 0; i < n; i++) {
+        h += fat_hmix(i, sfn ? sfn[i] : cairn_fat_upcase(v->name[i]));
+    }
+    h = fat_hmix(0, h); // (the sum's bits spread)
     uint32_t h2 = (h >> 16) | (h << 16) | 1u;
     int all = 1;
     for (uint32_t i = 0; i < 6; i++, h += h2) {
@@ -187,16 +177,6 @@ static int fat_bloom(fat_vol *v, uint32_t h, int set)
         }
     }
     return all;
-}
-
-static int fat_bloom_sfn(fat_vol *v, const uint8_t *sfn, int set)
-{
-    return fat_bloom(v, fat_hash_sfn(sfn), set);
-}
-
-static int fat_bloom_lfn(fat_vol *v, uint32_t n, int set)
-{
-    return fat_bloom(v, fat_hash_lfn(v, n), set);
 }
 
 // dc_dir and dc_last_dir hold a directory + 1 (0, as zeroed: none).
@@ -217,10 +197,11 @@ void cairn_fat_dc_forget(fat_vol *v, uint32_t dir)
 // ---- the walk ----------------------------------------------------------------------------------
 
 // What a pass looks for. Lookups start where the last lookup in this
-// directory stopped and wrap round to the start; FAT_LOOK_MEM also remembers
-// where the name was found. FAT_PEEK: only the set where the last lookup
-// stopped is looked at (a file opened again and again: no hashing, no pass),
-// and only when it costs no read. FAT_FULL: the pass for a name to create:
+// directory stopped, then (not found) pass over the whole directory once
+// more; FAT_LOOK_MEM also remembers where the name was found. FAT_PEEK:
+// only the set where the last lookup stopped is looked at (a file opened
+// again and again: no hashing, no pass), and only when it costs no read.
+// FAT_FULL: the pass for a name to create:
 // checks for the name and for taken numeric tails, finds the free slot, and
 // rebuilds the directory cache. FAT_SLOT (the cache proved the name new):
 // only a free run of sc->need entries is looked for, from the cache's first
@@ -258,7 +239,7 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
         want = sc->nm.len;
         if (mode >= FAT_FULL) {
             sc->have_slot = 0;
-            sc->tails = 0;
+            sc->taken = 0;
         }
         // the pass begins at the first hole (FAT_SLOT), where the last lookup
         // stopped, or at the start
@@ -283,7 +264,6 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
             }
         }
     }
-    uint32_t stop = UINT32_MAX; // (a pass wrapped round ends at start)
     for (;;) {
         uint32_t full = 0;
         if (run > 0 && (p->idx & (per - 1)) == 0 && sc->need <= per) {
@@ -334,7 +314,7 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
             if (o == expect && sum == ent[FAT_LDIR_CHKSUM] && o != 0 && o <= 20 &&
                 fat_ld16(ent + FAT_LDIR_FSTCLUS) == 0) {
                 // this entry's characters, name positions (o-1)*13 on
-                uint32_t i = (o - 1) * 13, h = fat_hash_seed(o - 1), k, ended = 0;
+                uint32_t i = (o - 1) * 13, k, ended = 0;
                 for (k = 0; k < 13; k++) {
                     uint16_t u = fat_ld16(ent + fat_lfn_ofs[k]);
                     if (ended) {
@@ -360,10 +340,9 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
                         // (one of another length fails at its last piece)
                         f->lfn_match = 0;
                     }
-                    h = fat_hash_step(h, uc);
+                    f->hash += fat_hmix(i, uc);
                     i++;
                 }
-                f->hash ^= h;
                 if (k == 13) {
                     ord = o - 1;
                 }
@@ -388,9 +367,6 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
             if (want == 0) {
                 return FAT_FOUND; // (FAT_READ)
             }
-            if (f->lfn.idx >= stop) {
-                return FAT_MISSING; // back where the search began
-            }
             if (mode != FAT_SLOT && !(sc->ignore.sect != 0 && p->sect == sc->ignore.sect &&
                                       p->idx == sc->ignore.idx) &&
                 (f->lfn_match || (!sc->nm.lossy && memcmp(ent, sc->nm.sfn, 11) == 0))) {
@@ -406,14 +382,12 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
                 return FAT_MISSING;
             }
             if (mode == FAT_FULL) {
-                fat_bloom_sfn(v, ent, 1);
+                fat_bloom(v, ent, 11, 0, 1);
                 if (f->n_ent > 1) {
-                    fat_bloom(v, f->hash, 1);
+                    fat_bloom(v, NULL, 0, f->hash, 1);
                 }
-                for (uint32_t k = 0; sc->nm.lossy && k < 6; k++) {
-                    if (memcmp(ent, sc->cand[k], 11) == 0) {
-                        sc->tails |= 1u << k;
-                    }
+                if (sc->nm.lossy && memcmp(ent, sc->cand, 11) == 0) {
+                    sc->taken = 1;
                 }
             }
         }
@@ -447,10 +421,10 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
             }
             break;
         }
-        if (start == 0 || stop != UINT32_MAX || mode == FAT_PEEK) {
+        if (start == 0 || mode == FAT_PEEK) {
             return FAT_MISSING;
         }
-        stop = start;
+        start = 0;
         ord = 0xFF;
         rc = cairn_fat_dir_start(fs, p, sc->dir);
         if (rc) {
@@ -487,25 +461,22 @@ int cairn_fat_dir_empty(struct cairn_fs *fs, uint32_t sclust)
 static void fat_dc_added(struct cairn_fs *fs, const struct fat_scan *sc, const uint8_t *sfn)
 {
     fat_vol *v = fat_v(fs);
-    if (v->dc_last_dir == sc->dir + 1 && sc->f.lfn.idx < v->dc_last.idx &&
-        v->dc_last.idx <= sc->f.sfn.idx) {
-        v->dc_last_dir = FAT_DC_NONE; // the new set covers the remembered boundary
+    if (v->dc_last_dir == sc->dir + 1) {
+        v->dc_last_dir = FAT_DC_NONE; // (the new set may cover the remembered boundary)
     }
     if (v->dc_dir != sc->dir + 1) {
         return;
     }
     // (dc_hole stays: the set is at or after it, and the next pass for a
     // slot steps over it)
-    fat_bloom_sfn(v, sfn, 1);
-    fat_bloom_lfn(v, sc->nm.len, 1);
+    fat_bloom(v, sfn, 11, 0, 1);
+    fat_bloom(v, NULL, sc->nm.len, 0, 1);
 }
 
-// Short names with tails base..base+5 (a lossy name's candidates).
-static void fat_tail_candidates(fat_vol *v, struct fat_scan *sc, uint32_t base)
+// A lossy name's short name with tail `seq`.
+static void fat_tail_candidate(fat_vol *v, struct fat_scan *sc, uint32_t seq)
 {
-    for (uint32_t k = 0; sc->nm.lossy && k < 6; k++) {
-        cairn_fat_numname(sc->cand[k], sc->nm.sfn, v->name, base + k);
-    }
+    cairn_fat_numname(sc->cand, sc->nm.sfn, v->name, seq);
 }
 
 // A name to create: the cache can prove it is new (no scan), else one pass.
@@ -520,8 +491,8 @@ static int fat_scan_create(struct cairn_fs *fs, struct fat_scan *sc)
     // (with a lossy name, the probe is for ~1: if it may be taken, only a
     // pass can tell which tail is free)
     if (v->dc_dir == sc->dir + 1 &&
-        !fat_bloom_sfn(v, sc->nm.lossy ? sc->cand[0] : sc->nm.sfn, 0) &&
-        !fat_bloom_lfn(v, sc->nm.len, 0)) {
+        !fat_bloom(v, sc->cand, 11, 0, 0) &&
+        !fat_bloom(v, NULL, sc->nm.len, 0, 0)) {
         mode = FAT_SLOT; // new for sure
     }
     return fat_walk(fs, NULL, NULL, sc, mode);
@@ -575,7 +546,7 @@ int cairn_fat_lookup(struct cairn_fs *fs, const char *path, struct fat_scan *sc)
         if (last && sc->create) {
             // entries of 13 units each, and the short entry
             sc->need = sc->nm.need_lfn ? (sc->nm.len + 25u) / 13u : 1u;
-            fat_tail_candidates(v, sc, 1);
+            fat_tail_candidate(v, sc, sc->nm.lossy); // (not lossy: the name's own)
             rc = fat_scan_create(fs, sc);
         } else {
             rc = fat_walk(fs, NULL, NULL, sc, last);
@@ -610,26 +581,19 @@ int cairn_fat_dir_register(struct cairn_fs *fs, struct fat_scan *sc, uint8_t *en
     if (!sc->have_slot) {
         return CAIRN_EACCES; // the fixed root directory is full
     }
-    uint32_t seq = 0;
-    if (sc->nm.lossy) {
-        // tails 1..6 were checked by the lookup's pass; later ones six at a
-        // time, a pass each
-        seq = 1;
-        for (uint32_t t = sc->tails; t & 1; t >>= 1) {
-            if (++seq >= 100) {
-                return CAIRN_EACCES;
-            }
-            if (seq % 6 == 1) {
-                fat_tail_candidates(v, sc, seq);
-                rc = fat_walk(fs, NULL, NULL, sc, FAT_FULL);
-                if (rc < 0) {
-                    return rc;
-                }
-                t = (uint32_t)sc->tails << 1;
-            }
+    // tail 1 was checked by the lookup's pass; later ones a pass each
+    uint32_t seq = sc->nm.lossy;
+    while (sc->taken) {
+        if (++seq >= 100) {
+            return CAIRN_EACCES;
+        }
+        fat_tail_candidate(v, sc, seq);
+        rc = fat_walk(fs, NULL, NULL, sc, FAT_FULL);
+        if (rc < 0) {
+            return rc;
         }
     }
-    cairn_fat_numname(ent, sc->nm.sfn, v->name, seq);
+    cairn_fat_name11(ent, sc->cand);
     ent[FAT_DIR_NTRES] = sc->nm.ntres; // (0 with a long name)
     struct fat_dpos p = sc->slot;
     if (sc->have_slot == 3) {

@@ -217,20 +217,6 @@ uint16_t cairn_fat_oem2uni(uint8_t c);
 size_t cairn_fat_utf16_to_utf8(const uint16_t *s, uint32_t n, char *out, size_t cap);
 size_t cairn_fat_sfn_to_utf8(const uint8_t *ent, char *out, size_t cap);
 
-// Name hashes for the directory filter: names upper-cased, in pieces of 13
-// units as long-name entries hold them, each piece hashed on its own (seeded
-// by its index: FNV-1a) and the pieces XORed, so that entries read last
-// piece first hash as the whole name does.
-static inline uint32_t fat_hash_seed(uint32_t piece)
-{
-    return 2166136261u ^ (piece * 0x9E3779B9u);
-}
-// (`upper`: the unit already upper-cased, cairn_fat_upcase)
-static inline uint32_t fat_hash_step(uint32_t h, uint16_t upper)
-{
-    return (h ^ upper) * 16777619u;
-}
-
 // ---- dir.c: directories ---------------------------------------------------------------
 
 int cairn_fat_dir_start(struct cairn_fs *fs, struct fat_dpos *p, uint32_t sclust);
@@ -253,9 +239,9 @@ struct fat_scan {
     uint32_t need;        // entries the new name needs
     uint32_t trail;       // path ended with a separator
     uint32_t have_slot;   // slot is the start of a free run
-    uint32_t tails;       // bit k: tail candidate k+1 is taken
+    uint32_t taken;       // the candidate short name is taken
     struct fat_dpos slot;
-    uint8_t cand[6][11];  // the short names with the tails looked for
+    uint8_t cand[11];     // a lossy name's short name with the tail looked for
 };
 
 #define FAT_FOUND 0

@@ -59,10 +59,6 @@ static int fat_file_walk(struct cairn_fs *fs, struct fat_file *f, uint32_t ci, u
             cur = f->clust;
             idx = f->clust_idx;
         }
-        if (v->cc_valid && v->cc_sclust == f->sclust && v->cc_idx <= ci && v->cc_idx > idx) {
-            cur = v->cc_clust; // where the file was when it was last closed
-            idx = v->cc_idx;
-        }
     }
     if (cur < 2 || cur >= v->n_fatent) {
         return CAIRN_ECORRUPT;
@@ -316,27 +312,18 @@ static int fat_take(struct cairn_fs *fs, struct fat_file *f, uint32_t prev, uint
 }
 
 // Move len bytes between buf and the file at f->fptr: read (wr 0), or
-// write (buf NULL = zeros), growing the file (wr 2: the position is inside
-// it or at its end, so a sector held in memory may take it without a walk);
-// each new cluster gets its data before it is linked into the chain. Returns
-// the count moved (a write: short on a full volume) or an error (a write:
-// when nothing was written).
+// write (wr 1; buf NULL = zeros), growing the file; each new cluster gets
+// its data before it is linked into the chain. Returns the count moved (a
+// write: short on a full volume) or an error (a write: when nothing was
+// written).
 static int32_t fat_xfer(struct cairn_fs *fs, struct fat_file *f, uint8_t *buf, uint32_t len,
                         int wr)
 {
     fat_vol *v = fat_v(fs);
-    uint32_t cb = v->csize * v->ss, done = 0, newc = 0, pos = f->fptr, in = pos % cb;
-    uint32_t c = f->clust, off = in % v->ss, n = len;
-    uint32_t sect = cairn_fat_clust2sect(v, c) + in / v->ss;
+    uint32_t cb = v->csize * v->ss, done = 0, newc = 0, c;
     int rc = 0;
-    if (c && pos / cb == f->clust_idx && off + len <= v->ss &&
-        (sect == v->win_sect || sect == v->alt_sect) && wr != 1) {
-        rc = 1;
-        goto in_memory;
-    }
     while (done < len) {
-        pos = f->fptr;
-        uint32_t ci = pos / cb;
+        uint32_t pos = f->fptr, ci = pos / cb;
         rc = fat_file_walk(fs, f, ci, &c);
         if (rc > 0 && wr && v->pr_n && v->pr_file != f) {
             // another handle's pending clusters may extend this very chain
@@ -364,10 +351,8 @@ static int32_t fat_xfer(struct cairn_fs *fs, struct fat_file *f, uint8_t *buf, u
         if (rc < 0) {
             break;
         }
-        in = pos % cb;
-        sect = cairn_fat_clust2sect(v, c) + in / v->ss;
-        off = in & (v->ss - 1);
-        n = len - done;
+        uint32_t in = pos % cb, sect = cairn_fat_clust2sect(v, c) + in / v->ss;
+        uint32_t off = in & (v->ss - 1), n = len - done;
         if (n > cb - in) {
             n = cb - in;
         }
@@ -399,11 +384,7 @@ static int32_t fat_xfer(struct cairn_fs *fs, struct fat_file *f, uint8_t *buf, u
             // a write where the file has nothing in the sector yet: not read
             rc = wr && v->win_sect != sect && (c == newc || pos - off >= f->fsize)
                      ? cairn_fat_win_zero(fs, sect)
-                     : 1;
-        in_memory: // (a small transfer inside a sector held in memory: no walk)
-            if (rc == 1) {
-                rc = cairn_fat_win_move(fs, sect);
-            }
+                     : cairn_fat_win_move(fs, sect);
             if (rc) {
                 break;
             }
@@ -497,7 +478,7 @@ int32_t cairn_fat_write(struct cairn_fs *fs, void *file, const void *buf, uint32
     if (rc) {
         return rc;
     }
-    int32_t w = fat_xfer(fs, f, (uint8_t *)buf, len, 2 - gap);
+    int32_t w = fat_xfer(fs, f, (uint8_t *)buf, len, 1);
     return w == 0 ? CAIRN_ENOSPC : w;
 }
 

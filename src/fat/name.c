@@ -172,18 +172,18 @@ static uint8_t fat_ascii_class(uint32_t c)
 
 // Parse component s[0..n) into v->name (UTF-16) and work out its short name
 // the way FatFs does: one case per part and 8.3-valid => short only.
-int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *nm)
+int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *out)
 {
     const uint8_t *u = (const uint8_t *)s;
-    if (v->nc_valid && n == v->nc.len) {
+    struct fat_name *nm = &v->nc; // (parsed in place: the cache)
+    if (v->nc_valid && n == nm->len) {
         // the cache holds only names of ASCII units kept as they are
         size_t i = 0;
         while (i < n && v->name[i] == u[i]) {
             i++;
         }
         if (i == n) {
-            *nm = v->nc;
-            return 0;
+            goto done;
         }
     }
     v->nc_valid = 0;
@@ -299,11 +299,10 @@ int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *n
     // (fn[0] is set: the name ends in a character the short name keeps)
     nm->lossy = (uint8_t)lossy;
     nm->need_lfn = (uint8_t)need_lfn;
-    if (len == n) {
-        // nothing trimmed and one unit per byte: ASCII, as typed
-        v->nc = *nm;
-        v->nc_valid = 1;
-    }
+    // nothing trimmed and one unit per byte: ASCII, as typed
+    v->nc_valid = len == n;
+done:
+    *out = *nm;
     return 0;
 }
 

@@ -102,32 +102,6 @@ static void fat_win_swap(fat_vol *v)
 // entry over it, and learn the clean mark from FAT[1] on the way.
 static void fat_win_loaded(fat_vol *v, uint32_t sect);
 
-int cairn_fat_win_move(struct cairn_fs *fs, uint32_t sect)
-{
-    fat_vol *v = fat_v(fs);
-    if (sect == v->win_sect) {
-        return 0;
-    }
-    int rc = cairn_fat_win_flush(fs);
-    if (rc) {
-        return rc;
-    }
-    if (fat_has_alt(v) && (v->win_sect != FAT_NOSECT || sect == v->alt_sect)) {
-        fat_win_swap(v);
-        if (sect == v->win_sect) {
-            return 0; // the sector before
-        }
-    }
-    rc = cairn_fat_dev_read(v, fs, sect, v->win, 1);
-    if (rc) {
-        v->win_sect = FAT_NOSECT;
-        return rc;
-    }
-    v->win_sect = sect;
-    fat_win_loaded(v, sect);
-    return 0;
-}
-
 // Free the window for use as a scratch buffer (its sector is kept as the
 // other buffer when there is one).
 int cairn_fat_win_drop(struct cairn_fs *fs)
@@ -141,6 +115,32 @@ int cairn_fat_win_drop(struct cairn_fs *fs)
         fat_win_swap(v);
     }
     v->win_sect = FAT_NOSECT;
+    return 0;
+}
+
+int cairn_fat_win_move(struct cairn_fs *fs, uint32_t sect)
+{
+    fat_vol *v = fat_v(fs);
+    if (sect == v->win_sect) {
+        return 0;
+    }
+    // (flushing may write the "in use" mark through the second buffer)
+    int rc = cairn_fat_win_flush(fs);
+    if (rc == 0 && sect == v->alt_sect) { // (never so without a second buffer)
+        fat_win_swap(v); // the sector before
+        return 0;
+    }
+    if (rc == 0) {
+        rc = cairn_fat_win_drop(fs); // (clean now: keeps its sector as the other buffer)
+    }
+    if (rc == 0) {
+        rc = cairn_fat_dev_read(v, fs, sect, v->win, 1);
+    }
+    if (rc) {
+        return rc; // (the window holds no sector)
+    }
+    v->win_sect = sect;
+    fat_win_loaded(v, sect);
     return 0;
 }
 
@@ -465,7 +465,7 @@ static int fat_check_bs(struct cairn_fs *fs, uint32_t sect)
 }
 
 // Locate the FAT boot sector: sector 0 (SFD) or an MBR partition.
-FAT_NOINLINE static int fat_find_volume(struct cairn_fs *fs, uint32_t *base)
+static int fat_find_volume(struct cairn_fs *fs, uint32_t *base)
 {
     fat_vol *v = fat_v(fs);
     uint32_t part = v->cfg ? v->cfg->partition : 0;
