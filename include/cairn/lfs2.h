@@ -176,7 +176,7 @@ struct cairn_lfs2 {
         struct cairn_lfs2_mdir *mc; /* pair-state cache at the end of the buffer */
         uint32_t mc_used; /* clock bits of the pair cache's slots */
         uint32_t disk_version;
-        /* in the caller's buffer: pk_n slots (4 bytes) of skip-list map
+        /* in the caller's buffer: 5 + pk_n slots (4 bytes) of skip-list map
          * (CAIRN_LFS2_PCACHE, layout in ctz.c) */
         uint32_t *pk;
         /* in the caller's buffer: the last name lookup's scan state in a

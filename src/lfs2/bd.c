@@ -21,8 +21,7 @@ int cairn_lfs2_walk(lx_t *L, lx_mdir *d, struct lx_cycle *c, struct lx_match *m)
         return 0;
     if (lx_cycle(c, d->tail))
         return CAIRN_ECORRUPT;
-    uint32_t t[2] = {d->tail[0], d->tail[1]};
-    int err = lx_fetch_m(L, d, t, m);
+    int err = lx_fetch_m(L, d, d->tail, m); // (it may alias)
     return err ? err : 1;
 }
 
@@ -241,9 +240,7 @@ int cairn_lfs2_erase(lx_t *L, uint32_t block)
 {
     if (block >= L->block_count)
         return CAIRN_ECORRUPT;
-    cairn_lfs2_mc_drop(L, block);
-    cairn_lfs2_ctz_forget(L, block);
-    cairn_lfs2_memo_drop(L, block);
+    cairn_lfs2_forget(L, block);
     lx_changing(L, block);
     return lx_wrerr(L, cairn_bdev_erase(lx_bd(L), block));
 }

@@ -35,10 +35,11 @@ static uint32_t lx_ctz_top(lx_t *L, uint32_t size)
 }
 
 /*
- * The skip-list map (caller's buffer, pk_n slots of 4 bytes): pk[0] the head
- * block of the list it describes, pk[1] the head's index, pk[2..4] a run
- * (first index, end index, first block: consecutive indices in consecutive
- * blocks, as appends allocate them), then the blocks of the first indices.
+ * The skip-list map (caller's buffer, LX_PM_HDR + pk_n slots of 4 bytes;
+ * pk_n 0: no map): pk[0] the head block of the list it describes, pk[1] the
+ * head's index, pk[2..4] a run (first index, end index, block minus index:
+ * consecutive indices in consecutive blocks, as appends allocate them), then
+ * the blocks of the first indices.
  * Blocks of a list below its head never change (appends copy only the last
  * block), so what a walk or an append learnt stays true while the same head
  * is used again; the head being erased invalidates it.
@@ -48,29 +49,23 @@ static uint32_t lx_ctz_top(lx_t *L, uint32_t size)
 /* Map slots for indices, 0 = no map. */
 static uint32_t lx_pm_cap(const lx_t *L)
 {
-    return L->pk_n >= 8 ? L->pk_n - LX_PM_HDR : 0;
-}
-
-/* The map slot of index idx, or NULL. */
-static uint32_t *lx_pm_slot(lx_t *L, uint32_t idx)
-{
-    return idx < lx_pm_cap(L) ? L->pk + LX_PM_HDR + idx : NULL;
+    return L->pk_n;
 }
 
 /* The block at index idx when the map knows it, else LX_NULL. */
 static uint32_t lx_pm_get(lx_t *L, uint32_t idx)
 {
-    const uint32_t *r = L->pk + 2, *s = lx_pm_slot(L, idx);
-    if (lx_pm_cap(L) && idx - r[0] < r[1] - r[0])
-        return r[2] + (idx - r[0]);
-    return s ? *s : LX_NULL;
+    const uint32_t *r = L->pk + 2;
+    uint32_t n = lx_pm_cap(L);
+    if (n && idx - r[0] < r[1] - r[0])
+        return idx + r[2];
+    return idx < n ? r[3 + idx] : LX_NULL;
 }
 
 LX_NOINLINE static void lx_pm_note(lx_t *L, uint32_t idx, uint32_t blk)
 {
-    uint32_t *s = lx_pm_slot(L, idx);
-    if (s)
-        *s = blk;
+    if (idx < lx_pm_cap(L))
+        L->pk[LX_PM_HDR + idx] = blk;
 }
 
 /* The list's head is `head` at index `top`: with `reset`, a map of another
@@ -92,24 +87,18 @@ static void lx_pm_set(lx_t *L, uint32_t head, uint32_t top, int reset)
     if (top - r[0] < r[1] - r[0])
         r[1] = top; // a copied last block left the run
     if (r[0] == r[1])
-        r[0] = top, r[1] = top, r[2] = head;
-    if (r[1] == top && r[2] + (top - r[0]) == head)
+        r[0] = top, r[1] = top, r[2] = head - top;
+    if (r[1] == top && top + r[2] == head)
         r[1]++;
-}
-
-void cairn_lfs2_ctz_forget(lx_t *L, uint32_t block)
-{
-    if (lx_pm_cap(L) && (block == LX_NULL || block == L->pk[0]))
-        L->pk[0] = LX_NULL;
 }
 
 void cairn_lfs2_ctz_moved(lx_t *L, uint32_t old, uint32_t nb, uint32_t size)
 {
-    if (!lx_pm_cap(L))
-        return;
-    if (old == LX_INLINE)
-        lx_pm_set(L, nb, 0, 1); // a new list starting at `nb` (index 0)
-    else if (size > 0 && L->pk[0] == old && L->pk[1] == lx_ctz_top(L, size))
+    // a block is the head of one list at one index: the map's when it names
+    // old (an inline file's new list needs nothing: no map names LX_INLINE,
+    // and the next look at the list starts one afresh; without a map pk is
+    // the memo's key and lx_pm_set does nothing)
+    if (size > 0 && L->pk[0] == old)
         lx_pm_set(L, nb, L->pk[1], 0);
 }
 

@@ -75,16 +75,7 @@ int32_t lx_find(lx_t *L, lx_mdir *dir, const char **path, uint16_t *id)
             m.kind = 1;
             m.name = name;
             m.len = nlen;
-            uint32_t t[2] = {dir->tail[0], dir->tail[1]};
-            if (cairn_lfs2_mc_skip(L, dir, t, name, nlen)) {
-                if (dir->split)
-                    continue;
-                // the directory's last pair: the name would go at its end
-                if (id)
-                    *id = dir->count;
-                return CAIRN_ENOENT;
-            }
-            err = cairn_lfs2_fetch_m(L, dir, t, &m);
+            err = cairn_lfs2_fetch_m(L, dir, dir->tail, &m); // (it may alias)
             if (err)
                 return err;
             if (id)

@@ -92,7 +92,9 @@ struct lx_attr {
     const void *buf;
 };
 
-/* Optional matcher run during a fetch's forward scan (one pass per pair). */
+/* Optional matcher run during a fetch's forward scan (one pass per pair);
+ * kind 1 skips the scan of a known pair whose name-range key sorts before
+ * the name (eq 0, id its count). */
 struct lx_match {
     int kind; /* 1 name (REG/DIR), 2 dirstruct pair, 3 superblock magic */
     const char *name;
@@ -177,21 +179,16 @@ int cairn_lfs2_count_cb(void *ctx, uint32_t block);
 int cairn_lfs2_get_entry(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t *ntag,
                          uint32_t *noff, uint32_t *stag, uint32_t *soff);
 void cairn_lfs2_mc_put(lx_t *L, const lx_mdir *dir);
-void cairn_lfs2_mc_drop(lx_t *L, uint32_t block);
-/* 1 when known pair `pair` holds only names sorting before `name` (dir gets its state). */
-int cairn_lfs2_mc_skip(lx_t *L, lx_mdir *dir, const uint32_t pair[2], const char *name,
-                       uint32_t len);
 
-void cairn_lfs2_mc_clear(lx_t *L);
-/* Resize the pair cache to `n` slots, keeping the first min(n, old) states. */
-void cairn_lfs2_mc_resize(lx_t *L, uint8_t n);
-/* Forget the skip-list map if it is about the list ending at `block` (LX_NULL: always). */
-void cairn_lfs2_ctz_forget(lx_t *L, uint32_t block);
+/* Forget what the caches keyed by block (pair states, the lookup memo, the
+ * skip-list map) know of `block` (LX_NULL: everything). */
+void cairn_lfs2_forget(lx_t *L, uint32_t block);
+/* cairn_lfs2_forget but for the pair states (an allocated block is erased
+ * before it holds a pair). */
+void cairn_lfs2_forget_keys(lx_t *L, uint32_t block);
 /* The last block `old` (LX_INLINE: an inline file) of a list of `size` bytes
  * was copied to `nb`: the map follows it. */
 void cairn_lfs2_ctz_moved(lx_t *L, uint32_t old, uint32_t nb, uint32_t size);
-/* Forget the lookup memo if it is about `block` (LX_NULL: always). */
-void cairn_lfs2_memo_drop(lx_t *L, uint32_t block);
 /* Brent's cycle check over a walk of pairs (lx_cycle): start at
  * LX_CYCLE_INIT, step once per pair visited; 1 when `t` comes round again. */
 struct lx_cycle {

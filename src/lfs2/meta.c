@@ -43,9 +43,10 @@ _Static_assert(sizeof(struct lx_mce) == sizeof(lx_mdir) + CAIRN_LFS2_MKEY, "slot
 
 static lx_mdir *lx_mc_find(lx_t *L, const uint32_t pair[2])
 {
-    for (uint32_t i = 0; i < L->mc_n; i++) {
-        struct lx_mce *e = &LX_MC(L)[i];
-        if (e->m.pair[0] != LX_NULL && lx_pair_sync(e->m.pair, pair)) {
+    struct lx_mce *e = LX_MC(L);
+    for (uint32_t i = 0; i < L->mc_n; i++, e++) {
+        // (an empty slot holds {LX_NULL, LX_NULL}: no pair asked for is null)
+        if (lx_pair_sync(e->m.pair, pair)) {
             L->mc_used |= 1u << i;
             return &e->m;
         }
@@ -57,21 +58,22 @@ void cairn_lfs2_mc_put(lx_t *L, const lx_mdir *dir)
 {
     if (!L->mc_n)
         return;
+    // (a state is put when a commit changed it or a fetch found it unknown:
+    // the name-range key starts unknown)
     lx_mdir *e = lx_mc_find(L, dir->pair);
-    if (e && memcmp(e, dir, sizeof *e) == 0)
-        return; // unchanged: its name-range key still holds
     if (!e) {
         // clock: a slot used since the hand last passed gets a second
         // chance (a chain longer than the cache then keeps a stable part
         // of it instead of missing on every pair); the root's first pair
-        // stays: every path lookup starts there
+        // (the one slot holding its block root[0]) stays: every path lookup
+        // starts there
         uint32_t i = L->mc_next, n = L->mc_n, k = 0;
         for (;;) {
             e = &LX_MC(L)[i].m;
             uint32_t bit = 1u << i;
             i = i + 1 == n ? 0 : i + 1;
             if (k++ == 2 * n || e->pair[0] == LX_NULL ||
-                (!(L->mc_used & bit) && !lx_pair_sync(e->pair, L->root))) {
+                (!(L->mc_used & bit) && e->pair[0] != L->root[0] && e->pair[1] != L->root[0])) {
                 L->mc_used |= bit;
                 break;
             }
@@ -80,39 +82,28 @@ void cairn_lfs2_mc_put(lx_t *L, const lx_mdir *dir)
         L->mc_next = (uint8_t)i;
     }
     *e = *dir;
-    lx_mkey(e)[0] = 0;
+    lx_mkey(e)[1] = 0;
 }
 
 /*
  * Name-range keys: an upper bound of the names in a pair's log (live or
- * not): k[0] 0 unknown, 1 no names, 2 k[1] = length of the greatest name and
- * k[2..] its first bytes. The order is the format's: common bytes first,
- * then the shorter name is the greater; past the stored bytes it is unknown.
+ * not): k[1] the length of the greatest name and k[2..] its first bytes
+ * (k[0] unused). The order is the format's: common bytes first, then the
+ * shorter name is the greater; past the stored bytes it is unknown. Length
+ * 0 is no bound (no name sorts after it); a log without names has one no
+ * name of a path can reach: 255 zero bytes (a path's names hold no NUL).
  * A lookup's scan finds no name sorting after a name greater than the key,
  * so it goes on to the tail (or, in a directory's last pair, ends: not
- * found, a new entry goes at the end): the lookup skips such a pair without
- * the scan. Mount's walk computes the keys too.
+ * found, a new entry goes at the end): a lookup's fetch skips the scan of
+ * such a pair. Mount's walk computes the keys too.
  */
 
 /* How a name (len bytes, the first min(len, LX_KPRE) at p) sorts against
- * the name of key k (k[0] 2): > 0 after, 0 when unknown past the stored bytes. */
+ * the name of key k: > 0 after, 0 when unknown past the stored bytes. */
 LX_NOINLINE static int lx_kcmp(const uint8_t *k, const void *p, uint32_t len)
 {
     int c = memcmp(p, k + 2, lx_min(lx_min(len, LX_KPRE), k[1]));
     return c || len > LX_KPRE ? c : (int)k[1] - (int)len;
-}
-
-int cairn_lfs2_mc_skip(lx_t *L, lx_mdir *dir, const uint32_t pair[2], const char *name,
-                       uint32_t len)
-{
-    const lx_mdir *e = lx_mc_find(L, pair);
-    if (!e)
-        return 0;
-    const uint8_t *k = lx_mkey(e);
-    if (k[0] != 1 && (k[0] != 2 || lx_kcmp(k, name, len) <= 0))
-        return 0;
-    *dir = *e;
-    return 1;
 }
 
 /* Set the key of known pair dir (its state as cached) to the bound `k`
@@ -122,36 +113,6 @@ static void lx_mc_setkey(lx_t *L, const lx_mdir *dir, const uint8_t *k)
     lx_mdir *e = lx_mc_find(L, dir->pair);
     if (e)
         memcpy(lx_mkey(e), k, CAIRN_LFS2_MKEY);
-}
-
-/* Forget every cached pair that uses `block`. */
-void cairn_lfs2_mc_drop(lx_t *L, uint32_t block)
-{
-    for (struct lx_mce *e = LX_MC(L), *end = e + L->mc_n; e < end; e++)
-        if (e->m.pair[0] == block || e->m.pair[1] == block)
-            e->m.pair[0] = e->m.pair[1] = LX_NULL;
-}
-
-/* Resize the pair cache to `n` slots in place, keeping the states (and keys)
- * of the first min(n, mc_n) slots. */
-void cairn_lfs2_mc_resize(lx_t *L, uint8_t n)
-{
-    for (uint32_t i = L->mc_n; i < n; i++)
-        LX_MC(L)[i].m.pair[0] = LX_MC(L)[i].m.pair[1] = LX_NULL;
-    if (L->mc_next >= n) // (only when shrinking: it stays below the old size)
-        L->mc_next = 0;
-    L->mc_used &= n < 32 ? (1u << n) - 1 : ~0u;
-    L->mc_n = n;
-}
-
-void cairn_lfs2_mc_clear(lx_t *L)
-{
-    cairn_lfs2_ctz_forget(L, LX_NULL);
-    cairn_lfs2_memo_drop(L, LX_NULL);
-    uint8_t n = L->mc_n;
-    L->mc_next = 0;
-    L->mc_n = 0;
-    cairn_lfs2_mc_resize(L, n); // every slot empty
 }
 
 /* ---- fetch ------------------------------------------------------------------- */
@@ -166,7 +127,7 @@ struct lx_mstate {
 
 /* Scan state of one found name at the end of a known pair's log. */
 struct lx_memo {
-    uint32_t block, rev, hash, len; /* the key */
+    uint32_t block, rev, len; /* the key (the name itself is checked on disk) */
     uint32_t off, ptag;
     struct lx_mstate t;
 };
@@ -177,11 +138,23 @@ static struct lx_memo *lx_memo(lx_t *L)
     return (struct lx_memo *)(void *)L->memo;
 }
 
-void cairn_lfs2_memo_drop(lx_t *L, uint32_t block)
+void cairn_lfs2_forget_keys(lx_t *L, uint32_t block)
 {
-    struct lx_memo *mm = lx_memo(L);
-    if (mm->block == block || block == LX_NULL)
-        mm->block = LX_NULL;
+    // (a hit under mask m: every word when block is LX_NULL; pk is the
+    // memo without a map)
+    uint32_t m = block == LX_NULL ? 0 : ~0u, *w[2] = {L->memo, L->pk};
+    for (int i = 0; i < 2; i++)
+        if (!((*w[i] ^ block) & m))
+            *w[i] = LX_NULL;
+}
+
+void cairn_lfs2_forget(lx_t *L, uint32_t block)
+{
+    uint32_t m = block == LX_NULL ? 0 : ~0u;
+    for (struct lx_mce *e = LX_MC(L), *end = e + L->mc_n; e < end; e++)
+        if (!((e->m.pair[0] ^ block) & m) || !((e->m.pair[1] ^ block) & m))
+            e->m.pair[0] = e->m.pair[1] = LX_NULL;
+    cairn_lfs2_forget_keys(L, block);
 }
 
 /* A candidate `tag` (data at d) compared `res` (0 equal, 1 before, 2 after). */
@@ -231,9 +204,9 @@ static int lx_match_tag(lx_t *L, const struct lx_match *m, struct lx_mstate *t, 
     if (err || mv)
         return err;
     // (past the stored bytes either of two names serves as the bound)
-    if (key && (t->kmax[0] != 2 || lx_kcmp(t->kmax, b, sz) > 0)) {
-        t->kmax[0] = 2, t->kmax[1] = (uint8_t)sz;
-        memcpy(t->kmax + 2, b, lx_min(sz, LX_KPRE));
+    if (key && lx_kcmp(t->kmax, b, sz) > 0) {
+        t->kmax[1] = (uint8_t)sz;
+        memcpy(t->kmax + 2, b, LX_KPRE); // (zeros past the name: never compared)
     }
     if (!c)
         return 0;
@@ -282,21 +255,19 @@ static int lx_scan(lx_t *L, lx_mdir *dir, struct lx_match *m)
     uint32_t crc = lx_crc(0xffffffff, b, 4);
     if (m) {
         end = dir->off;
-        uint32_t key[4] = {blk, dir->rev, 0, m->len};
         err = 1;
-        if (m->kind == 1) {
-            // resume from the memo when it is this name's (checked on disk) in this log
-            key[2] = lx_crc(0xffffffff, m->name, m->len);
-            if (memcmp(mm, key, 16) == 0 && mm->off <= dir->off) {
-                err = lx_cmp(L, m->len, blk, mm->t.noff, m->name, m->len);
-                if (err < 0)
-                    return err;
-            }
+        // resume from the memo when it is this name's (checked on disk) in this log
+        if (m->kind == 1 && mm->block == blk && mm->rev == dir->rev && mm->len == m->len &&
+            mm->off <= end) {
+            err = lx_cmp(L, m->len, blk, mm->t.noff, m->name, m->len);
+            if (err < 0)
+                return err;
         }
         if (err) {
             memset(mm, 0, sizeof *mm);
-            memcpy(mm, key, 16);
-            mm->off = 4, mm->ptag = 0xffffffff, t->mid = 0x3ff, t->kmax[0] = 1;
+            mm->rev = dir->rev, mm->len = m->len;
+            mm->off = 4, mm->ptag = 0xffffffff, t->mid = 0x3ff;
+            t->kmax[1] = 255; // no names yet (see the key format)
         }
         err = 0;
         mm->block = LX_NULL; // (until the scan ends)
@@ -372,7 +343,7 @@ static int lx_scan(lx_t *L, lx_mdir *dir, struct lx_match *m)
     if (m) {
         if (err)
             return err;
-        if (m->kind == 1 && t->meq && lx_tsize(t->mtag) == m->len)
+        if (m->kind == 1 && t->meq) // (meq: the name found, of the same length)
             mm->block = blk, mm->off = off, mm->ptag = ptag;
         if (m->kind & 1) // (mount's walk keys the pairs too: its first lookups skip)
             lx_mc_setkey(L, dir, t->kmax);
@@ -411,11 +382,17 @@ int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_
     int r = 0;
     if (pair[0] >= L->block_count || pair[1] >= L->block_count)
         return CAIRN_ECORRUPT;
-    const lx_mdir *known = lx_mc_find(L, pair);
+    const lx_mdir *known = lx_mc_find(L, pair); // (pair may alias dir's fields)
     if (known) {
         *dir = *known;
+        // a name sorting after the key: not in the log, it would go at the
+        // end (no scan; m->eq stays 0)
+        if (m && m->kind == 1 && lx_kcmp(lx_mkey(known), m->name, m->len) > 0) {
+            m->id = dir->count;
+            return 0;
+        }
     } else {
-        uint32_t p[2] = {pair[0], pair[1]}; // pair may alias dir's fields
+        uint32_t p[2] = {pair[0], pair[1]};
         for (int i = 0; i < 2; i++) {
             int ok = lx_rev(L, p[i], &revs[i]);
             if (ok < 0)
@@ -646,8 +623,8 @@ LX_NOINLINE static void lx_see(struct lx_slot *q, uint8_t *seen, uint32_t tag, u
     if (t1 == LX_T_SPLICE) {
         if (tid == q->x && t3 == LX_T_CREATE)
             q->done = 1;
-        else if (tid <= q->x && tid != 0x3ff)
-            q->x = t3 == LX_T_CREATE ? q->x - 1 : q->x + 1;
+        else if (tid <= q->x && tid != 0x3ff) // (before a create: one lower)
+            q->x -= (uint32_t)lx_splice(tag);
         return;
     }
     if (tid != q->x)
@@ -670,11 +647,9 @@ LX_NOINLINE static void lx_see(struct lx_slot *q, uint8_t *seen, uint32_t tag, u
             q->done = 1;
     } else if (t1 == LX_T_USERATTR) {
         uint8_t k = (uint8_t)lx_chunk(tag);
-        if (seen && (seen[k / 8] & (1u << (k % 8))))
+        if ((seen && (seen[k / 8] & (1u << (k % 8)))) || (q->nat && q->atype[0] == k) ||
+            (q->nat > 1 && q->atype[1] == k))
             return;
-        for (int i = 0; i < q->nat; i++)
-            if (q->atype[i] == k)
-                return;
         if (q->nat == 2) {
             q->more = 1;
             return;
@@ -965,8 +940,7 @@ static int lx_compact(lx_t *L, lx_mdir *dir, const struct lx_job *j, uint32_t be
 {
     int relocated = 0;
     int tired = lx_needsreloc(L, dir);
-    cairn_lfs2_mc_drop(L, dir->pair[0]);
-    cairn_lfs2_mc_drop(L, dir->pair[1]);
+    cairn_lfs2_forget(L, dir->pair[0]); // (and with it the state of dir->pair)
     dir->rev += 1;
     int reloc = tired && !lx_issb(dir->pair);
     for (uint32_t guard = 0;; guard++) {
@@ -1098,7 +1072,10 @@ static int lx_relocatingcommit(lx_t *L, lx_mdir *dir, const uint32_t *selfpair,
         }
     }
     if (dir->erased) {
-        cairn_lfs2_mc_drop(L, dir->pair[0]);
+        // (an append leaves the lookup memo's resume point valid)
+        uint32_t mb = lx_memo(L)->block;
+        cairn_lfs2_forget(L, dir->pair[0]);
+        lx_memo(L)->block = mb;
         int err = lx_cwrite(L, dir, &j, 0, 0);
         if (!err)
             goto fixmlist;

@@ -95,15 +95,19 @@ static int lx_setup(struct cairn_lfs2 *lf)
     uint32_t mcb = L->mc_n * (uint32_t)(sizeof(lx_mdir) + CAIRN_LFS2_MKEY);
     left -= mcb;
     L->pk = (uint32_t *)(void *)((uint8_t *)L->mc + mcb);
-    L->pk_n = (uint8_t)lx_min(left / 4, 255);
-    memset(L->memo, 0, CAIRN_LFS2_BUFFER_AUX); // (mc_clear below marks it unused)
+    // (pk_n: the map's index slots past its header; none below 3 of them)
+    left = lx_min(left / 4, 255);
+    L->pk_n = (uint8_t)(left >= 8 ? left - 5 : 0);
+    if (!L->pk_n)
+        L->pk = L->memo; // no map (ctz.c): its key word is the memo's
+    memset(L->memo, 0, CAIRN_LFS2_BUFFER_AUX); // (the forget below marks it unused)
     lx_caches_zero(L);
     L->root[0] = L->root[1] = LX_NULL;
     // gstate, gdisk, gdelta and seed are adjacent: one clear
     memset(&L->gstate, 0, offsetof(lx_t, seed) + sizeof L->seed - offsetof(lx_t, gstate));
     L->mlist = NULL;
     L->ro = 0;
-    cairn_lfs2_mc_clear(L);
+    cairn_lfs2_forget(L, LX_NULL);
     lx_alloc_drop(L);
     return 0;
 }
@@ -178,7 +182,7 @@ LX_NOINLINE static uint8_t *lx_seed_setup(lx_t *L)
     L->pk_n = 0;
     // the superblock pair just fetched (slot 0) keeps its state and name key
     if (k < L->mc_n)
-        cairn_lfs2_mc_resize(L, (uint8_t)k);
+        L->mc_n = (uint8_t)k, L->mc_next = 0;
     uint8_t *bm = end - nb;
     memset(bm, 0, nb);
     L->la_buf = bm;
@@ -279,9 +283,13 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
         cairn_lfs2_alloc_seed_window(L, bm);
     else
         lx_alloc_drop(L);
-    cairn_lfs2_mc_resize(L, mc_n); // keep the pair states the walk left
+    // keep the pair states the walk left; the slots the bitmap took are empty
+    const uint32_t sl = (uint32_t)(sizeof(lx_mdir) + CAIRN_LFS2_MKEY);
+    for (uint8_t *e = (uint8_t *)L->mc + L->mc_n * sl; e < (uint8_t *)L->mc + mc_n * sl; e += sl)
+        ((lx_mdir *)(void *)e)->pair[0] = ((lx_mdir *)(void *)e)->pair[1] = LX_NULL;
+    L->mc_n = mc_n;
     L->pk_n = pk_n;
-    cairn_lfs2_ctz_forget(L, LX_NULL); // (the bitmap may have overwritten them)
+    L->pk[0] = LX_NULL; // (the bitmap may have overwritten the skip-list map)
     lx_caches_zero(L);
     fs->mounted = 1;
     fs->mount_flags = flags;
@@ -292,7 +300,7 @@ int lx_umount(struct cairn_fs *fs)
 {
     lx_t *L = lx_of(fs);
     L->mlist = NULL;
-    cairn_lfs2_mc_clear(L);
+    cairn_lfs2_forget(L, LX_NULL);
     fs->mounted = 0;
     fs->mount_flags = 0;
     return 0;

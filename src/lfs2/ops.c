@@ -103,7 +103,7 @@ static int lx_statvfs(struct cairn_fs *fs, struct cairn_statvfs *st)
     lx_t *L = lx_of(fs);
     // re-validate every pair, as the reference does: a medium damaged behind
     // the mount's back shows here (vfs_lfs_corrupt)
-    cairn_lfs2_mc_clear(L);
+    cairn_lfs2_forget(L, LX_NULL);
     int32_t r = lx_free(L);
     if (r < 0)
         return r;
@@ -226,7 +226,7 @@ static int32_t lx_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn
     lx_t *L = lx_of(fs);
     struct lx_fsck k = {L, report, ctx, 0};
     // check every pair for real: forget the states known to be valid
-    cairn_lfs2_mc_clear(L);
+    cairn_lfs2_forget(L, LX_NULL);
     if ((flags & CAIRN_FSCK_REPAIR) && !L->ro) {
         int orphans = (L->gdisk.tag & 0x80000000u) != 0, move = lx_g_hasmove(&L->gdisk);
         int err = cairn_lfs2_mkconsistent(L);
