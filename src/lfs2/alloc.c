@@ -58,20 +58,6 @@ int cairn_lfs2_count_cb(void *ctx, uint32_t block)
     return 0;
 }
 
-/* Visit a CTZ list, or just count its blocks when that is all `cb` does. */
-static int lx_ctz_visit(lx_t *L, const lx_cache *pc, uint32_t head, uint32_t size,
-                        int (*cb)(void *, uint32_t), void *ctx)
-{
-    if (cb == cairn_lfs2_count_cb) {
-        if (size) {
-            uint32_t last = size - 1;
-            *(uint32_t *)ctx += lx_ctz_index(L, &last) + 1;
-        }
-        return 0;
-    }
-    return lx_ctz_traverse(L, pc, head, size, cb, ctx);
-}
-
 /* Bit i of `done`: entry i (as numbered at the scan position) needs no more
  * looking at: its newest struct was seen, or it is deleted by then. */
 static uint32_t lx_bit(const uint32_t *b, uint32_t i)
@@ -137,7 +123,7 @@ static int lx_traverse_pair(lx_t *L, const lx_mdir *dir, int (*cb)(void *, uint3
         if (err)
             return err;
         if (t3 == LX_T_CTZSTRUCT) {
-            err = lx_ctz_visit(L, NULL, lx_le32(b), lx_le32(b + 4), cb, ctx);
+            err = lx_ctz_traverse(L, NULL, lx_le32(b), lx_le32(b + 4), cb, ctx);
         } else {
             err = cb(ctx, lx_le32(b));
             if (!err)
@@ -205,12 +191,12 @@ int cairn_lfs2_traverse(lx_t *L, int (*cb)(void *, uint32_t), void *ctx, int orp
             continue;
         // an outlined file still has its old inline head until the flush
         if ((f->flags & LX_F_DIRTY) && f->head != LX_INLINE) {
-            int err = lx_ctz_visit(L, &f->cache, f->head, f->size, cb, ctx);
+            int err = lx_ctz_traverse(L, &f->cache, f->head, f->size, cb, ctx);
             if (err)
                 return err;
         }
         if (f->flags & LX_F_WRITING) {
-            int err = lx_ctz_visit(L, &f->cache, f->block, f->pos, cb, ctx);
+            int err = lx_ctz_traverse(L, &f->cache, f->block, f->pos, cb, ctx);
             if (err)
                 return err;
         }

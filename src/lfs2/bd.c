@@ -125,36 +125,38 @@ next:
     return 0;
 }
 
-int lx_cmp(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, const void *buf, uint32_t size)
+/* Read size bytes at block/off a chunk at a time and compare them with cmp
+ * (0 equal, 1 the disk sorts first, 2 after) or, cmp NULL, add them to *crc. */
+static int lx_disk_pass(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, uint32_t size,
+                        const uint8_t *cmp, uint32_t *crc)
 {
-    const uint8_t *b = buf;
-    uint8_t t[16];
+    uint8_t t[32];
     for (uint32_t i = 0; i < size;) {
-        uint32_t n = lx_min(size - i, sizeof t);
-        int err = lx_read_rc(L, hint - i, block, off + i, t, n);
+        uint32_t n = lx_min(size - i, cmp ? 16 : sizeof t);
+        int err = lx_read_rc(L, hint > i ? hint - i : 1, block, off + i, t, n);
         if (err)
             return err;
-        for (uint32_t j = 0; j < n; j++)
-            if (t[j] != b[i + j])
-                return t[j] < b[i + j] ? 1 : 2;
+        if (!cmp) {
+            *crc = lx_crc(*crc, t, n);
+        } else {
+            int c = memcmp(t, cmp + i, n);
+            if (c)
+                return c < 0 ? 1 : 2;
+        }
         i += n;
     }
     return 0;
 }
 
+int lx_cmp(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, const void *buf, uint32_t size)
+{
+    return lx_disk_pass(L, hint, block, off, size, buf, NULL);
+}
+
 int cairn_lfs2_crc_disk(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, uint32_t size,
                         uint32_t *crc)
 {
-    uint8_t t[32];
-    for (uint32_t i = 0; i < size;) {
-        uint32_t n = lx_min(size - i, sizeof t);
-        int err = lx_read_rc(L, hint > i ? hint - i : 1, block, off + i, t, n);
-        if (err)
-            return err;
-        *crc = lx_crc(*crc, t, n);
-        i += n;
-    }
-    return 0;
+    return lx_disk_pass(L, hint, block, off, size, NULL, crc);
 }
 
 /* A block is about to change: caches holding it would go stale. */

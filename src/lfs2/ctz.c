@@ -102,12 +102,13 @@ void cairn_lfs2_ctz_moved(lx_t *L, uint32_t old, uint32_t nb, uint32_t size)
         lx_pm_set(L, nb, L->pk[1], 0);
 }
 
-int cairn_lfs2_ctz_find(lx_t *L, lx_cache *rc, uint32_t head, uint32_t size,
-                        uint32_t pos, uint32_t *block, uint32_t *off)
+int cairn_lfs2_ctz_find(lx_t *L, lx_cache *rc, const struct lx_file *f, uint32_t pos,
+                        uint32_t *out)
 {
+    uint32_t head = f->head, size = f->size;
     if (size == 0) {
-        *block = LX_NULL;
-        *off = 0;
+        out[0] = LX_NULL;
+        out[1] = 0;
         return 0;
     }
     uint32_t cur = lx_ctz_top(L, size), target = lx_ctz_index(L, &pos);
@@ -135,8 +136,8 @@ int cairn_lfs2_ctz_find(lx_t *L, lx_cache *rc, uint32_t head, uint32_t size,
     }
     if (head >= L->block_count)
         return CAIRN_ECORRUPT;
-    *block = head;
-    *off = pos;
+    out[0] = head;
+    out[1] = pos;
     return 0;
 }
 
@@ -146,6 +147,11 @@ int cairn_lfs2_ctz_traverse(lx_t *L, const lx_cache *pc, uint32_t head,
     if (size == 0)
         return 0;
     uint32_t index = lx_ctz_top(L, size);
+    if (cb == cairn_lfs2_count_cb) {
+        // just counting: the blocks follow from the size
+        *(uint32_t *)ctx += index + 1;
+        return 0;
+    }
     for (;;) {
         if (head >= L->block_count)
             return CAIRN_ECORRUPT;
@@ -194,9 +200,10 @@ int cairn_lfs2_copy(lx_t *L, const lx_cache *spc, lx_cache *pc, uint32_t src, ui
     return 0;
 }
 
-int cairn_lfs2_ctz_extend(lx_t *L, lx_cache *pc, uint32_t head, uint32_t size,
-                          uint32_t *block, uint32_t *off)
+int cairn_lfs2_ctz_extend(lx_t *L, struct lx_file *f)
 {
+    lx_cache *pc = &f->cache;
+    uint32_t head = f->block, size = f->pos;
     for (;;) {
         uint32_t nb, noff = size - 1, index = 0;
         int err = lx_alloc(L, &nb);
@@ -260,8 +267,8 @@ int cairn_lfs2_ctz_extend(lx_t *L, lx_cache *pc, uint32_t head, uint32_t size,
             }
         }
         lx_pm_set(L, nb, index, !size); // (a new list: index 0)
-        *block = nb;
-        *off = noff;
+        f->block = nb;
+        f->off = noff;
         return 0;
 fail:
         if (err != CAIRN_ECORRUPT)

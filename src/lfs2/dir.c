@@ -110,9 +110,9 @@ int32_t lx_get_mtime(lx_t *L, const lx_mdir *dir, uint32_t id, uint8_t b[8])
 
 /* ---- directories ----------------------------------------------------------------------- */
 
-/* Type and size of entry `id`, and its name when `name` is not NULL. */
-static int lx_getinfo(lx_t *L, const lx_mdir *m, uint32_t id, char *name, uint32_t *type,
-                      int64_t *size)
+/* Type of entry `id`, and its name when `name` is not NULL; returns its size
+ * (below 2^31) or an error. */
+static int32_t lx_getinfo(lx_t *L, const lx_mdir *m, uint32_t id, char *name, uint32_t *type)
 {
     uint32_t ntag, noff, stag, soff;
     int err = cairn_lfs2_get_entry(L, m, id, &ntag, &noff, &stag, &soff);
@@ -143,8 +143,7 @@ static int lx_getinfo(lx_t *L, const lx_mdir *m, uint32_t id, char *name, uint32
             sz = lx_le32(b);
         }
     }
-    *size = sz;
-    return 0;
+    return (int32_t)sz;
 }
 
 int lx_opendir(struct cairn_fs *fs, void *dp, const char *path)
@@ -187,12 +186,13 @@ int lx_readdir(struct cairn_fs *fs, void *dp, struct cairn_dirent *ent)
             continue;
         }
         // (an entry moved away, pending its delete, reads as ENOENT)
-        int err = lx_getinfo(L, &d->l.m, d->l.id, ent->name, &ent->type, &ent->size);
+        int32_t sz = lx_getinfo(L, &d->l.m, d->l.id, ent->name, &ent->type);
         d->l.id++;
-        if (err == CAIRN_ENOENT)
+        if (sz == CAIRN_ENOENT)
             continue;
-        if (err)
-            return err;
+        if (sz < 0)
+            return sz;
+        ent->size = sz;
         d->pos++;
         return 1;
     }
@@ -220,9 +220,10 @@ int lx_stat(struct cairn_fs *fs, const char *path, struct cairn_stat *st)
         st->mode = CAIRN_S_IFDIR;
         return 0;
     }
-    int err = lx_getinfo(L, &cwd, id, NULL, &st->mode, &st->size);
-    if (err)
-        return err;
+    int32_t sz = lx_getinfo(L, &cwd, id, NULL, &st->mode);
+    if (sz < 0)
+        return sz;
+    st->size = sz;
     uint8_t b[8];
     int32_t t = lx_get_mtime(L, &cwd, id, b);
     if (t < 0)
@@ -245,7 +246,7 @@ int lx_mkdir(struct cairn_fs *fs, const char *path)
     struct lx_mlist cwd;
     cwd.next = L->mlist;
     cwd.id = 0, cwd.type = 0; // a temporary entry (its pair is fetched before use)
-    uint16_t id = 0x3ff;
+    uint16_t id; // (set by lx_find)
     const char *p = path;
     int32_t tag = lx_find(L, &cwd.m, &p, &id);
     if (!(tag == CAIRN_ENOENT && lx_path_islast(p)))
@@ -374,7 +375,7 @@ int lx_rename(struct cairn_fs *fs, const char *from, const char *to)
         return oldtag;
     if (lx_id((uint32_t)oldtag) == 0x3ff)
         return CAIRN_EINVAL;
-    uint16_t newid = 0x3ff;
+    uint16_t newid; // (set by lx_find)
     int32_t prevtag = lx_find(L, &newcwd, &np, &newid);
     if ((prevtag < 0 || lx_id((uint32_t)prevtag) == 0x3ff) &&
         !(prevtag == CAIRN_ENOENT && lx_path_islast(np)))

@@ -60,7 +60,7 @@ int lx_open(struct cairn_fs *fs, void *fp, const char *path, uint32_t flags)
     }
     f->flags = flags & (CAIRN_O_ACCMODE | CAIRN_O_APPEND);
     const char *p = path;
-    uint16_t id = 0x3ff;
+    uint16_t id; // (set by lx_find)
     int32_t tag = lx_find(L, &f->l.m, &p, &id);
     if (tag < 0 && !(tag == CAIRN_ENOENT && lx_path_islast(p)))
         return tag;
@@ -228,9 +228,8 @@ static int32_t lx_fwrite_raw(lx_t *L, struct lx_file *f, const uint8_t *d, uint3
         if (!(f->flags & LX_F_WRITING) || f->off == L->block_size) {
             if (!(f->flags & LX_F_INLINE)) {
                 if (!(f->flags & LX_F_WRITING) && f->pos > 0) {
-                    uint32_t dummy;
-                    int err = lx_ctz_find(L, &f->cache, f->head, f->size, f->pos - 1,
-                                          &f->block, &dummy);
+                    // (the offset is set by the extension below)
+                    int err = lx_ctz_find(L, &f->cache, f, f->pos - 1, f->bo);
                     if (err) {
                         f->flags |= LX_F_ERRED;
                         return err;
@@ -238,14 +237,13 @@ static int32_t lx_fwrite_raw(lx_t *L, struct lx_file *f, const uint8_t *d, uint3
                     lx_cache_zero(L, &f->cache);
                 }
                 lx_alloc_ckpoint(L);
-                int err = lx_ctz_extend(L, &f->cache, f->block, f->pos, &f->block, &f->off);
+                int err = lx_ctz_extend(L, f);
                 if (err) {
                     f->flags |= LX_F_ERRED;
                     return err;
                 }
             } else {
-                f->block = LX_INLINE;
-                f->off = f->pos;
+                f->off = f->pos; // (an inline file's block is not read)
             }
             f->flags |= LX_F_WRITING;
         }
@@ -270,22 +268,23 @@ static int lx_file_flush(lx_t *L, struct lx_file *f)
         uint32_t pos = f->pos;
         if (!(f->flags & LX_F_INLINE)) {
             // copy what follows the write from the old list
-            uint32_t blk = 0, boff = L->block_size;
+            uint32_t bo[2];
+            bo[1] = L->block_size; // (bo[0] is found first)
             while (f->pos < f->size) {
-                if (boff >= L->block_size) {
-                    int err = lx_ctz_find(L, &L->rcache, f->head, f->size, f->pos, &blk, &boff);
+                if (bo[1] >= L->block_size) {
+                    int err = lx_ctz_find(L, &L->rcache, f, f->pos, bo);
                     if (err)
                         return err;
                 }
                 uint8_t t[64];
-                uint32_t n = lx_min(lx_min(f->size - f->pos, L->block_size - boff), sizeof t);
-                int err = lx_read_rc(L, L->block_size - boff, blk, boff, t, n);
+                uint32_t n = lx_min(lx_min(f->size - f->pos, L->block_size - bo[1]), sizeof t);
+                int err = lx_read_rc(L, L->block_size - bo[1], bo[0], bo[1], t, n);
                 if (err)
                     return err;
                 int32_t w = lx_fwrite_raw(L, f, t, n);
                 if (w < 0)
                     return w;
-                boff += n;
+                bo[1] += n;
             }
             for (;;) {
                 int err = lx_flush(L, &f->cache, 1);
@@ -296,10 +295,10 @@ static int lx_file_flush(lx_t *L, struct lx_file *f)
                 if (err)
                     return err;
             }
+            f->head = f->block;
         } else {
-            f->pos = lx_max(f->pos, f->size);
+            f->pos = lx_max(f->pos, f->size); // (the head stays LX_INLINE)
         }
-        f->head = f->block;
         f->size = f->pos;
         f->flags &= ~LX_F_WRITING;
         f->flags |= LX_F_DIRTY;
@@ -333,30 +332,23 @@ static int lx_file_sync_in(lx_t *L, struct lx_file *f)
     return err;
 }
 
-int lx_file_sync(lx_t *L, struct lx_file *f)
-{
-    if (f->flags & LX_F_ERRED)
-        return 0;
-    int err = lx_file_sync_in(L, f);
-    if (err)
-        f->flags |= LX_F_ERRED;
-    return err;
-}
-
 int lx_close(struct cairn_fs *fs, void *fp)
 {
-    int err = lx_of(fs)->ro ? 0 : lx_sync(fs, fp);
+    // (on a read-only mount no handle is open for writing: lx_sync does nothing)
+    int err = lx_sync(fs, fp);
     lx_closedir(fs, fp); // (off the open list: handles of both kinds start with it)
     return err;
 }
 
 int lx_sync(struct cairn_fs *fs, void *fp)
 {
-    lx_t *L = lx_of(fs);
     struct lx_file *f = fp;
-    if (!(f->flags & CAIRN_O_WRONLY))
+    if (!(f->flags & CAIRN_O_WRONLY) || (f->flags & LX_F_ERRED))
         return 0;
-    return lx_file_sync(L, f);
+    int err = lx_file_sync_in(lx_of(fs), f);
+    if (err)
+        f->flags |= LX_F_ERRED;
+    return err;
 }
 
 LX_NOINLINE static uint32_t lx_fsize(struct lx_file *f)
@@ -379,12 +371,11 @@ static int32_t lx_fread_raw(lx_t *L, struct lx_file *f, uint8_t *d, uint32_t len
     while (n > 0) {
         if (!(f->flags & LX_F_READING) || f->off == L->block_size) {
             if (!(f->flags & LX_F_INLINE)) {
-                int err = lx_ctz_find(L, &f->cache, f->head, f->size, f->pos, &f->block, &f->off);
+                int err = lx_ctz_find(L, &f->cache, f, f->pos, f->bo);
                 if (err)
                     return err;
             } else {
-                f->block = LX_INLINE;
-                f->off = f->pos;
+                f->off = f->pos; // (an inline file's block is not read)
             }
             f->flags |= LX_F_READING;
         }
@@ -429,10 +420,9 @@ int32_t lx_write_op(struct cairn_fs *fs, void *fp, const void *buf, uint32_t len
 {
     lx_t *L = lx_of(fs);
     struct lx_file *f = fp;
+    // (no handle is open for writing on a read-only mount: open refused it)
     if (!(f->flags & CAIRN_O_WRONLY))
         return CAIRN_EBADF;
-    if (L->ro)
-        return CAIRN_EROFS;
     if (len > 0x7fffffff)
         len = 0x7fffffff;
     // (reading ends in lx_fwrite_raw: the cache becomes the program cache)
@@ -494,10 +484,9 @@ int lx_truncate(struct cairn_fs *fs, void *fp, int64_t size)
 {
     lx_t *L = lx_of(fs);
     struct lx_file *f = fp;
+    // (no handle is open for writing on a read-only mount: open refused it)
     if (!(f->flags & CAIRN_O_WRONLY))
         return CAIRN_EBADF;
-    if (L->ro)
-        return CAIRN_EROFS;
     if (size < 0 || size > (int64_t)L->file_max)
         return CAIRN_EINVAL;
     uint32_t pos = f->pos, oldsize = lx_fsize(f), nsize = (uint32_t)size;
@@ -508,19 +497,20 @@ int lx_truncate(struct cairn_fs *fs, void *fp, int64_t size)
         if (nsize <= L->inline_max) {
             // the first bytes (of block index 0) into the handle's cache
             if (!(f->flags & LX_F_INLINE)) {
-                uint32_t blk, boff;
-                err = lx_ctz_find(L, &L->rcache, f->head, f->size, 0, &blk, &boff);
+                uint32_t bo[2];
+                err = lx_ctz_find(L, &L->rcache, f, 0, bo);
                 if (!err)
-                    err = lx_read_rc(L, nsize, blk, 0, f->cache.buf, nsize);
+                    err = lx_read_rc(L, nsize, bo[0], 0, f->cache.buf, nsize);
                 if (err)
                     return err;
             }
             lx_set_inline(L, f, nsize);
         } else {
             // (off is found again by the next read: READING goes below)
-            err = lx_ctz_find(L, &f->cache, f->head, f->size, nsize - 1, &f->head, &f->off);
+            err = lx_ctz_find(L, &f->cache, f, nsize - 1, f->bo);
             if (err)
                 return err;
+            f->head = f->block;
             lx_cache_zero(L, &f->cache);
             f->size = nsize;
         }

@@ -75,11 +75,19 @@ struct lx_file {
     struct lx_mlist l;
     uint32_t head, size; /* ctz (or LX_INLINE, inline size) */
     uint32_t flags;
-    uint32_t pos, block, off;
+    uint32_t pos;
+    union { /* the block at pos and the offset in it; bo: lx_ctz_find's out[2] */
+        struct {
+            uint32_t block, off;
+        };
+        uint32_t bo[2];
+    };
     lx_cache cache;
     uint8_t mtime[8];
     /* cache_size bytes follow */
 };
+
+_Static_assert(offsetof(struct lx_file, off) == offsetof(struct lx_file, bo[1]), "lx_file bo");
 
 struct lx_dir {
     struct lx_mlist l;
@@ -148,13 +156,16 @@ int cairn_lfs2_alloc_seed_pair(lx_t *L, const lx_mdir *dir);
 /* Fill the first lookahead window at la_start from the walk's bitmap. */
 void cairn_lfs2_alloc_seed_window(lx_t *L, const uint8_t *bm);
 uint32_t cairn_lfs2_ctz_index(lx_t *L, uint32_t *off);
-int cairn_lfs2_ctz_find(lx_t *L, lx_cache *rc, uint32_t head, uint32_t size, uint32_t pos, uint32_t *block, uint32_t *off);
+/* the block and offset of byte pos of f's list, into out[0] and out[1] */
+int cairn_lfs2_ctz_find(lx_t *L, lx_cache *rc, const struct lx_file *f, uint32_t pos, uint32_t *out);
 /* Copy the first n bytes of block src (LX_INLINE: of spc's buffer; else read
  * through spc and the read cache) to nb through pc: 0, 1 when nb would not
  * take them (relocate), or an error. */
 int cairn_lfs2_copy(lx_t *L, const lx_cache *spc, lx_cache *pc, uint32_t src, uint32_t nb,
                     uint32_t n);
-int cairn_lfs2_ctz_extend(lx_t *L, lx_cache *pc, uint32_t head, uint32_t size, uint32_t *block, uint32_t *off);
+/* a block for f->pos onwards: the file's list (last block f->block) copied
+ * or extended; into f->block and f->off */
+int cairn_lfs2_ctz_extend(lx_t *L, struct lx_file *f);
 int cairn_lfs2_dir_alloc(lx_t *L, lx_mdir *dir);
 int cairn_lfs2_pred(lx_t *L, const uint32_t pair[2], lx_mdir *pdir);
 int32_t cairn_lfs2_parent(lx_t *L, const uint32_t pair[2], lx_mdir *parent);
@@ -369,7 +380,6 @@ static inline void lx_mlist_remove(lx_t *L, struct lx_mlist *m)
 #define lx_file_size cairn_lfs2_file_size
 #define lx_dir_size cairn_lfs2_dir_size
 #define lx_open cairn_lfs2_open
-#define lx_file_sync cairn_lfs2_file_sync
 #define lx_close cairn_lfs2_close
 #define lx_sync cairn_lfs2_sync
 #define lx_read_op cairn_lfs2_read_op
@@ -402,7 +412,6 @@ int lx_umount(struct cairn_fs *fs);
 size_t lx_file_size(const struct cairn_fs *fs);
 size_t lx_dir_size(const struct cairn_fs *fs);
 int lx_open(struct cairn_fs *fs, void *fp, const char *path, uint32_t flags);
-int lx_file_sync(lx_t *L, struct lx_file *f);
 int lx_close(struct cairn_fs *fs, void *fp);
 int lx_sync(struct cairn_fs *fs, void *fp);
 int32_t lx_read_op(struct cairn_fs *fs, void *fp, void *buf, uint32_t len);

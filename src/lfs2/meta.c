@@ -142,10 +142,11 @@ void cairn_lfs2_forget_keys(lx_t *L, uint32_t block)
 {
     // (a hit under mask m: every word when block is LX_NULL; pk is the
     // memo without a map)
-    uint32_t m = block == LX_NULL ? 0 : ~0u, *w[2] = {L->memo, L->pk};
-    for (int i = 0; i < 2; i++)
-        if (!((*w[i] ^ block) & m))
-            *w[i] = LX_NULL;
+    uint32_t m = block == LX_NULL ? 0 : ~0u;
+    if (!((*L->memo ^ block) & m))
+        *L->memo = LX_NULL;
+    if (!((*L->pk ^ block) & m))
+        *L->pk = LX_NULL;
 }
 
 void cairn_lfs2_forget(lx_t *L, uint32_t block)
@@ -850,16 +851,19 @@ int cairn_lfs2_dir_alloc(lx_t *L, lx_mdir *dir)
     return 0;
 }
 
+_Static_assert(sizeof(lx_gstate) == 12, "a gstate is three words");
+
 /* The gstate delta a commit to dir carries (d): what RAM holds beyond the
  * disk's (after a relocation only gdelta) on top of dir's own. 1 when the
  * commit writes it, else 0, or an error. */
 static int lx_gdelta(lx_t *L, const lx_mdir *dir, lx_gstate *d, int relocated, int compact)
 {
-    *d = L->gdelta;
-    if (!relocated) {
-        lx_g_xor(d, &L->gdisk);
-        lx_g_xor(d, &L->gstate);
-    }
+    const uint32_t *a = (const uint32_t *)(const void *)&L->gdelta;
+    const uint32_t *b = (const uint32_t *)(const void *)&L->gdisk;
+    const uint32_t *c = (const uint32_t *)(const void *)&L->gstate;
+    uint32_t *o = (uint32_t *)(void *)d;
+    for (int i = 0; i < 3; i++)
+        o[i] = a[i] ^ (relocated ? 0 : b[i] ^ c[i]);
     d->tag &= ~0x3ffu;
     if (!compact && lx_g_iszero(d))
         return 0;
@@ -879,10 +883,11 @@ static int lx_cwrite(lx_t *L, lx_mdir *dir, const struct lx_job *j, uint32_t beg
                      int relocated)
 {
     const lx_mdir *source = j->source;
-    uint32_t off = source ? 0 : dir->off;
     // (the moves of an append bring their source's entries, not attrs)
-    struct lx_em c = {L, dir->pair[source != NULL], off, source ? 0xffffffff : dir->etag,
-                      0xffffffff, off, L->metadata_max - 8, 0, 0, j->attrs, source ? j->n : 0};
+    struct lx_em c = {L, dir->pair[0], dir->off, dir->etag, 0xffffffff, dir->off,
+                      L->metadata_max - 8, 0, 0, j->attrs, 0};
+    if (source)
+        c.block = dir->pair[1], c.off = c.begin = 0, c.ptag = 0xffffffff, c.n = j->n;
     uint8_t b[8];
     lx_gstate d;
     int err = lx_gdelta(L, dir, &d, relocated, source != NULL), wd = err;
@@ -1053,11 +1058,11 @@ static int lx_relocatingcommit(lx_t *L, lx_mdir *dir, const uint32_t *selfpair,
                 return CAIRN_ECORRUPT;
             dir->count = (uint16_t)(dir->count + dl);
             hasdelete |= dl < 0;
-        } else if (lx_type1(attrs[i].tag) == LX_T_TAIL) {
+        } else if (lx_type1(tag) == LX_T_TAIL) {
             const uint8_t *p = attrs[i].buf;
             dir->tail[0] = lx_le32(p);
             dir->tail[1] = lx_le32(p + 4);
-            dir->split = lx_chunk(attrs[i].tag) & 1;
+            dir->split = lx_chunk(tag) & 1;
         }
     }
     // an emptied pair that continues a directory is dropped from the list
@@ -1180,34 +1185,29 @@ int lx_orphaningcommit(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n
         for (struct lx_mlist *d = L->mlist; d; d = d->next)
             if (d->type == LX_T_DIR)
                 lx_repoint(((struct lx_dir *)d)->head, lpair, ldir.pair);
-        int32_t tag = lx_parent(L, lpair, &pdir);
-        if (tag < 0 && tag != CAIRN_ENOENT)
-            return tag;
-        int hasparent = tag != CAIRN_ENOENT;
-        uint32_t pp[2];
-        if (hasparent) {
-            lx_preporphans(L, +1);
+        // the parent's dirstruct, then the predecessor's tail, point at
+        // ldir.pair; a relocated parent starts the next round
+        for (int step = 0, hasparent = 0; step < 2; step++) {
+            int32_t tag = step ? lx_pred(L, lpair, &pdir) : lx_parent(L, lpair, &pdir);
+            if (tag == CAIRN_ENOENT)
+                continue;
+            if (tag < 0)
+                return tag;
+            if (!step || lx_g_orphans(&L->gstate))
+                lx_preporphans(L, step ? -hasparent : 1);
+            hasparent = 1;
+            if (step)
+                tag = (int32_t)LX_TAG(LX_T_TAIL + pdir.split, 0x3ff, 8);
+            uint32_t pp[2];
             state = lx_fixcommit(L, &pdir, pp, (uint32_t)tag, ldir.pair);
             if (state < 0)
                 return state;
             if (state == LX_OK_RELOCATED) {
                 lpair[0] = pp[0], lpair[1] = pp[1];
                 ldir.pair[0] = pdir.pair[0], ldir.pair[1] = pdir.pair[1];
-                orphans = 1;
-                continue;
+                orphans |= !step;
+                break;
             }
-        }
-        int err = lx_pred(L, lpair, &pdir);
-        if (err && err != CAIRN_ENOENT)
-            return err;
-        if (err != CAIRN_ENOENT) {
-            if (lx_g_orphans(&L->gstate))
-                lx_preporphans(L, -hasparent);
-            state = lx_fixcommit(L, &pdir, lpair, LX_TAG(LX_T_TAIL + pdir.split, 0x3ff, 8),
-                                 ldir.pair);
-            if (state < 0)
-                return state;
-            ldir.pair[0] = pdir.pair[0], ldir.pair[1] = pdir.pair[1];
         }
     }
     return orphans ? LX_OK_ORPHANED : 0;

@@ -19,10 +19,14 @@ _Static_assert(offsetof(lx_t, seed) == offsetof(lx_t, gstate) + 3 * sizeof(lx_gs
  * given cache size always; with `dev`, the default one and the device's block
  * size too) or the buffer is missing, misaligned or too small for a cache
  * size that is known. */
-static uint32_t lx_cfg_cache(const struct cairn_lfs2_config *cfg, uint32_t dbs, int dev)
+static uint32_t lx_cfg_cache(lx_t *L, const struct cairn_lfs2_config *cfg, uint32_t dbs, int dev)
 {
+    // (the sizes go into L too: for lx_setup, which sets the rest)
     uint32_t rs = cfg->read_size ? cfg->read_size : 32, ps = cfg->prog_size ? cfg->prog_size : 32;
     uint32_t bs = cfg->block_size ? cfg->block_size : dbs;
+    L->read_size = rs;
+    L->prog_size = ps;
+    L->block_size = bs;
     uint32_t cs = cfg->cache_size, known = cs, cbs = dev ? bs : cfg->block_size;
     if (!cs) {
         // the default depends on the block size
@@ -51,11 +55,8 @@ static int lx_setup(struct cairn_lfs2 *lf)
     int err = cairn_bdev_probe(bd, 0, 0);
     if (err)
         return err;
-    L->read_size = cfg->read_size ? cfg->read_size : 32;
-    L->prog_size = cfg->prog_size ? cfg->prog_size : 32;
-    L->block_size = cfg->block_size ? cfg->block_size : bd->block_size;
+    L->cache_size = lx_cfg_cache(L, cfg, bd->block_size, 1);
     L->block_count = cfg->block_count ? cfg->block_count : bd->block_count;
-    L->cache_size = lx_cfg_cache(cfg, bd->block_size, 1);
     L->la_bytes = cfg->lookahead_size ? cfg->lookahead_size : 32;
     L->block_cycles = cfg->block_cycles ? cfg->block_cycles : 100;
     uint32_t name_max = cfg->name_max ? cfg->name_max : 255;
@@ -122,7 +123,7 @@ int cairn_lfs2_init(struct cairn_lfs2 *lfs, struct cairn_bdev *bd,
     lfs->fs.bdev = bd;
     lfs->priv.cfg = cfg;
     // what can be checked without the device (mkfs/mount check again)
-    return cfg && lx_cfg_cache(cfg, bd->block_size, 0) ? 0 : CAIRN_EINVAL;
+    return cfg && lx_cfg_cache(&lfs->priv, cfg, bd->block_size, 0) ? 0 : CAIRN_EINVAL;
 }
 
 /* ---- format / mount --------------------------------------------------- */
