@@ -42,7 +42,7 @@ static int fat_file_walk(struct cairn_fs *fs, struct fat_file *f, uint32_t ci, u
         *c = f->sclust + ci; // inside the known contiguous run
         return 0;
     }
-    if (v->pr_n && v->pr_file == f && ci >= v->pr_idx) {
+    if (v->pr_file == f && ci >= v->pr_idx) { // (pr_file is set only while pr_n > 0)
         // clusters taken but not linked yet: the FAT does not know them
         uint32_t k = ci - v->pr_idx;
         if (k >= v->pr_n) {
@@ -287,7 +287,7 @@ static int fat_take(struct cairn_fs *fs, struct fat_file *f, uint32_t prev, uint
     uint32_t c = prev + 1;
     int32_t val = 1;
     int rc;
-    if (v->pr_n && v->pr_file == f && prev == v->pr_first + v->pr_n - 1 && c < v->n_fatent) {
+    if (v->pr_file == f && c == v->pr_first + v->pr_n && c < v->n_fatent) {
         val = cairn_fat_ent(fs, c, 0, 0);
         if (val < 0) {
             return val;
@@ -340,9 +340,9 @@ static int32_t fat_xfer(struct cairn_fs *fs, struct fat_file *f, uint8_t *buf, u
             }
             // (linked at the next sync, after its data)
             if (c == 0) {
-                f->sclust = newc;
-                f->run_n = 1;
-            } else if (ci == f->run_n && newc == f->sclust + ci) {
+                f->sclust = newc; // (ci and run_n 0: the run starts below)
+            }
+            if (ci == f->run_n && newc == f->sclust + ci) {
                 f->run_n++;
             }
             f->clust = c = newc;
@@ -403,13 +403,11 @@ static int32_t fat_xfer(struct cairn_fs *fs, struct fat_file *f, uint8_t *buf, u
         }
         done += n;
         f->fptr += n;
-    }
-    // (the size grows after the loop: the sectors after the first are
-    // sector-aligned, where the old size says just as well whether to read)
-    if (wr && done) {
-        if (f->fptr > f->fsize) {
+        if (f->fptr > f->fsize) { // (never so for a read)
             f->fsize = f->fptr;
         }
+    }
+    if (wr && done) {
         f->flags |= FAT_FF_MODIFIED;
         return (int32_t)done;
     }

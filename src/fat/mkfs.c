@@ -22,8 +22,6 @@ struct fat_layout {
 static int fat_layout_calc(struct fat_layout *L, uint32_t fmt)
 {
     uint32_t ss = L->ss, total = L->total, au = L->au;
-    static const uint16_t cst[] = {1, 4, 16, 64, 256, 512, 0};
-    static const uint16_t cst32[] = {1, 2, 4, 8, 16, 32, 0};
     uint32_t b_vol = fmt == 32 && !L->no_mbr ? 63 : 0;
     if (total <= b_vol + 1) {
         return FAT_MKFS_ABORT;
@@ -32,10 +30,11 @@ static int fat_layout_calc(struct fat_layout *L, uint32_t fmt)
     for (int guard = 0; guard < 16; guard++) {
         uint32_t pau = au, n, sz_rsv = 1, sz_dir = 0;
         if (pau == 0) {
-            const uint16_t *t = fmt == 32 ? cst32 : cst;
-            n = sz_vol / (fmt == 32 ? 0x20000 : 0x1000);
-            pau = 1;
-            for (int i = 0; t[i] && t[i] <= n; i++) {
+            // FatFs's tables: a doubling per 1, 2, 4 .. 32 (FAT32, in 128 Ki
+            // sectors) or 1, 4, 16, 64, 256, 512 (in 4 Ki sectors) units, up to 64
+            n = sz_vol >> (fmt == 32 ? 17 : 12);
+            pau = n >= 512 ? 64 : 1;
+            for (uint32_t k = 1; pau < 64 && k <= n; k <<= (fmt == 32 ? 1 : 2)) {
                 pau <<= 1;
             }
         }
@@ -148,8 +147,7 @@ static int fat_mkfs_do(struct cairn_fs *fs, const struct fat_layout *L, uint32_t
     if (L->fmt == 32) {
         fat_st32(w + 36, L->sz_fat);
         fat_st32(w + 44, 2);
-        fat_st16(w + 48, 1);
-        fat_st16(w + 50, 6);
+        fat_st32(w + 48, 0x00060001u); // FSInfo at 1, the backup at 6
         x = w + 64;
     } else {
         fat_st16(w + 22, (uint16_t)L->sz_fat);
@@ -158,9 +156,10 @@ static int fat_mkfs_do(struct cairn_fs *fs, const struct fat_layout *L, uint32_t
     x[2] = 0x29;
     fat_st32(x + 3, serial);
     cairn_fat_name11(x + 7, label);
-    memcpy(x + 18, "FAT32   ", 8);
-    if (L->fmt != 32) {
-        fat_st16(x + 21, 0x2020); // "FAT     "
+    fat_st32(x + 18, 0x20544146u); // "FAT     " or "FAT32   "
+    fat_st32(x + 22, 0x20202020u);
+    if (L->fmt == 32) {
+        fat_st16(x + 21, 0x3233u);
     }
     fat_st16(w + 510, 0xAA55);
     // FAT32: the backup boot sector at 6, FSInfo at 7 and 1
@@ -203,12 +202,9 @@ static int fat_mkfs_do(struct cairn_fs *fs, const struct fat_layout *L, uint32_t
     if (b) {
         uint8_t *pt = w + 446;
         uint32_t cyl = (b + L->sz_vol) / (63 * 255);
-        pt[1] = 1; // CHS start 0/1/1
-        pt[2] = 1;
-        pt[4] = 0x0C; // FAT32 LBA (only FAT32 volumes get a partition table)
-        pt[5] = 254;
-        pt[6] = (uint8_t)(((cyl >> 2) & 0xC0) | 63);
-        pt[7] = (uint8_t)cyl;
+        fat_st16(pt + 1, 0x0101); // CHS start 0/1/1
+        // type FAT32 LBA (only FAT32 volumes get a partition table), CHS end
+        fat_st32(pt + 4, 0xFE0Cu | (((cyl >> 2) & 0xC0) | 63) << 16 | cyl << 24);
         fat_st32(pt + 8, b);
         fat_st32(pt + 12, L->sz_vol);
         fat_st16(w + 510, 0xAA55);
@@ -228,12 +224,9 @@ int cairn_fat_mkfs(struct cairn_fs *fs)
     const struct cairn_fat_config *cfg = v->cfg ? v->cfg : &zero;
     int32_t r = cairn_fat_dev_start(fs);
     if (r) {
-        return r;
+        return r < 0 ? r : CAIRN_EROFS;
     }
     uint32_t ss = fs->bdev->block_size;
-    if (cairn_bdev_is_readonly(fs->bdev)) {
-        return CAIRN_EROFS;
-    }
     struct fat_layout L; // (every field is set before it is read)
     uint32_t type = cfg->fat_type;
     L.n_fats = cfg->n_fats ? cfg->n_fats : 1;

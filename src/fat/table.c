@@ -217,9 +217,7 @@ int cairn_fat_count_free(struct cairn_fs *fs, uint32_t *out)
     n -= v->pr_n; // taken, though not linked yet
     v->free_clst = n;
     v->free_exact = 1;
-    if (v->fs_type == 32) {
-        v->fsi_dirty = 1;
-    }
+    v->fsi_dirty = 1; // (only FAT32 has an FSInfo sector to rewrite)
     *out = n;
     return 0;
 }

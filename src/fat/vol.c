@@ -248,7 +248,8 @@ uint32_t cairn_fat_fattime(int64_t s)
         days -= fat_days_in(y, m++);
     }
     uint32_t date = (y << 9) | ((m + 1) << 5) | (days + 1);
-    uint32_t tm = ((rem / 3600) << 11) | ((rem / 60 % 60) << 5) | (rem % 60 / 2);
+    uint32_t mins = rem / 60, h = mins / 60;
+    uint32_t tm = (h << 11) | ((mins - h * 60) << 5) | ((rem - mins * 60) >> 1);
     return (date << 16) | tm;
 }
 
@@ -478,13 +479,11 @@ static int fat_find_volume(struct cairn_fs *fs, uint32_t *base)
         uint32_t lba[4];
         for (int i = 0; i < 4; i++) {
             const uint8_t *pt = v->win + 446 + 16 * i;
-            lba[i] = pt[4] ? fat_ld32(pt + 8) : 0;
+            lba[i] = pt[4] && (part == 0 || part == (uint32_t)i + 1) ? fat_ld32(pt + 8) : 0;
         }
-        if (part > 4) {
-            return CAIRN_ENODEV;
-        }
-        // the partition asked for, or the first FAT one
-        for (uint32_t i = part ? part - 1 : 0; i < (part ? part : 4); i++) {
+        // the partition asked for (the only one kept; none for a number
+        // above 4), or the first FAT one
+        for (uint32_t i = 0; i < 4; i++) {
             if (lba[i] && lba[i] < fs->bdev->block_count) {
                 fmt = fat_check_bs(fs, lba[i]);
                 if (fmt <= 0) {
@@ -499,7 +498,8 @@ static int fat_find_volume(struct cairn_fs *fs, uint32_t *base)
 }
 
 // Shared start of mkfs and mount: not mounted (-EBUSY), the device
-// initialised (-EBUSY) and present (-EIO), with a usable sector size (-EIO).
+// initialised (-EBUSY) and present (-EIO), with a usable sector size (-EIO);
+// then 1 when the device cannot be written, else 0.
 int cairn_fat_dev_start(struct cairn_fs *fs)
 {
     if (fs->mounted) {
@@ -516,20 +516,20 @@ int cairn_fat_dev_start(struct cairn_fs *fs)
     if (ss < 512 || ss > CAIRN_FAT_MAX_SS || (ss & (ss - 1))) {
         return CAIRN_EIO;
     }
-    return 0;
+    return cairn_bdev_is_readonly(fs->bdev);
 }
 
 int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags)
 {
     fat_vol *v = fat_v(fs);
     int32_t r = cairn_fat_dev_start(fs);
-    if (r) {
+    if (r < 0) {
         return r;
     }
     uint32_t ss = fs->bdev->block_size;
     v->ss = ss;
     v->free_exact = 0;
-    v->ro = 0;
+    v->ro = (uint8_t)(r | (flags & CAIRN_MOUNT_RDONLY)); // (nothing is written here)
     v->fs_type = 0;
     uint32_t bsect;
     int rc = fat_find_volume(fs, &bsect);
@@ -615,7 +615,7 @@ int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags)
             if (fc <= nclst) {
                 v->free_clst = fc;
             }
-            if (nx >= 2 && nx < v->n_fatent) {
+            if (nx - 2 < nclst) { // (2 .. n_fatent - 1)
                 v->last_clst = nx;
             }
         } else {
@@ -630,7 +630,6 @@ int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags)
     v->pr_n = 0;
     v->pr_file = NULL;
     cairn_fat_dc_forget(v, UINT32_MAX);
-    v->ro = (flags & CAIRN_MOUNT_RDONLY) || cairn_bdev_is_readonly(fs->bdev);
     fs->mount_flags = flags;
     fs->mounted = 1;
     return 0;
