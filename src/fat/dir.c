@@ -106,10 +106,22 @@ uint32_t cairn_fat_ent_clust(const fat_vol *v, const uint8_t *ent)
     return c;
 }
 
+uint32_t cairn_fat_dir_clust(const fat_vol *v, const uint8_t *ent)
+{
+    uint32_t cl = cairn_fat_ent_clust(v, ent);
+    return v->fs_type == 32 && cl == v->dirbase ? 0 : cl;
+}
+
 void cairn_fat_ent_set_clust(const fat_vol *v, uint8_t *ent, uint32_t clst)
 {
     fat_st16(ent + FAT_DIR_CLUSTLO, (uint16_t)clst);
     fat_st16(ent + FAT_DIR_CLUSTHI, v->fs_type == 32 ? (uint16_t)(clst >> 16) : 0);
+}
+
+// (a call: smaller than the copies inline)
+void cairn_fat_ent_copy(void *dst, const void *src)
+{
+    memcpy(dst, src, FAT_DIRENT);
 }
 
 void cairn_fat_ent_init(uint8_t *ent, uint8_t attr, uint32_t tm)
@@ -128,13 +140,12 @@ static const uint8_t fat_lfn_ofs[13] = {1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 2
 static void fat_lfn_put(uint8_t *ent, const uint16_t *lfn, uint32_t len, uint32_t ord,
                         uint8_t sum, int last)
 {
-    memset(ent, 0, FAT_DIRENT);
+    cairn_fat_ent_init(ent, FAT_AM_LFN, 0); // (the times' bytes get characters)
     ent[FAT_LDIR_ORD] = (uint8_t)(ord | (last ? FAT_LLEF : 0));
-    ent[FAT_DIR_ATTR] = FAT_AM_LFN;
     ent[FAT_LDIR_CHKSUM] = sum;
     uint32_t i = (ord - 1) * 13;
     for (int k = 0; k < 13; k++, i++) {
-        uint32_t c = i < len ? lfn[i] : i == len ? 0 : 0xFFFF;
+        uint32_t c = i <= len ? lfn[i] : 0xFFFF; // (lfn[len] is 0)
         fat_st16(ent + fat_lfn_ofs[k], (uint16_t)c);
     }
 }
@@ -194,6 +205,12 @@ void cairn_fat_dc_forget(fat_vol *v, uint32_t dir)
     }
 }
 
+// (a call: smaller than the copies inline)
+FAT_NOINLINE static void fat_pos_copy(struct fat_dpos *d, const struct fat_dpos *s)
+{
+    *d = *s;
+}
+
 // ---- the walk ----------------------------------------------------------------------------------
 
 // What a pass looks for. Lookups start where the last lookup in this
@@ -236,7 +253,7 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
     } else {
         p = &q;
         f = &sc->f;
-        want = sc->nm.len;
+        want = v->nc.len;
         if (mode >= FAT_FULL) {
             sc->have_slot = 0;
             sc->taken = 0;
@@ -250,7 +267,7 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
             start = from->idx;
         }
         if (mode == FAT_SLOT || from != &v->dc_hole) {
-            q = *from;
+            fat_pos_copy(&q, from);
         } else if (mode == FAT_PEEK) {
             return FAT_MISSING;
         } else {
@@ -269,9 +286,10 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
         if (run > 0 && (p->idx & (per - 1)) == 0 && sc->need <= per) {
             run = 0; // keep a new entry set inside one sector
         }
-        uint8_t *ent = cairn_fat_dir_ptr(fs, p, &rc);
+        int err;
+        uint8_t *ent = cairn_fat_dir_ptr(fs, p, &err);
         if (!ent) {
-            return rc;
+            return err;
         }
         uint8_t c = ent[0], a = ent[FAT_DIR_ATTR] & FAT_AM_MASK;
         // the ordinal a long-name entry here must have (only such an entry
@@ -284,11 +302,11 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
         if (c == FAT_DDEM) {
             if (mode >= FAT_FULL) {
                 if (hole.sect == 0) {
-                    hole = *p;
+                    fat_pos_copy(&hole, p);
                 }
                 if (!sc->have_slot) {
                     if (run == 0) {
-                        run_start = *p;
+                        fat_pos_copy(&run_start, p);
                     }
                     if (++run >= sc->need) {
                         sc->have_slot = 1;
@@ -306,7 +324,7 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
             if (last) {
                 expect = o;
                 sum = ent[FAT_LDIR_CHKSUM];
-                f->lfn = *p;
+                fat_pos_copy(&f->lfn, p);
                 f->n_ent = o + 1;
                 f->lfn_match = 1;
                 f->hash = 0;
@@ -359,21 +377,21 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
                 len = 0; // no (valid) long name
                 f->lfn_match = 0;
                 f->n_ent = 1;
-                f->lfn = *p;
+                fat_pos_copy(&f->lfn, p);
             }
             v->lfn_len = (uint16_t)len;
-            f->sfn = *p;
-            memcpy(f->ent, ent, FAT_DIRENT);
+            fat_pos_copy(&f->sfn, p);
+            cairn_fat_ent_copy(f->ent, ent);
             if (want == 0) {
                 return FAT_FOUND; // (FAT_READ)
             }
             if (mode != FAT_SLOT && !(sc->ignore.sect != 0 && p->sect == sc->ignore.sect &&
                                       p->idx == sc->ignore.idx) &&
-                (f->lfn_match || (!sc->nm.lossy && memcmp(ent, sc->nm.sfn, 11) == 0))) {
+                (f->lfn_match || (!v->nc.lossy && memcmp(ent, v->nc.sfn, 11) == 0))) {
                 if (mode & 1) {
                     // the next lookup begins there (the same name again, or
                     // the next one in slot order, are found at once)
-                    v->dc_last = f->lfn;
+                    fat_pos_copy(&v->dc_last, &f->lfn);
                     v->dc_last_dir = sc->dir + 1;
                 }
                 return FAT_FOUND;
@@ -386,7 +404,7 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
                 if (f->n_ent > 1) {
                     fat_bloom(v, NULL, 0, f->hash, 1);
                 }
-                if (sc->nm.lossy && memcmp(ent, sc->cand, 11) == 0) {
+                if (v->nc.lossy && memcmp(ent, sc->cand, 11) == 0) {
                     sc->taken = 1;
                 }
             }
@@ -402,13 +420,13 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
     end:
         if (mode >= FAT_FULL) {
             if (hole.sect == 0) {
-                hole = *p; // the end mark, or the chain's last entry
+                fat_pos_copy(&hole, p); // the end mark, or the chain's last entry
             }
             if (!sc->have_slot) {
                 // no free run before the end: the run that reaches it, else
                 // *p (the end mark, or with `full` the chain's last entry:
                 // one step on); the fixed root directory cannot grow
-                sc->slot = *(run ? &run_start : p);
+                fat_pos_copy(&sc->slot, run ? &run_start : p);
                 sc->have_slot = run || !full ? 1 : 3;
                 if (sc->dir == 0 && v->fs_type != 32 &&
                     (full || sc->slot.idx + sc->need > v->n_rootdir)) {
@@ -431,15 +449,13 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
             return rc;
         }
     }
-    v->dc_hole = hole;
+    fat_pos_copy(&v->dc_hole, &hole);
     return FAT_MISSING;
 }
 
-int cairn_fat_dir_read(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f, int *got)
+int cairn_fat_dir_read(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f)
 {
-    int rc = fat_walk(fs, p, f, NULL, FAT_READ);
-    *got = rc == FAT_FOUND;
-    return rc < 0 ? rc : 0;
+    return fat_walk(fs, p, f, NULL, FAT_READ);
 }
 
 // 1 if directory `sclust` holds nothing but . and .., 0 if not.
@@ -449,7 +465,7 @@ int cairn_fat_dir_empty(struct cairn_fs *fs, uint32_t sclust)
     struct fat_found f;
     int rc = cairn_fat_dir_start(fs, &p, sclust);
     if (rc == 0) {
-        rc = fat_walk(fs, &p, &f, NULL, FAT_READ);
+        rc = cairn_fat_dir_read(fs, &p, &f);
     }
     _Static_assert(FAT_FOUND == 0 && FAT_MISSING == 1, "emptiness");
     return rc;
@@ -470,13 +486,7 @@ static void fat_dc_added(struct cairn_fs *fs, const struct fat_scan *sc, const u
     // (dc_hole stays: the set is at or after it, and the next pass for a
     // slot steps over it)
     fat_bloom(v, sfn, 11, 0, 1);
-    fat_bloom(v, NULL, sc->nm.len, 0, 1);
-}
-
-// A lossy name's short name with tail `seq`.
-static void fat_tail_candidate(fat_vol *v, struct fat_scan *sc, uint32_t seq)
-{
-    cairn_fat_numname(sc->cand, sc->nm.sfn, v->name, seq);
+    fat_bloom(v, NULL, v->nc.len, 0, 1);
 }
 
 // A name to create: the cache can prove it is new (no scan), else one pass.
@@ -492,7 +502,7 @@ static int fat_scan_create(struct cairn_fs *fs, struct fat_scan *sc)
     // pass can tell which tail is free)
     if (v->dc_dir == sc->dir + 1 &&
         !fat_bloom(v, sc->cand, 11, 0, 0) &&
-        !fat_bloom(v, NULL, sc->nm.len, 0, 0)) {
+        !fat_bloom(v, NULL, v->nc.len, 0, 0)) {
         mode = FAT_SLOT; // new for sure
     }
     return fat_walk(fs, NULL, NULL, sc, mode);
@@ -539,14 +549,14 @@ int cairn_fat_lookup(struct cairn_fs *fs, const char *path, struct fat_scan *sc)
         }
         int last = *nx == 0;
         // ("." and "..": -EINVAL, as names of dots only)
-        int rc = cairn_fat_parse_name(v, s, n, &sc->nm);
+        int rc = cairn_fat_parse_name(v, s, n);
         if (rc) {
             return rc;
         }
         if (last && sc->create) {
             // entries of 13 units each, and the short entry
-            sc->need = sc->nm.need_lfn ? (sc->nm.len + 25u) / 13u : 1u;
-            fat_tail_candidate(v, sc, sc->nm.lossy); // (not lossy: the name's own)
+            sc->need = v->nc.need_lfn ? (v->nc.len + 25u) / 13u : 1u;
+            cairn_fat_numname(v, sc->cand, v->nc.lossy); // (not lossy: the name's own)
             rc = fat_scan_create(fs, sc);
         } else {
             rc = fat_walk(fs, NULL, NULL, sc, last);
@@ -561,10 +571,7 @@ int cairn_fat_lookup(struct cairn_fs *fs, const char *path, struct fat_scan *sc)
         if (rc == FAT_MISSING || !(sc->f.ent[FAT_DIR_ATTR] & FAT_AM_DIR)) {
             return CAIRN_ENOENT;
         }
-        sc->dir = cairn_fat_ent_clust(v, sc->f.ent);
-        if (v->fs_type == 32 && sc->dir == v->dirbase) {
-            sc->dir = 0; // a link to the root
-        }
+        sc->dir = cairn_fat_dir_clust(v, sc->f.ent);
         if (depth > 4096) {
             return CAIRN_ECORRUPT;
         }
@@ -582,19 +589,19 @@ int cairn_fat_dir_register(struct cairn_fs *fs, struct fat_scan *sc, uint8_t *en
         return CAIRN_EACCES; // the fixed root directory is full
     }
     // tail 1 was checked by the lookup's pass; later ones a pass each
-    uint32_t seq = sc->nm.lossy;
+    uint32_t seq = v->nc.lossy;
     while (sc->taken) {
         if (++seq >= 100) {
             return CAIRN_EACCES;
         }
-        fat_tail_candidate(v, sc, seq);
+        cairn_fat_numname(v, sc->cand, seq);
         rc = fat_walk(fs, NULL, NULL, sc, FAT_FULL);
         if (rc < 0) {
             return rc;
         }
     }
     cairn_fat_name11(ent, sc->cand);
-    ent[FAT_DIR_NTRES] = sc->nm.ntres; // (0 with a long name)
+    ent[FAT_DIR_NTRES] = v->nc.ntres; // (0 with a long name)
     struct fat_dpos p = sc->slot;
     if (sc->have_slot == 3) {
         rc = cairn_fat_dir_next(fs, &p, 1);
@@ -616,9 +623,10 @@ int cairn_fat_dir_register(struct cairn_fs *fs, struct fat_scan *sc, uint8_t *en
     // long-name entries first, short entry last: a cut in between leaves an
     // orphaned long name that readers ignore and fsck removes
     for (uint32_t k = pad + n;;) {
-        e = cairn_fat_dir_ptr(fs, &p, &rc);
+        int err;
+        e = cairn_fat_dir_ptr(fs, &p, &err);
         if (!e) {
-            return rc;
+            return err;
         }
         if (--k >= n) {
             if (e[0] == 0) {
@@ -628,12 +636,12 @@ int cairn_fat_dir_register(struct cairn_fs *fs, struct fat_scan *sc, uint8_t *en
         } else {
             // k: entries after this one
             if (k == n - 1) {
-                sc->f.lfn = p; // (sc->f describes the new set from here on)
+                fat_pos_copy(&sc->f.lfn, &p); // (sc->f describes the new set from here on)
             }
             if (k == 0) {
                 break;
             }
-            fat_lfn_put(e, v->name, sc->nm.len, k, sum, k == n - 1);
+            fat_lfn_put(e, v->name, v->nc.len, k, sum, k == n - 1);
             v->win_dirty = 1;
         }
         rc = cairn_fat_dir_next(fs, &p, 1);
@@ -641,11 +649,11 @@ int cairn_fat_dir_register(struct cairn_fs *fs, struct fat_scan *sc, uint8_t *en
             return rc;
         }
     }
-    memcpy(e, ent, FAT_DIRENT);
+    cairn_fat_ent_copy(e, ent);
     v->win_dirty = 1;
-    sc->f.sfn = p;
+    fat_pos_copy(&sc->f.sfn, &p);
     sc->f.n_ent = n;
-    memcpy(sc->f.ent, ent, FAT_DIRENT);
+    cairn_fat_ent_copy(sc->f.ent, ent);
     fat_dc_added(fs, sc, ent);
     return 0;
 }
@@ -659,14 +667,15 @@ int cairn_fat_dir_remove(struct cairn_fs *fs, const struct fat_found *f)
     uint32_t dir = f->sfn.sclust;
     // dc_last stays a set boundary: deleting entries moves no boundary
     if (v->dc_dir == dir + 1 && f->lfn.idx < v->dc_hole.idx) {
-        v->dc_hole = f->lfn; // the names stay in the filter: it may only say "maybe"
+        fat_pos_copy(&v->dc_hole, &f->lfn); // the names stay in the filter: it may only say "maybe"
     }
     struct fat_dpos p = f->lfn;
     const struct fat_dpos *q = &f->sfn;
     for (uint32_t i = 0; i < f->n_ent; i++, q = &p) {
-        uint8_t *e = cairn_fat_dir_ptr(fs, q, &rc);
+        int err;
+        uint8_t *e = cairn_fat_dir_ptr(fs, q, &err);
         if (!e) {
-            return rc;
+            return err;
         }
         e[0] = FAT_DDEM;
         v->win_dirty = 1;

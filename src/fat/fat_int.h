@@ -205,17 +205,20 @@ int cairn_fat_pr_commit(struct cairn_fs *fs);
 
 // ---- name.c: names ----------------------------------------------------------------------
 
-int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *nm);
+// Parse name component s[0..n) into v->name (UTF-16) and v->nc (its short
+// name; both stay until the next parse or listing).
+int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n);
 // A volume label from UTF-8 s[0..n) into lab (space padded): upper case,
 // short-name characters but '.' and those in `bad`, at most 11 bytes. 0, or
 // the parse error / -EINVAL (lab then undefined); v->name holds the parsed name.
 int cairn_fat_make_label(fat_vol *v, const char *s, size_t n, const char *bad, uint8_t *lab);
 uint8_t cairn_fat_sum(const uint8_t *sfn);
-void cairn_fat_numname(uint8_t *dst, const uint8_t *src, const uint16_t *lfn, uint32_t seq);
+void cairn_fat_numname(fat_vol *v, uint8_t *dst, uint32_t seq);
 uint16_t cairn_fat_upcase(uint16_t c);
 uint16_t cairn_fat_oem2uni(uint8_t c);
 size_t cairn_fat_utf16_to_utf8(const uint16_t *s, uint32_t n, char *out, size_t cap);
-size_t cairn_fat_sfn_to_utf8(const uint8_t *ent, char *out, size_t cap);
+// A short entry's name as shown (case flags applied) into u[0..12): its units.
+uint32_t cairn_fat_sfn_to_utf16(const uint8_t *ent, uint16_t *u);
 
 // ---- dir.c: directories ---------------------------------------------------------------
 
@@ -223,18 +226,20 @@ int cairn_fat_dir_start(struct cairn_fs *fs, struct fat_dpos *p, uint32_t sclust
 int cairn_fat_dir_next(struct cairn_fs *fs, struct fat_dpos *p, int stretch);
 uint8_t *cairn_fat_dir_ptr(struct cairn_fs *fs, const struct fat_dpos *p, int *err);
 uint32_t cairn_fat_ent_clust(const fat_vol *v, const uint8_t *ent);
+// The directory a sub-directory's (or a "..") entry names: 0 for the root.
+uint32_t cairn_fat_dir_clust(const fat_vol *v, const uint8_t *ent);
 void cairn_fat_ent_set_clust(const fat_vol *v, uint8_t *ent, uint32_t clst);
 // From *p on, the next object; its long name is read into v->name
-// (v->lfn_len units, 0 if none); *got 1 if there is one, 0 at the end.
-int cairn_fat_dir_read(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f, int *got);
+// (v->lfn_len units, 0 if none): FAT_FOUND, FAT_MISSING at the end, or an error.
+int cairn_fat_dir_read(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f);
 
-// A path walk: the directory holding the last component, what was found,
-// and (when `create` is set) where a new entry for the name would go.
+// A path walk: the directory holding the last component (parsed into
+// vol->name and vol->nc), what was found, and (when `create` is set) where a
+// new entry for the name would go.
 struct fat_scan {
     uint32_t create;      // in: collect the slot and short-name collisions
     struct fat_dpos ignore; // in: an entry treated as absent (ignore.sect != 0)
     uint32_t dir;         // directory of the last component (0 = root)
-    struct fat_name nm;   // the last component (UTF-16 in vol->name)
     struct fat_found f;   // the entry, when found
     uint32_t need;        // entries the new name needs
     uint32_t trail;       // path ended with a separator
@@ -255,6 +260,8 @@ const char *cairn_fat_last_comp(const char *p, size_t *n);
 // (attributes, times, cluster, size); its name and case flags are filled in.
 // On success sc->f describes the new entry.
 int cairn_fat_dir_register(struct cairn_fs *fs, struct fat_scan *sc, uint8_t *ent);
+// Copy a 32-byte directory entry.
+void cairn_fat_ent_copy(void *dst, const void *src);
 void cairn_fat_ent_init(uint8_t *ent, uint8_t attr, uint32_t tm);
 int cairn_fat_dir_remove(struct cairn_fs *fs, const struct fat_found *f);
 int cairn_fat_dir_empty(struct cairn_fs *fs, uint32_t sclust);

@@ -127,9 +127,8 @@ size_t cairn_fat_utf16_to_utf8(const uint16_t *s, uint32_t n, char *out, size_t 
     return pos;
 }
 
-size_t cairn_fat_sfn_to_utf8(const uint8_t *ent, char *out, size_t cap)
+uint32_t cairn_fat_sfn_to_utf16(const uint8_t *ent, uint16_t *u)
 {
-    uint16_t u[12];
     uint32_t n = 0;
     uint8_t nt = ent[FAT_DIR_NTRES];
     for (int i = 0; i < 11; i++) {
@@ -149,7 +148,7 @@ size_t cairn_fat_sfn_to_utf8(const uint8_t *ent, char *out, size_t cap)
         }
         u[n++] = w;
     }
-    return cairn_fat_utf16_to_utf8(u, n, out, cap);
+    return n;
 }
 
 // ---- names for lookup and creation ----------------------------------------------------
@@ -172,7 +171,7 @@ static uint8_t fat_ascii_class(uint32_t c)
 
 // Parse component s[0..n) into v->name (UTF-16) and work out its short name
 // the way FatFs does: one case per part and 8.3-valid => short only.
-int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *out)
+int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n)
 {
     const uint8_t *u = (const uint8_t *)s;
     struct fat_name *nm = &v->nc; // (parsed in place: the cache)
@@ -183,7 +182,7 @@ int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *o
             i++;
         }
         if (i == n) {
-            goto done;
+            return 0;
         }
     }
     v->nc_valid = 0;
@@ -301,8 +300,6 @@ int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n, struct fat_name *o
     nm->need_lfn = (uint8_t)need_lfn;
     // nothing trimmed and one unit per byte: ASCII, as typed
     v->nc_valid = len == n;
-done:
-    *out = *nm;
     return 0;
 }
 
@@ -317,11 +314,13 @@ uint8_t cairn_fat_sum(const uint8_t *sfn)
     return sum;
 }
 
-// Short name with tail number `seq`: "~n" for n <= 5, else "~" + hex of a
-// CRC-16 of the long name seeded with seq (formats.md §2.6); 0: no tail.
-void cairn_fat_numname(uint8_t *dst, const uint8_t *src, const uint16_t *lfn, uint32_t seq)
+// The parsed name's short name with tail number `seq`: "~n" for n <= 5,
+// else "~" + hex of a CRC-16 of the long name seeded with seq (formats.md
+// §2.6); 0: no tail.
+void cairn_fat_numname(fat_vol *v, uint8_t *dst, uint32_t seq)
 {
-    memcpy(dst, src, 11);
+    const uint16_t *lfn = v->name;
+    cairn_fat_name11(dst, v->nc.sfn);
     if (seq == 0) {
         return;
     }
@@ -339,9 +338,8 @@ void cairn_fat_numname(uint8_t *dst, const uint8_t *src, const uint16_t *lfn, ui
         }
         seq = r & 0xFFFFu;
     }
-    uint8_t tail[16]; // "~" and the digits end at 8, spaces follow
+    uint8_t tail[8]; // "~" and the digits end at 8 (the body is space padded)
     int t = 8;
-    memset(tail + 8, ' ', 8);
     do {
         unsigned d = seq % 16;
         tail[--t] = (uint8_t)(d < 10 ? '0' + d : 'A' + d - 10);
@@ -352,23 +350,22 @@ void cairn_fat_numname(uint8_t *dst, const uint8_t *src, const uint16_t *lfn, ui
     while (j < t && dst[j] != ' ') {
         j++;
     }
-    while (j < 8) {
+    while (t < 8) {
         dst[j++] = tail[t++];
     }
 }
 
 int cairn_fat_make_label(fat_vol *v, const char *s, size_t n, const char *bad, uint8_t *lab)
 {
-    struct fat_name nm;
-    int rc = cairn_fat_parse_name(v, s, n, &nm);
+    int rc = cairn_fat_parse_name(v, s, n);
     if (rc) {
         return rc;
     }
-    if (nm.len > 11) {
+    if (v->nc.len > 11) {
         return CAIRN_EINVAL;
     }
     for (uint32_t i = 0; i < 11; i++) {
-        uint16_t c = i < nm.len ? cairn_fat_upcase(v->name[i]) : ' ';
+        uint16_t c = i < v->nc.len ? cairn_fat_upcase(v->name[i]) : ' ';
         if (c >= 0x80 || c == '.' || strchr(bad, (int)c)) {
             return CAIRN_EINVAL;
         }

@@ -42,25 +42,34 @@ int cairn_fat_find(struct cairn_fs *fs, const char *path, struct fat_scan *sc, u
     return cairn_fat_lookup(fs, path, sc);
 }
 
-// A modifying op's existing target: 0 with sc filled, or the error (-EROFS,
-// the root -EINVAL, missing -ENOENT).
-static int fat_lookup_rw(struct cairn_fs *fs, const char *path, struct fat_scan *sc)
+// What a path op accepts: FAT_T_RW a modifying op (-EROFS; the root
+// -EINVAL); a trailing separator after a file -ENOENT (FAT_T_FILE), after a
+// directory -EINVAL (FAT_T_DIR).
+#define FAT_T_RW 1
+#define FAT_T_FILE 2
+#define FAT_T_DIR 4
+
+// A path op's existing target: FAT_FOUND with sc filled, FAT_ROOT, or the
+// error (missing: -ENOENT).
+static int fat_target(struct cairn_fs *fs, const char *path, struct fat_scan *sc, int how)
 {
-    int rc = cairn_fat_check_rw(fs);
-    if (rc) {
-        return rc;
-    }
-    rc = cairn_fat_find(fs, path, sc, 0);
-    if (rc < 0) {
-        return rc;
-    }
-    if (rc == FAT_ROOT) {
-        return CAIRN_EINVAL;
+    int rc = how & FAT_T_RW ? cairn_fat_check_rw(fs) : 0;
+    if (rc == 0) {
+        rc = cairn_fat_find(fs, path, sc, 0);
     }
     if (rc == FAT_MISSING) {
         return CAIRN_ENOENT;
     }
-    return 0;
+    if (rc == FAT_ROOT && (how & FAT_T_RW)) {
+        return CAIRN_EINVAL;
+    }
+    if (rc == FAT_FOUND && sc->trail) {
+        int dir = (sc->f.ent[FAT_DIR_ATTR] & FAT_AM_DIR) != 0;
+        if (how & (dir ? FAT_T_DIR : FAT_T_FILE)) {
+            return dir ? CAIRN_EINVAL : CAIRN_ENOENT;
+        }
+    }
+    return rc;
 }
 
 // ---- stat -----------------------------------------------------------------------------------
@@ -77,20 +86,15 @@ FAT_NOINLINE static uint32_t fat_type_size(const uint8_t *ent, int64_t *size)
 static int fat_stat(struct cairn_fs *fs, const char *path, struct cairn_stat *st)
 {
     struct fat_scan sc;
-    int rc = cairn_fat_find(fs, path, &sc, 0);
+    int rc = fat_target(fs, path, &sc, FAT_T_FILE | FAT_T_DIR);
     uint8_t *ent = sc.f.ent;
     if (rc < 0) {
         return rc;
-    }
-    if (rc == FAT_MISSING) {
-        return CAIRN_ENOENT;
     }
     if (rc == FAT_ROOT) {
         // as the reference reports the root: a directory of 2000-01-01 00:00
         ent[FAT_DIR_ATTR] = FAT_AM_DIR; // (what is read of it below)
         fat_st32(ent + FAT_DIR_MODTIME, ((20u << 9) | (1u << 5) | 1u) << 16);
-    } else if (sc.trail) {
-        return (ent[FAT_DIR_ATTR] & FAT_AM_DIR) ? CAIRN_EINVAL : CAIRN_ENOENT;
     }
     memset(st, 0, sizeof *st);
     st->mode = fat_type_size(ent, &st->size);
@@ -101,13 +105,6 @@ static int fat_stat(struct cairn_fs *fs, const char *path, struct cairn_stat *st
     return 0;
 }
 
-// The directory a sub-directory's (or a "..") entry names: 0 for the root.
-FAT_NOINLINE static uint32_t fat_dir_clust(const fat_vol *v, const uint8_t *ent)
-{
-    uint32_t cl = cairn_fat_ent_clust(v, ent);
-    return v->fs_type == 32 && cl == v->dirbase ? 0 : cl;
-}
-
 // ---- directories ----------------------------------------------------------------------------
 
 static int fat_opendir(struct cairn_fs *fs, void *dir, const char *path)
@@ -116,22 +113,16 @@ static int fat_opendir(struct cairn_fs *fs, void *dir, const char *path)
     struct fat_dir *d = dir;
     d->magic = 0;
     struct fat_scan sc;
-    int rc = cairn_fat_find(fs, path, &sc, 0);
+    int rc = fat_target(fs, path, &sc, FAT_T_FILE | FAT_T_DIR);
     if (rc < 0) {
         return rc;
     }
     uint32_t cl = 0;
-    if (rc == FAT_MISSING) {
-        return CAIRN_ENOENT;
-    }
     if (rc == FAT_FOUND) {
         if (!(sc.f.ent[FAT_DIR_ATTR] & FAT_AM_DIR)) {
             return CAIRN_ENOENT;
         }
-        if (sc.trail) {
-            return CAIRN_EINVAL;
-        }
-        cl = fat_dir_clust(v, sc.f.ent);
+        cl = cairn_fat_dir_clust(v, sc.f.ent);
         if (cl == 0) {
             return CAIRN_ECORRUPT; // a sub-directory without a cluster
         }
@@ -158,17 +149,14 @@ static int fat_readdir(struct cairn_fs *fs, void *dir, struct cairn_dirent *ent)
         return 0;
     }
     struct fat_found f;
-    int got;
-    int rc = cairn_fat_dir_read(fs, &d->pos, &f, &got);
-    if (rc) {
+    int rc = cairn_fat_dir_read(fs, &d->pos, &f);
+    if (rc < 0) {
         return rc;
     }
+    int got = rc == FAT_FOUND;
     if (got) {
-        if (v->lfn_len) {
-            cairn_fat_utf16_to_utf8(v->name, v->lfn_len, ent->name, sizeof ent->name);
-        } else {
-            cairn_fat_sfn_to_utf8(f.ent, ent->name, sizeof ent->name);
-        }
+        uint32_t n = v->lfn_len ? v->lfn_len : cairn_fat_sfn_to_utf16(f.ent, v->name);
+        cairn_fat_utf16_to_utf8(v->name, n, ent->name, sizeof ent->name);
         ent->type = fat_type_size(f.ent, &ent->size);
         rc = cairn_fat_dir_next(fs, &d->pos, 0);
         if (rc != CAIRN_ENOENT) {
@@ -237,6 +225,8 @@ static int fat_mkdir(struct cairn_fs *fs, const char *path)
         cairn_fat_ent_set_clust(v, e, k ? sc.dir : c); // .. is 0 when the parent is the root
     }
     e = v->win;
+    uint8_t ent[FAT_DIRENT];
+    cairn_fat_ent_copy(ent, e); // (the new entry: "." but for its name)
     rc = cairn_fat_dev_write(v, fs, s0, e, 1);
     if (rc) {
         return rc;
@@ -246,9 +236,6 @@ static int fat_mkdir(struct cairn_fs *fs, const char *path)
     if (rc) {
         return rc;
     }
-    uint8_t ent[FAT_DIRENT];
-    cairn_fat_ent_init(ent, FAT_AM_DIR, tm);
-    cairn_fat_ent_set_clust(v, ent, c);
     rc = cairn_fat_dir_register(fs, &sc, ent);
     if (rc) {
         // give the cluster back
@@ -276,15 +263,12 @@ static int fat_remove_common(struct cairn_fs *fs, const char *path, int want_dir
 {
     fat_vol *v = fat_v(fs);
     struct fat_scan sc;
-    int rc = fat_lookup_rw(fs, path, &sc);
+    int rc = fat_target(fs, path, &sc, FAT_T_RW | FAT_T_FILE | FAT_T_DIR);
     if (rc) {
         return rc;
     }
     uint8_t a = sc.f.ent[FAT_DIR_ATTR];
     int is_dir = (a & FAT_AM_DIR) != 0;
-    if (sc.trail) {
-        return is_dir ? CAIRN_EINVAL : CAIRN_ENOENT;
-    }
     if (want_dir != is_dir) {
         return is_dir ? CAIRN_EISDIR : CAIRN_ENOTDIR;
     }
@@ -292,7 +276,7 @@ static int fat_remove_common(struct cairn_fs *fs, const char *path, int want_dir
         return CAIRN_EACCES;
     }
     if (is_dir) {
-        uint32_t cl = fat_dir_clust(v, sc.f.ent);
+        uint32_t cl = cairn_fat_dir_clust(v, sc.f.ent);
         if (cl == 0) {
             return CAIRN_ECORRUPT;
         }
@@ -331,12 +315,10 @@ static int32_t fat_dotdot(struct cairn_fs *fs, uint32_t dir, uint32_t set)
     fat_vol *v = fat_v(fs);
     struct fat_dpos p;
     int rc = cairn_fat_dir_start(fs, &p, dir);
-    if (rc == 0) {
-        rc = cairn_fat_dir_next(fs, &p, 0);
-    }
     if (rc) {
-        return rc == CAIRN_ENOENT ? CAIRN_ECORRUPT : rc;
+        return rc;
     }
+    p.idx = 1; // (a sector holds 16 entries at least)
     int err;
     uint8_t *e = cairn_fat_dir_ptr(fs, &p, &err);
     if (!e) {
@@ -350,7 +332,7 @@ static int32_t fat_dotdot(struct cairn_fs *fs, uint32_t dir, uint32_t set)
         v->win_dirty = 1;
         return 0;
     }
-    return (int32_t)fat_dir_clust(v, e);
+    return (int32_t)cairn_fat_dir_clust(v, e);
 }
 
 // Is directory `dir` (0 = root) the directory `anc` or inside it? Walks up
@@ -374,14 +356,11 @@ static int fat_rename(struct cairn_fs *fs, const char *from, const char *to)
 {
     fat_vol *v = fat_v(fs);
     struct fat_scan src, dst;
-    int rc = fat_lookup_rw(fs, from, &src);
+    int rc = fat_target(fs, from, &src, FAT_T_RW | FAT_T_FILE);
     if (rc) {
         return rc;
     }
     int src_dir = (src.f.ent[FAT_DIR_ATTR] & FAT_AM_DIR) != 0;
-    if (src.trail && !src_dir) {
-        return CAIRN_ENOENT;
-    }
     uint32_t src_cl = cairn_fat_ent_clust(v, src.f.ent);
     int found = cairn_fat_find(fs, to, &dst, 1); // leaves the new name in vol->name
     if (found < 0) {
@@ -406,8 +385,7 @@ static int fat_rename(struct cairn_fs *fs, const char *from, const char *to)
         }
     }
     if (found == FAT_FOUND) {
-        if (dst.dir == src.dir && dst.f.sfn.sect == src.f.sfn.sect &&
-            dst.f.sfn.idx == src.f.sfn.idx) {
+        if (memcmp(&dst.f.sfn, &src.f.sfn, sizeof src.f.sfn) == 0) {
             // the same entry: the same name, or a change of case only
             size_t n1, n2;
             const char *a = cairn_fat_last_comp(from, &n1);
@@ -441,7 +419,7 @@ static int fat_rename(struct cairn_fs *fs, const char *from, const char *to)
         }
     }
     uint8_t ent[FAT_DIRENT];
-    memcpy(ent, src.f.ent, FAT_DIRENT);
+    cairn_fat_ent_copy(ent, src.f.ent);
     ent[FAT_DIR_ATTR] |= (uint8_t)((~ent[FAT_DIR_ATTR] & FAT_AM_DIR) << 1); // ARC unless a dir
     rc = cairn_fat_dir_register(fs, &dst, ent);
     if (rc == 0 && src_dir && dst.dir != src.dir) {
@@ -480,7 +458,7 @@ static int fat_set_mtime(struct cairn_fs *fs, const char *path, int64_t mtime_ns
 {
     fat_vol *v = fat_v(fs);
     struct fat_scan sc;
-    int rc = fat_lookup_rw(fs, path, &sc);
+    int rc = fat_target(fs, path, &sc, FAT_T_RW);
     if (rc) {
         return rc;
     }
@@ -513,22 +491,19 @@ int cairn_fat_find_label(struct cairn_fs *fs, struct fat_dpos *p, struct fat_dpo
         if (!e) {
             return rc;
         }
-        if (e[0] == 0 || e[0] == FAT_DDEM) {
-            if (!*have_free) {
-                *fr = q;
-                *have_free = 1;
-            }
-            if (e[0] == 0) {
-                return 0;
-            }
-        } else if ((e[FAT_DIR_ATTR] & ~FAT_AM_ARC) == FAT_AM_VOL) { // (so not a long name)
-            *p = q;
+        if (!*have_free) {
+            // (the last entry, if none is free: where a stretch would go on)
+            *fr = q;
+            *have_free = e[0] == 0 || e[0] == FAT_DDEM;
+        }
+        if (e[0] == 0) {
+            return 0;
+        }
+        if (e[0] != FAT_DDEM && (e[FAT_DIR_ATTR] & ~FAT_AM_ARC) == FAT_AM_VOL) {
+            *p = q; // (the attribute test excludes long names)
             return 1;
         }
         rc = cairn_fat_dir_next(fs, &q, 0);
-    }
-    if (!*have_free) {
-        *fr = q; // (the last entry: where a stretch would go on)
     }
     return rc == CAIRN_ENOENT ? 0 : rc;
 }
@@ -539,10 +514,10 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
     if (!fs->mounted) {
         return CAIRN_ENODEV;
     }
-    struct fat_dpos p, fr;
+    struct fat_dpos p; // (the label, else where a new one goes)
     int have_free;
     if (buf && len) {
-        int rc = cairn_fat_find_label(fs, &p, &fr, &have_free);
+        int rc = cairn_fat_find_label(fs, &p, &p, &have_free);
         if (rc < 0) {
             return rc;
         }
@@ -587,7 +562,7 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
         return rc;
     }
     cairn_fat_dc_forget(v, 0);
-    rc = cairn_fat_find_label(fs, &p, &fr, &have_free);
+    rc = cairn_fat_find_label(fs, &p, &p, &have_free);
     if (rc < 0) {
         return rc;
     }
@@ -597,14 +572,14 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
         if (v->fs_type != 32) {
             return CAIRN_EACCES;
         }
-        rc = cairn_fat_dir_next(fs, &fr, 1);
+        rc = cairn_fat_dir_next(fs, &p, 1);
         if (rc) {
             return rc;
         }
     }
     if (found || sl > 0) {
         int err;
-        uint8_t *e = cairn_fat_dir_ptr(fs, found ? &p : &fr, &err);
+        uint8_t *e = cairn_fat_dir_ptr(fs, &p, &err);
         if (!e) {
             return err;
         }
