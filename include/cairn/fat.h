@@ -30,9 +30,9 @@
  * RAM (32-bit target, default options): the mount state, struct cairn_fat,
  * is CAIRN_FAT_MAX_SS (the sector window) + CAIRN_FAT_ALT_SS (512, the
  * second buffer) + CAIRN_FAT_BLOOM_BYTES (1024) + 512 (the name buffer) +
- * 264 bytes: 6,408 bytes with CAIRN_FAT_MAX_SS 4096 (config.h), 2,824 bytes
+ * 248 bytes: 6,392 bytes with CAIRN_FAT_MAX_SS 4096 (config.h), 2,808 bytes
  * when built with CAIRN_FAT_MAX_SS 512 (SD cards, 512-byte sectors only);
- * 5,896 with CAIRN_FAT_ALT_SS 0. An open file costs 40 bytes (fs_ops
+ * 5,880 with CAIRN_FAT_ALT_SS 0. An open file costs 40 bytes (fs_ops
  * file_size()), an open directory 20 (dir_size()); nothing else: no heap,
  * no per-file sector buffer.
  *
