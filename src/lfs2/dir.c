@@ -141,6 +141,8 @@ static int32_t lx_getinfo(lx_t *L, const lx_mdir *m, uint32_t id, char *name, ui
             if (err)
                 return err;
             sz = lx_le32(b);
+            if (sz > L->file_max) // (also keeps the size apart from the errors)
+                return CAIRN_ECORRUPT;
         }
     }
     return (int32_t)sz;

@@ -133,7 +133,7 @@ int lx_open(struct cairn_fs *fs, void *fp, const char *path, uint32_t flags)
             if (t < 0)
                 return t;
         }
-    } else if (lx_type3((uint32_t)tag) != LX_T_CTZSTRUCT ||
+    } else if (lx_type3((uint32_t)tag) != LX_T_CTZSTRUCT || f->size > L->file_max ||
                (f->size > 0 && f->head >= L->block_count)) {
         return CAIRN_ECORRUPT;
     }
