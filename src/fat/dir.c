@@ -27,14 +27,13 @@ int cairn_fat_dir_start(struct cairn_fs *fs, struct fat_dpos *p, uint32_t sclust
 int cairn_fat_dir_clear_cluster(struct cairn_fs *fs, uint32_t clst, uint32_t from)
 {
     fat_vol *v = fat_v(fs);
-    int rc = cairn_fat_win_drop(fs);
+    int rc = cairn_fat_win_zero(fs, FAT_NOSECT);
     if (rc) {
         return rc;
     }
-    memset(v->win, 0, v->ss);
     uint32_t s = cairn_fat_clust2sect(v, clst);
     for (uint32_t i = from; i < v->csize; i++) {
-        rc = cairn_fat_dev_write(v, fs, s + i, v->win, 1);
+        rc = cairn_fat_dev_write(fs, s + i, v->win, 1);
         if (rc) {
             return rc;
         }
@@ -167,10 +166,14 @@ static uint32_t fat_hmix(uint32_t i, uint32_t u)
 
 // Six probes per name, derived from one 32-bit hash (double hashing): near
 // the best false-positive rate for a filter holding ~1000 names. The hash:
-// h plus that of sfn[0..n), or (sfn NULL) of v->name[0..n). Whether all six
-// bits were set; `set`: they are now.
-static int fat_bloom(fat_vol *v, const uint8_t *sfn, uint32_t n, uint32_t h, int set)
+// h plus that of sfn[0..n), or (sfn NULL) of v->name[0..n) (n < 256).
+// Whether all six bits were set; they are now, unless n has FAT_BL_PROBE
+// (four arguments: no stack words at the calls).
+#define FAT_BL_PROBE 0x100u
+static int fat_bloom(fat_vol *v, const uint8_t *sfn, uint32_t n, uint32_t h)
 {
+    int set = !(n & FAT_BL_PROBE);
+    n &= 0xFF;
     for (uint32_t i = 0; i < n; i++) {
         h += fat_hmix(i, sfn ? sfn[i] : cairn_fat_upcase(v->name[i]));
     }
@@ -232,16 +235,17 @@ FAT_NOINLINE static void fat_pos_copy(struct fat_dpos *d, const struct fat_dpos 
 #define FAT_FULL 5 // (and on: free entries are tracked)
 #define FAT_SLOT 6
 
-// One pass over directory sc->dir (FAT_READ: from *p on, into *f, no sc),
+// One pass over directory sc->dir (FAT_READ: from *p on, into *f, no sc; else
+// p is NULL and f is &sc->f, the scan state found from it),
 // skipping free and deleted entries, dot entries, labels and orphaned long
 // names (FatFs rules: ordinals must run down and every checksum must match
 // the short entry). Long names are compared with v->name as they come, piece
 // by piece, so that one buffer serves lookups and listings. FAT_FOUND with
 // the object in *f (else sc->f), FAT_MISSING, or an error.
-static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f,
-                    struct fat_scan *sc, int mode)
+static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f, int mode)
 {
     fat_vol *v = fat_v(fs);
+    struct fat_scan *sc = NULL;
     uint32_t per = v->ss / FAT_DIRENT;
     struct fat_dpos q, run_start, hole;
     uint32_t start = 0, want = 0;
@@ -252,7 +256,7 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
         v->nc_valid = 0; // (the buffer will not hold a parsed name)
     } else {
         p = &q;
-        f = &sc->f;
+        sc = (struct fat_scan *)(void *)((char *)f - offsetof(struct fat_scan, f));
         want = v->nc.len;
         if (mode >= FAT_FULL) {
             sc->have_slot = 0;
@@ -400,9 +404,9 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
                 return FAT_MISSING;
             }
             if (mode == FAT_FULL) {
-                fat_bloom(v, ent, 11, 0, 1);
+                fat_bloom(v, ent, 11, 0);
                 if (f->n_ent > 1) {
-                    fat_bloom(v, NULL, 0, f->hash, 1);
+                    fat_bloom(v, NULL, 0, f->hash);
                 }
                 if (v->nc.lossy && memcmp(ent, sc->cand, 11) == 0) {
                     sc->taken = 1;
@@ -455,7 +459,7 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
 
 int cairn_fat_dir_read(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f)
 {
-    return fat_walk(fs, p, f, NULL, FAT_READ);
+    return fat_walk(fs, p, f, FAT_READ);
 }
 
 // 1 if directory `sclust` holds nothing but . and .., 0 if not.
@@ -485,8 +489,8 @@ static void fat_dc_added(struct cairn_fs *fs, const struct fat_scan *sc, const u
     }
     // (dc_hole stays: the set is at or after it, and the next pass for a
     // slot steps over it)
-    fat_bloom(v, sfn, 11, 0, 1);
-    fat_bloom(v, NULL, v->nc.len, 0, 1);
+    fat_bloom(v, sfn, 11, 0);
+    fat_bloom(v, NULL, v->nc.len, 0);
 }
 
 // A name to create: the cache can prove it is new (no scan), else one pass.
@@ -494,18 +498,18 @@ static int fat_scan_create(struct cairn_fs *fs, struct fat_scan *sc)
 {
     fat_vol *v = fat_v(fs);
     int mode = FAT_FULL;
-    int rc = fat_walk(fs, NULL, NULL, sc, FAT_PEEK);
+    int rc = fat_walk(fs, NULL, &sc->f, FAT_PEEK);
     if (rc != FAT_MISSING) {
         return rc;
     }
     // (with a lossy name, the probe is for ~1: if it may be taken, only a
     // pass can tell which tail is free)
     if (v->dc_dir == sc->dir + 1 &&
-        !fat_bloom(v, sc->cand, 11, 0, 0) &&
-        !fat_bloom(v, NULL, v->nc.len, 0, 0)) {
+        !fat_bloom(v, sc->cand, 11 | FAT_BL_PROBE, 0) &&
+        !fat_bloom(v, NULL, v->nc.len | FAT_BL_PROBE, 0)) {
         mode = FAT_SLOT; // new for sure
     }
-    return fat_walk(fs, NULL, NULL, sc, mode);
+    return fat_walk(fs, NULL, &sc->f, mode);
 }
 
 const char *cairn_fat_last_comp(const char *p, size_t *n)
@@ -559,7 +563,7 @@ int cairn_fat_lookup(struct cairn_fs *fs, const char *path, struct fat_scan *sc)
             cairn_fat_numname(v, sc->cand, v->nc.lossy); // (not lossy: the name's own)
             rc = fat_scan_create(fs, sc);
         } else {
-            rc = fat_walk(fs, NULL, NULL, sc, last);
+            rc = fat_walk(fs, NULL, &sc->f, last);
         }
         if (rc < 0) {
             return rc;
@@ -595,7 +599,7 @@ int cairn_fat_dir_register(struct cairn_fs *fs, struct fat_scan *sc, uint8_t *en
             return CAIRN_EACCES;
         }
         cairn_fat_numname(v, sc->cand, seq);
-        rc = fat_walk(fs, NULL, NULL, sc, FAT_FULL);
+        rc = fat_walk(fs, NULL, &sc->f, FAT_FULL);
         if (rc < 0) {
             return rc;
         }

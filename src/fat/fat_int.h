@@ -158,14 +158,15 @@ static inline fat_vol *fat_v(struct cairn_fs *fs)
 
 // ---- vol.c: window, sectors, mount --------------------------------------------
 
-int cairn_fat_dev_read(fat_vol *v, struct cairn_fs *fs, uint32_t sect, void *buf, uint32_t n);
-int cairn_fat_dev_write(fat_vol *v, struct cairn_fs *fs, uint32_t sect, const void *buf,
-                        uint32_t n);
+int cairn_fat_dev_read(struct cairn_fs *fs, uint32_t sect, void *buf, uint32_t n);
+int cairn_fat_dev_write(struct cairn_fs *fs, uint32_t sect, const void *buf, uint32_t n);
 // The window empty, the buffers in place (mkfs, mount, unmount).
 void cairn_fat_win_reset(fat_vol *v);
 int cairn_fat_win_move(struct cairn_fs *fs, uint32_t sect);
 int cairn_fat_win_flush(struct cairn_fs *fs);
-int cairn_fat_win_drop(struct cairn_fs *fs);
+// The window zero-filled as sector sect, unread (FAT_NOSECT: as a scratch
+// buffer; its sector is kept as the other buffer when there is one).
+#define FAT_NOSECT 0xFFFFFFFFu
 int cairn_fat_win_zero(struct cairn_fs *fs, uint32_t sect);
 int cairn_fat_mark_dirty(struct cairn_fs *fs);
 // The mark on the device now (before writes that bypass the window).
@@ -237,10 +238,10 @@ int cairn_fat_dir_read(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found
 // vol->name and vol->nc), what was found, and (when `create` is set) where a
 // new entry for the name would go.
 struct fat_scan {
+    struct fat_found f;   // the entry, when found (first: fat_walk finds the scan from it)
     uint32_t create;      // in: collect the slot and short-name collisions
     struct fat_dpos ignore; // in: an entry treated as absent (ignore.sect != 0)
     uint32_t dir;         // directory of the last component (0 = root)
-    struct fat_found f;   // the entry, when found
     uint32_t need;        // entries the new name needs
     uint32_t trail;       // path ended with a separator
     uint32_t have_slot;   // slot is the start of a free run

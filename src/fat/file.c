@@ -360,8 +360,8 @@ static int32_t fat_xfer(struct cairn_fs *fs, struct fat_file *f, uint8_t *buf, u
             // whole sectors straight between the device and the caller's buffer
             uint8_t *u = buf + done;
             uint32_t ns = n / v->ss, k = v->win_sect - sect;
-            rc = wr ? cairn_fat_dev_write(v, fs, sect, u, ns)
-                    : cairn_fat_dev_read(v, fs, sect, u, ns);
+            rc = wr ? cairn_fat_dev_write(fs, sect, u, ns)
+                    : cairn_fat_dev_read(fs, sect, u, ns);
             if (rc) {
                 break;
             }

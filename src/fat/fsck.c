@@ -592,8 +592,7 @@ static int fk_fat_copies(struct fat_fk *k)
                 if (k->repair) {
                     int rc = cairn_fat_win_move(k->fs, v->fatbase + s);
                     if (rc == 0) {
-                        rc = cairn_fat_dev_write(v, k->fs, v->fatbase + s + f * v->fsize, v->win,
-                                                 1);
+                        rc = cairn_fat_dev_write(k->fs, v->fatbase + s + f * v->fsize, v->win, 1);
                     }
                     if (rc) {
                         return rc;

@@ -227,7 +227,7 @@ static int fat_mkdir(struct cairn_fs *fs, const char *path)
     e = v->win;
     uint8_t ent[FAT_DIRENT];
     cairn_fat_ent_copy(ent, e); // (the new entry: "." but for its name)
-    rc = cairn_fat_dev_write(v, fs, s0, e, 1);
+    rc = cairn_fat_dev_write(fs, s0, e, 1);
     if (rc) {
         return rc;
     }

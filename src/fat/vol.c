@@ -2,20 +2,18 @@
 // FSInfo, the volume dirty mark, mount and unmount.
 #include "fat_int.h"
 
-#define FAT_NOSECT 0xFFFFFFFFu
 
 // ---- device access: every device error becomes EIO (as FatFs) -------------------
 
-int cairn_fat_dev_read(fat_vol *v, struct cairn_fs *fs, uint32_t sect, void *buf, uint32_t n)
+int cairn_fat_dev_read(struct cairn_fs *fs, uint32_t sect, void *buf, uint32_t n)
 {
-    (void)v;
     int rc = cairn_bdev_read(fs->bdev, sect, buf, n);
     return rc ? CAIRN_EIO : 0;
 }
 
-int cairn_fat_dev_write(fat_vol *v, struct cairn_fs *fs, uint32_t sect, const void *buf,
-                        uint32_t n)
+int cairn_fat_dev_write(struct cairn_fs *fs, uint32_t sect, const void *buf, uint32_t n)
 {
+    fat_vol *v = fat_v(fs);
     if (v->ro) {
         return CAIRN_EROFS;
     }
@@ -37,9 +35,9 @@ static int fat_mark_before(struct cairn_fs *fs, uint32_t s);
 static int fat_write_fats(struct cairn_fs *fs, uint32_t s, const uint8_t *buf)
 {
     fat_vol *v = fat_v(fs);
-    int rc = cairn_fat_dev_write(v, fs, s, buf, 1);
+    int rc = cairn_fat_dev_write(fs, s, buf, 1);
     if (rc == 0 && v->n_fats > 1 && s - v->fatbase < v->fsize) { // (n_fats is 1 or 2)
-        rc = cairn_fat_dev_write(v, fs, s + v->fsize, buf, 1);
+        rc = cairn_fat_dev_write(fs, s + v->fsize, buf, 1);
     }
     return rc;
 }
@@ -104,7 +102,7 @@ static void fat_win_loaded(fat_vol *v, uint32_t sect);
 
 // Free the window for use as a scratch buffer (its sector is kept as the
 // other buffer when there is one).
-int cairn_fat_win_drop(struct cairn_fs *fs)
+static int fat_win_drop(struct cairn_fs *fs)
 {
     fat_vol *v = fat_v(fs);
     int rc = cairn_fat_win_flush(fs);
@@ -131,10 +129,10 @@ int cairn_fat_win_move(struct cairn_fs *fs, uint32_t sect)
         return 0;
     }
     if (rc == 0) {
-        rc = cairn_fat_win_drop(fs); // (clean now: keeps its sector as the other buffer)
+        rc = fat_win_drop(fs); // (clean now: keeps its sector as the other buffer)
     }
     if (rc == 0) {
-        rc = cairn_fat_dev_read(v, fs, sect, v->win, 1);
+        rc = cairn_fat_dev_read(fs, sect, v->win, 1);
     }
     if (rc) {
         return rc; // (the window holds no sector)
@@ -145,19 +143,21 @@ int cairn_fat_win_move(struct cairn_fs *fs, uint32_t sect)
 }
 
 // The window becomes sector `sect`, zero-filled, without reading it (the
-// caller fills and writes it).
+// caller fills and writes it); FAT_NOSECT: a zero-filled scratch buffer.
 int cairn_fat_win_zero(struct cairn_fs *fs, uint32_t sect)
 {
     fat_vol *v = fat_v(fs);
-    int rc = cairn_fat_win_drop(fs);
+    int rc = fat_win_drop(fs);
     if (rc) {
         return rc;
     }
-    if (v->alt_sect == sect) {
-        v->alt_sect = FAT_NOSECT;
-    }
-    if (v->pe_sect == sect) {
-        v->pe_valid = 0; // file data over a directory sector: a corrupt volume
+    if (sect != FAT_NOSECT) {
+        if (v->alt_sect == sect) {
+            v->alt_sect = FAT_NOSECT;
+        }
+        if (v->pe_sect == sect) {
+            v->pe_valid = 0; // file data over a directory sector: a corrupt volume
+        }
     }
     memset(v->win, 0, v->ss);
     v->win_sect = sect;
@@ -315,7 +315,7 @@ static int fat_mark_before(struct cairn_fs *fs, uint32_t s)
     int rc = 0;
     if (v->alt_sect != a) {
         v->alt_sect = FAT_NOSECT;
-        rc = cairn_fat_dev_read(v, fs, a, v->alt, 1);
+        rc = cairn_fat_dev_read(fs, a, v->alt, 1);
     }
     if (rc == 0 && fat_clean_in(v, v->alt, 0)) {
         v->alt_sect = FAT_NOSECT;
