@@ -125,12 +125,13 @@ next:
     return 0;
 }
 
-/* Read size bytes at block/off a chunk at a time and compare them with cmp
- * (0 equal, 1 the disk sorts first, 2 after) or, cmp NULL, add them to *crc. */
-static int lx_disk_pass(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, uint32_t size,
-                        const uint8_t *cmp, uint32_t *crc)
+// a chunk at a time
+int cairn_lfs2_disk(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, uint32_t size, void *p)
 {
     uint8_t t[32];
+    uint32_t *crc = size & LX_DCRC ? p : NULL;
+    const uint8_t *cmp = crc ? NULL : p;
+    size &= ~LX_DCRC;
     for (uint32_t i = 0; i < size;) {
         uint32_t n = lx_min(size - i, cmp ? 16 : sizeof t);
         int err = lx_read_rc(L, hint > i ? hint - i : 1, block, off + i, t, n);
@@ -146,17 +147,6 @@ static int lx_disk_pass(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, ui
         i += n;
     }
     return 0;
-}
-
-int lx_cmp(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, const void *buf, uint32_t size)
-{
-    return lx_disk_pass(L, hint, block, off, size, buf, NULL);
-}
-
-int cairn_lfs2_crc_disk(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, uint32_t size,
-                        uint32_t *crc)
-{
-    return lx_disk_pass(L, hint, block, off, size, NULL, crc);
 }
 
 /* A block is about to change: caches holding it would go stale. */
@@ -247,10 +237,10 @@ int cairn_lfs2_erase(lx_t *L, uint32_t block)
     return lx_wrerr(L, cairn_bdev_erase(lx_bd(L), block));
 }
 
-int cairn_lfs2_bd_sync(lx_t *L, lx_cache *pc, int validate)
+int cairn_lfs2_bd_sync(lx_t *L)
 {
     // no need to drop the read cache: every program or erase drops what it changes
-    int err = lx_flush(L, pc, validate);
+    int err = lx_flush(L, &L->pcache, 0);
     if (err)
         return err;
     return cairn_bdev_sync(lx_bd(L));

@@ -102,9 +102,9 @@ void cairn_lfs2_ctz_moved(lx_t *L, uint32_t old, uint32_t nb, uint32_t size)
         lx_pm_set(L, nb, L->pk[1], 0);
 }
 
-int cairn_lfs2_ctz_find(lx_t *L, lx_cache *rc, const struct lx_file *f, uint32_t pos,
-                        uint32_t *out)
+int cairn_lfs2_ctz_find(lx_t *L, struct lx_file *f, uint32_t pos, uint32_t *out)
 {
+    lx_cache *rc = out == f->bo ? &f->cache : &L->rcache;
     uint32_t head = f->head, size = f->size;
     if (size == 0) {
         out[0] = LX_NULL;

@@ -94,15 +94,14 @@ int32_t lx_find(lx_t *L, lx_mdir *dir, const char **path, uint16_t *id)
 /* The struct tag of entry `id` (data into b[8]). */
 int32_t lx_get_struct(lx_t *L, const lx_mdir *dir, uint32_t id, uint8_t b[8])
 {
-    return lx_get(L, dir, LX_TAG(0x700, 0x3ff, 0), LX_TAG(LX_T_STRUCT, id, 8), b);
+    return lx_get(L, dir, LX_GET_T1 | LX_TAG(LX_T_STRUCT, id, 8), b);
 }
 
 /* The mtime attribute of entry `id` into b: 1 when it has one of 8 bytes,
  * 0 when not, or an error. */
 int32_t lx_get_mtime(lx_t *L, const lx_mdir *dir, uint32_t id, uint8_t b[8])
 {
-    int32_t t = lx_get(L, dir, LX_TAG(0x7ff, 0x3ff, 0),
-                       LX_TAG(LX_T_USERATTR + CAIRN_LFS2_ATTR_MTIME, id, 8), b);
+    int32_t t = lx_get(L, dir, LX_TAG(LX_T_USERATTR + CAIRN_LFS2_ATTR_MTIME, id, 8), b);
     if (t == CAIRN_ENOENT)
         return 0;
     return t < 0 ? t : lx_tsize((uint32_t)t) == 8;
@@ -114,10 +113,11 @@ int32_t lx_get_mtime(lx_t *L, const lx_mdir *dir, uint32_t id, uint8_t b[8])
  * (below 2^31) or an error. */
 static int32_t lx_getinfo(lx_t *L, const lx_mdir *m, uint32_t id, char *name, uint32_t *type)
 {
-    uint32_t ntag, noff, stag, soff;
-    int err = cairn_lfs2_get_entry(L, m, id, &ntag, &noff, &stag, &soff);
+    uint32_t e4[4];
+    int err = cairn_lfs2_get_entry(L, m, id, e4);
     if (err)
         return err;
+    uint32_t ntag = e4[0], noff = e4[1], stag = e4[2], soff = e4[3];
     if (name) {
         uint32_t nlen = lx_min(lx_tsize(ntag), lx_min(L->name_max, CAIRN_NAME_MAX));
         err = lx_read_rc(L, nlen, m->pair[0], noff, name, nlen);

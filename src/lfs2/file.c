@@ -128,8 +128,7 @@ int lx_open(struct cairn_fs *fs, void *fp, const char *path, uint32_t flags)
         if (f->size > L->cache_size)
             return CAIRN_ENOMEM;
         if (f->size > 0) {
-            int32_t t = lx_get(L, &f->l.m, LX_TAG(0x700, 0x3ff, 0),
-                               LX_TAG(LX_T_STRUCT, f->l.id, f->size), f->cache.buf);
+            int32_t t = lx_get(L, &f->l.m, LX_GET_T1 | LX_TAG(LX_T_STRUCT, f->l.id, f->size), f->cache.buf);
             if (t < 0)
                 return t;
         }
@@ -229,7 +228,7 @@ static int32_t lx_fwrite_raw(lx_t *L, struct lx_file *f, const uint8_t *d, uint3
             if (!(f->flags & LX_F_INLINE)) {
                 if (!(f->flags & LX_F_WRITING) && f->pos > 0) {
                     // (the offset is set by the extension below)
-                    int err = lx_ctz_find(L, &f->cache, f, f->pos - 1, f->bo);
+                    int err = lx_ctz_find(L, f, f->pos - 1, f->bo);
                     if (err) {
                         f->flags |= LX_F_ERRED;
                         return err;
@@ -272,7 +271,7 @@ static int lx_file_flush(lx_t *L, struct lx_file *f)
             bo[1] = L->block_size; // (bo[0] is found first)
             while (f->pos < f->size) {
                 if (bo[1] >= L->block_size) {
-                    int err = lx_ctz_find(L, &L->rcache, f, f->pos, bo);
+                    int err = lx_ctz_find(L, f, f->pos, bo);
                     if (err)
                         return err;
                 }
@@ -318,7 +317,7 @@ static int lx_file_sync_in(lx_t *L, struct lx_file *f)
     struct lx_attr a[2] = {{LX_TAG(LX_T_INLINESTRUCT, id, f->size), f->cache.buf},
                            {LX_TAG(LX_T_USERATTR + CAIRN_LFS2_ATTR_MTIME, id, 8), f->mtime}};
     if (!(f->flags & LX_F_INLINE)) {
-        err = lx_bd_sync(L, &L->pcache, 0);
+        err = lx_bd_sync(L);
         if (err)
             return err;
         lx_ple32(ctz, f->head);
@@ -371,7 +370,7 @@ static int32_t lx_fread_raw(lx_t *L, struct lx_file *f, uint8_t *d, uint32_t len
     while (n > 0) {
         if (!(f->flags & LX_F_READING) || f->off == L->block_size) {
             if (!(f->flags & LX_F_INLINE)) {
-                int err = lx_ctz_find(L, &f->cache, f, f->pos, f->bo);
+                int err = lx_ctz_find(L, f, f->pos, f->bo);
                 if (err)
                     return err;
             } else {
@@ -498,7 +497,7 @@ int lx_truncate(struct cairn_fs *fs, void *fp, int64_t size)
             // the first bytes (of block index 0) into the handle's cache
             if (!(f->flags & LX_F_INLINE)) {
                 uint32_t bo[2];
-                err = lx_ctz_find(L, &L->rcache, f, 0, bo);
+                err = lx_ctz_find(L, f, 0, bo);
                 if (!err)
                     err = lx_read_rc(L, nsize, bo[0], 0, f->cache.buf, nsize);
                 if (err)
@@ -507,7 +506,7 @@ int lx_truncate(struct cairn_fs *fs, void *fp, int64_t size)
             lx_set_inline(L, f, nsize);
         } else {
             // (off is found again by the next read: READING goes below)
-            err = lx_ctz_find(L, &f->cache, f, nsize - 1, f->bo);
+            err = lx_ctz_find(L, f, nsize - 1, f->bo);
             if (err)
                 return err;
             f->head = f->block;

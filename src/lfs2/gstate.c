@@ -85,7 +85,7 @@ int cairn_lfs2_deorphan(lx_t *L, int powerloss)
                 uint32_t moveid = 0x3ff, atag = 0;
                 if (pass == 0 && tag != CAIRN_ENOENT) {
                     // (tag is a dirstruct's, of 8 bytes)
-                    int32_t st = lx_get(L, &parent, LX_TAG(0x7ff, 0x3ff, 0), (uint32_t)tag, b);
+                    int32_t st = lx_get(L, &parent, (uint32_t)tag, b);
                     if (st < 0)
                         return st;
                     uint32_t pair[2] = {lx_le32(b), lx_le32(b + 4)};
@@ -136,7 +136,7 @@ static int lx_demove(lx_t *L)
     if (moveid < movedir.count) {
         uint32_t keep = L->gdisk.tag;
         L->gdisk.tag &= ~LX_TAG(0x700, 0, 0); // look past the move's own hiding
-        nt = lx_get(L, &movedir, LX_TAG(0x700, 0x3ff, 0), LX_TAG(LX_T_NAME, moveid, 0), NULL);
+        nt = lx_get(L, &movedir, LX_GET_T1 | LX_TAG(LX_T_NAME, moveid, 0), NULL);
         L->gdisk.tag = keep;
         if (nt < 0 && nt != CAIRN_ENOENT)
             return nt;

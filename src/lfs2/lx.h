@@ -123,13 +123,19 @@ int cairn_lfs2_read(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t hint, ui
 /* cairn_lfs2_read through the read cache alone (no program cache can shadow
  * the range): fewer arguments at the many metadata read sites. */
 int cairn_lfs2_read_rc(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, void *buf, uint32_t size);
+/* Read size bytes at block:off through the read cache and compare them with
+ * p (0 equal, 1 the disk sorts first, 2 after) or, LX_DCRC in size, add them
+ * to the CRC at p. */
+#define LX_DCRC 0x80000000u
+int cairn_lfs2_disk(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, uint32_t size, void *p);
 /* CRC of `size` bytes at block:off, read through the read cache. */
-int cairn_lfs2_crc_disk(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, uint32_t size, uint32_t *crc);
+#define lx_crc_disk(L, h, b, o, n, crc) cairn_lfs2_disk(L, h, b, o, (n) | LX_DCRC, crc)
 int cairn_lfs2_flush(lx_t *L, lx_cache *pc, int validate);
 /* Program through pc (the read cache drops what changes). */
 int cairn_lfs2_prog(lx_t *L, lx_cache *pc, int validate, uint32_t block, uint32_t off, const void *buf, uint32_t size);
 int cairn_lfs2_erase(lx_t *L, uint32_t block);
-int cairn_lfs2_bd_sync(lx_t *L, lx_cache *pc, int validate);
+/* Flush the program cache (metadata: not read back) and sync the device. */
+int cairn_lfs2_bd_sync(lx_t *L);
 int cairn_lfs2_hasmovehere(const lx_gstate *g, const uint32_t pair[2]);
 void cairn_lfs2_preporphans(lx_t *L, int n);
 void cairn_lfs2_prepmove(lx_t *L, uint32_t id, const uint32_t pair[2]);
@@ -146,9 +152,11 @@ struct lx_bscan {
 };
 int cairn_lfs2_bstep(lx_t *L, uint32_t block, struct lx_bscan *s, uint32_t *tag);
 #define lx_bstep cairn_lfs2_bstep
-/* The newest tag matching `want` under `mask` (no size bits), its data into
- * buf (the size field of `want` bytes, zero-filled past the tag's). */
-int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t mask, uint32_t want, void *buf);
+/* The newest tag matching `want` (type and id; LX_GET_T1 in want: the type's
+ * upper 3 bits and id; MOVESTATE: the type alone), its data into buf (the
+ * size field of `want` bytes, zero-filled past the tag's). */
+#define LX_GET_T1 0x80000000u
+int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t want, void *buf);
 int cairn_lfs2_alloc(lx_t *L, uint32_t *block);
 /* Mount's walk: mark one pair's blocks and references in the window, which
  * mount made a bitmap of the whole device. */
@@ -156,8 +164,10 @@ int cairn_lfs2_alloc_seed_pair(lx_t *L, const lx_mdir *dir);
 /* Fill the first lookahead window at la_start from the walk's bitmap. */
 void cairn_lfs2_alloc_seed_window(lx_t *L, const uint8_t *bm);
 uint32_t cairn_lfs2_ctz_index(lx_t *L, uint32_t *off);
-/* the block and offset of byte pos of f's list, into out[0] and out[1] */
-int cairn_lfs2_ctz_find(lx_t *L, lx_cache *rc, const struct lx_file *f, uint32_t pos, uint32_t *out);
+/* the block and offset of byte pos of f's list, into out[0] and out[1]; read
+ * through f's cache when out is f->bo (the handle's position), else the read
+ * cache */
+int cairn_lfs2_ctz_find(lx_t *L, struct lx_file *f, uint32_t pos, uint32_t *out);
 /* Copy the first n bytes of block src (LX_INLINE: of spc's buffer; else read
  * through spc and the read cache) to nb through pc: 0, 1 when nb would not
  * take them (relocate), or an error. */
@@ -187,8 +197,7 @@ int cairn_lfs2_writable(lx_t *L);
 int cairn_lfs2_mkconsistent(lx_t *L);
 #endif
 int cairn_lfs2_count_cb(void *ctx, uint32_t block);
-int cairn_lfs2_get_entry(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t *ntag,
-                         uint32_t *noff, uint32_t *stag, uint32_t *soff);
+int cairn_lfs2_get_entry(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t *e4);
 void cairn_lfs2_mc_put(lx_t *L, const lx_mdir *dir);
 
 /* Forget what the caches keyed by block (pair states, the lookup memo, the
@@ -220,7 +229,6 @@ int cairn_lfs2_ctz_traverse(lx_t *L, const lx_cache *pc, uint32_t head,
 #define lx_cache_zero cairn_lfs2_cache_zero
 #define lx_read cairn_lfs2_read
 #define lx_read_rc cairn_lfs2_read_rc
-#define lx_crc_disk cairn_lfs2_crc_disk
 #define lx_flush cairn_lfs2_flush
 #define lx_prog cairn_lfs2_prog
 #define lx_erase cairn_lfs2_erase
@@ -371,7 +379,6 @@ static inline void lx_mlist_remove(lx_t *L, struct lx_mlist *m)
 }
 
 /* functions shared between the driver files */
-#define lx_cmp cairn_lfs2_cmp
 #define lx_getgstate cairn_lfs2_getgstate
 #define lx_orphaningcommit cairn_lfs2_orphaningcommit
 #define lx_mkfs cairn_lfs2_mkfs
@@ -403,7 +410,7 @@ static inline void lx_mlist_remove(lx_t *L, struct lx_mlist *m)
 #define lx_rename cairn_lfs2_rename
 /* Compare disk bytes (through the read cache) with buf: 0 equal, 1 disk
  * sorts first, 2 disk sorts after. */
-int lx_cmp(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, const void *buf, uint32_t size);
+#define lx_cmp(L, h, b, o, buf, n) cairn_lfs2_disk(L, h, b, o, n, (void *)(buf))
 int lx_getgstate(lx_t *L, const lx_mdir *dir, lx_gstate *g);
 int lx_orphaningcommit(lx_t *L, lx_mdir *dir, const struct lx_attr *attrs, int n);
 int lx_mkfs(struct cairn_fs *fs);

@@ -439,8 +439,11 @@ int cairn_lfs2_bstep(lx_t *L, uint32_t block, struct lx_bscan *s, uint32_t *tag)
     return 1;
 }
 
-int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t mask, uint32_t want, void *buf)
+int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t want, void *buf)
 {
+    uint32_t mask = (want & LX_GET_T1) ? LX_TAG(0x700, 0x3ff, 0)
+                    : lx_type3(want) == LX_T_MOVESTATE ? LX_TAG(0x7ff, 0, 0)
+                    : LX_TAG(0x7ff, 0x3ff, 0);
     uint32_t size = lx_tsize(want);
     struct lx_bscan bs = {dir->off, dir->etag};
     uint32_t cur = want; // `want` as numbered where the scan is
@@ -474,7 +477,7 @@ int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t mask, uint32_t want
 int lx_getgstate(lx_t *L, const lx_mdir *dir, lx_gstate *g)
 {
     uint8_t b[12];
-    int32_t t = lx_get(L, dir, LX_TAG(0x7ff, 0, 0), LX_TAG(LX_T_MOVESTATE, 0, 12), b);
+    int32_t t = lx_get(L, dir, LX_TAG(LX_T_MOVESTATE, 0, 12), b);
     if (t < 0)
         return t == CAIRN_ENOENT ? 0 : t;
     g->tag ^= lx_le32(b);
@@ -491,6 +494,7 @@ struct lx_em {
     uint32_t sizing, size;
     const struct lx_attr *attrs;
     int n;
+    uint32_t src; /* the block lx_cattr copies entries from */
 };
 
 static int lx_cprog(struct lx_em *c, const void *buf, uint32_t size)
@@ -504,8 +508,9 @@ static int lx_cprog(struct lx_em *c, const void *buf, uint32_t size)
     return 0;
 }
 
-/* One entry: tag plus data from memory, or copied from disk (mem == NULL). */
-static int lx_cattr(struct lx_em *c, uint32_t tag, const void *mem, uint32_t dblock, uint32_t doff)
+/* One entry: tag plus data from memory, or copied from disk (mem == NULL:
+ * from c->src at doff). */
+static int lx_cattr(struct lx_em *c, uint32_t tag, const void *mem, uint32_t doff)
 {
     lx_t *L = c->L;
     uint32_t dsz = lx_dsize(tag);
@@ -522,7 +527,7 @@ static int lx_cattr(struct lx_em *c, uint32_t tag, const void *mem, uint32_t dbl
             p = (const uint8_t *)mem + i;
         } else {
             n = lx_min(n, sizeof b);
-            err = lx_read(L, &L->pcache, &L->rcache, dsz - 4 - i, dblock, doff + i, b, n);
+            err = lx_read(L, &L->pcache, &L->rcache, dsz - 4 - i, c->src, doff + i, b, n);
         }
         if (!err)
             err = lx_cprog(c, p, n);
@@ -554,7 +559,7 @@ static int lx_ccrc(struct lx_em *c)
                     return err;
                 lx_ple32(fb, fc[0]); // (in place)
                 lx_ple32(fb + 4, fc[1]);
-                err = lx_cattr(c, LX_TAG(LX_T_FCRC, 0x3ff, 8), fb, 0, 0);
+                err = lx_cattr(c, LX_TAG(LX_T_FCRC, 0x3ff, 8), fb, 0);
                 if (err)
                     return err;
             }
@@ -575,7 +580,7 @@ static int lx_ccrc(struct lx_em *c)
         c->ptag = ntag ^ (vb << 31);
         c->crc = 0xffffffff;
         if (noff >= end || noff >= L->pcache.off + L->cache_size) {
-            err = lx_bd_sync(L, &L->pcache, 0);
+            err = lx_bd_sync(L);
             if (err)
                 return err;
         }
@@ -716,6 +721,7 @@ static int lx_wscan(struct lx_em *e, struct lx_slot *sl, uint32_t nw, uint8_t *s
 /* Write what slot q found renumbered as `newid`. */
 static int lx_wout(struct lx_em *e, const lx_mdir *dir, const struct lx_slot *q, uint32_t newid)
 {
+    e->src = dir->pair[0];
     for (int k = 0; k < 4; k++) {
         uint32_t tag = q->l[k].tag, o = q->l[k].off;
         int err = 0;
@@ -725,8 +731,7 @@ static int lx_wout(struct lx_em *e, const lx_mdir *dir, const struct lx_slot *q,
         if (e->sizing)
             e->size += lx_dsize(tag);
         else
-            err = lx_cattr(e, tag, o & LX_SLOT_MEM ? e->attrs[o & ~LX_SLOT_MEM].buf : NULL,
-                           dir->pair[0], o);
+            err = lx_cattr(e, tag, o & LX_SLOT_MEM ? e->attrs[o & ~LX_SLOT_MEM].buf : NULL, o);
         if (err)
             return err;
     }
@@ -800,16 +805,16 @@ static int lx_emit_range(struct lx_em *e, const struct lx_job *j, uint32_t begin
 
 /*
  * One backward scan for both the name (REG/DIR) and the struct of entry `id`:
- * their tags and data offsets (tag 0 = none). ENOENT when the name is missing.
+ * their tags and data offsets into e4 {ntag, noff, stag, soff} (tag 0 = none).
+ * ENOENT when the name is missing.
  */
-int cairn_lfs2_get_entry(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t *ntag,
-                         uint32_t *noff, uint32_t *stag, uint32_t *soff)
+int cairn_lfs2_get_entry(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t *e4)
 {
     struct lx_slot q;
     memset(&q, 0, sizeof q);
     q.x = id;
     q.nsonly = 1;
-    *ntag = *stag = 0;
+    e4[0] = 0;
     if (lx_movedaway(L, dir, id))
         return CAIRN_ENOENT;
     struct lx_em e; // (a scan: no commit, no attrs)
@@ -817,11 +822,11 @@ int cairn_lfs2_get_entry(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t *nta
     int err = lx_wscan(&e, &q, 1, NULL, &dir);
     if (err)
         return err;
+    memcpy(e4, q.l, 16);
     // (the superblock's name is no entry's)
-    if (q.l[0].tag && (lx_type3(q.l[0].tag) & 0x780) == 0)
-        *ntag = q.l[0].tag, *noff = q.l[0].off;
-    *stag = q.l[1].tag, *soff = q.l[1].off;
-    return *ntag ? 0 : CAIRN_ENOENT;
+    if (e4[0] && (lx_type3(e4[0]) & 0x780) == 0)
+        return 0;
+    return CAIRN_ENOENT;
 }
 
 /* ---- metadata pair allocation, compaction, commit ---------------------------- */
@@ -885,7 +890,7 @@ static int lx_cwrite(lx_t *L, lx_mdir *dir, const struct lx_job *j, uint32_t beg
     const lx_mdir *source = j->source;
     // (the moves of an append bring their source's entries, not attrs)
     struct lx_em c = {L, dir->pair[0], dir->off, dir->etag, 0xffffffff, dir->off,
-                      L->metadata_max - 8, 0, 0, j->attrs, 0};
+                      L->metadata_max - 8, 0, 0, j->attrs, 0, 0};
     if (source)
         c.block = dir->pair[1], c.off = c.begin = 0, c.ptag = 0xffffffff, c.n = j->n;
     uint8_t b[8];
@@ -904,7 +909,7 @@ static int lx_cwrite(lx_t *L, lx_mdir *dir, const struct lx_job *j, uint32_t beg
             err = lx_emit_range(&c, j, begin);
         if (!err && !lx_pair_isnull(dir->tail)) {
             lx_ppair(b, dir->tail);
-            err = lx_cattr(&c, LX_TAG(LX_T_TAIL + dir->split, 0x3ff, 8), b, 0, 0);
+            err = lx_cattr(&c, LX_TAG(LX_T_TAIL + dir->split, 0x3ff, 8), b, 0);
         }
     } else {
         for (int i = 0; i < j->n && !err; i++) {
@@ -912,7 +917,7 @@ static int lx_cwrite(lx_t *L, lx_mdir *dir, const struct lx_job *j, uint32_t beg
             if (lx_type3(a->tag) == LX_T_FROM_MOVE)
                 err = lx_emit(&c, a->buf, lx_tsize(a->tag), lx_id(a->tag), 1);
             else
-                err = lx_cattr(&c, a->tag, a->buf, 0, 0);
+                err = lx_cattr(&c, a->tag, a->buf, 0);
         }
     }
     if (!err && wd) {
@@ -921,7 +926,7 @@ static int lx_cwrite(lx_t *L, lx_mdir *dir, const struct lx_job *j, uint32_t beg
         lx_ple32(g, d.tag);
         lx_ple32(g + 4, d.pair[0]);
         lx_ple32(g + 8, d.pair[1]);
-        err = lx_cattr(&c, LX_TAG(LX_T_MOVESTATE, 0x3ff, 12), g, 0, 0);
+        err = lx_cattr(&c, LX_TAG(LX_T_MOVESTATE, 0x3ff, 12), g, 0);
     }
     if (!err)
         err = lx_ccrc(&c);

@@ -231,8 +231,7 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
         L->gstate.pair[1] ^= m.g.pair[1];
         if (m.eq) {
             uint32_t v[6]; // (little-endian words)
-            int32_t tag = lx_get(L, &dir, LX_TAG(0x7ff, 0x3ff, 0),
-                                 LX_TAG(LX_T_INLINESTRUCT, 0, sizeof v), v);
+            int32_t tag = lx_get(L, &dir, LX_TAG(LX_T_INLINESTRUCT, 0, sizeof v), v);
             if (tag < 0)
                 return tag == CAIRN_ENOENT ? CAIRN_ECORRUPT : tag;
             for (int i = 0; i < 6; i++)
@@ -368,7 +367,7 @@ static int lx_probe_pair(lx_t *L, const uint32_t pair[2], struct cairn_lfs2_prob
     if (!m.eq)
         return 0;
     uint8_t sb[24];
-    int32_t tag = lx_get(L, &dir, LX_TAG(0x7ff, 0x3ff, 0), LX_TAG(LX_T_INLINESTRUCT, 0, sizeof sb),
+    int32_t tag = lx_get(L, &dir, LX_TAG(LX_T_INLINESTRUCT, 0, sizeof sb),
                          sb);
     if (tag == CAIRN_ENOENT || tag == CAIRN_ECORRUPT || (tag >= 0 && lx_tsize((uint32_t)tag) < 12))
         return 0;

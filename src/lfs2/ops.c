@@ -30,8 +30,7 @@ static int32_t lx_getattr(struct cairn_fs *fs, const char *path, uint8_t type, v
     int err = lx_attr_target(L, path, &cwd, &id);
     if (err)
         return err;
-    int32_t t = lx_get(L, &cwd, LX_TAG(0x7ff, 0x3ff, 0),
-                       LX_TAG(LX_T_USERATTR + type, id, lx_min(len, L->attr_max)), buf);
+    int32_t t = lx_get(L, &cwd, LX_TAG(LX_T_USERATTR + type, id, lx_min(len, L->attr_max)), buf);
     if (t == CAIRN_ENOENT)
         return CAIRN_ENODATA;
     if (t < 0)
