@@ -540,7 +540,7 @@ static int lx_ccrc(struct lx_em *c)
 {
     lx_t *L = c->L;
     uint32_t end = lx_alignup(lx_min(c->off + 20, L->block_size), L->prog_size);
-    uint32_t off1 = 0;
+    uint32_t off1 = 0, crc1 = 0;
     int err;
     while (c->off < end) {
         uint32_t noff = lx_min(end - (c->off + 4), 0x3fe) + (c->off + 4);
@@ -572,7 +572,7 @@ static int lx_ccrc(struct lx_em *c)
         c->crc = lx_crc(c->crc, cc, 4);
         lx_ple32(cc + 4, c->crc);
         if (off1 == 0)
-            off1 = c->off + 4;
+            off1 = c->off + 4, crc1 = c->crc;
         err = lx_cprog(c, cc, 8);
         if (err)
             return err;
@@ -587,10 +587,15 @@ static int lx_ccrc(struct lx_em *c)
     }
     if (L->verify == CAIRN_LFS2_VERIFY_NONE)
         return 0;
-    // read the commit back: catches silently failed programs (the CRC of the
-    // commit and its first CRC word is 0 when the word holds the commit's CRC)
-    uint32_t crc = 0xffffffff;
-    err = lx_crc_disk(L, off1 + 4 - c->begin, c->block, c->begin, off1 + 4 - c->begin, &crc);
+    // read the commit back: catches silently failed programs. Its CRC must be
+    // the one computed here (a self-consistent stale commit left by a failed
+    // erase is not ours), and the CRC word must hold it (the CRC over both is 0)
+    uint32_t crc = 0xffffffff, n = off1 - c->begin;
+    err = lx_crc_disk(L, n + 4, c->block, c->begin, n, &crc);
+    if (!err && crc != crc1)
+        return CAIRN_ECORRUPT;
+    if (!err)
+        err = lx_crc_disk(L, 4, c->block, off1, 4, &crc);
     return err ? err : crc ? CAIRN_ECORRUPT : 0;
 }
 
