@@ -128,7 +128,8 @@ int lx_open(struct cairn_fs *fs, void *fp, const char *path, uint32_t flags)
         if (f->size > L->cache_size)
             return CAIRN_ENOMEM;
         if (f->size > 0) {
-            int32_t t = lx_get(L, &f->l.m, LX_GET_T1 | LX_TAG(LX_T_STRUCT, f->l.id, f->size), f->cache.buf);
+            int32_t t = lx_get(L, &f->l.m, LX_GET_T1 | LX_TAG(LX_T_STRUCT, f->l.id, f->size),
+                               f->cache.buf);
             if (t < 0)
                 return t;
         }
