@@ -592,13 +592,19 @@ int cairn_fat_dir_register(struct cairn_fs *fs, struct fat_scan *sc, uint8_t *en
     if (!sc->have_slot) {
         return CAIRN_EACCES; // the fixed root directory is full
     }
-    // tail 1 was checked by the lookup's pass; later ones a pass each
+    // tail 1 was checked by the lookup's pass; later ones by the filter when
+    // it holds every name of the directory (a tail it never saw is free; a
+    // false positive only passes over a free tail), else a pass each
     uint32_t seq = v->nc.lossy;
     while (sc->taken) {
         if (++seq >= 100) {
             return CAIRN_EACCES;
         }
         cairn_fat_numname(v, sc->cand, seq);
+        if (v->dc_dir == sc->dir + 1) {
+            sc->taken = (uint32_t)fat_bloom(v, sc->cand, 11 | FAT_BL_PROBE, 0);
+            continue;
+        }
         rc = fat_walk(fs, NULL, &sc->f, FAT_FULL);
         if (rc < 0) {
             return rc;
