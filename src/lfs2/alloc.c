@@ -27,7 +27,7 @@ int cairn_lfs2_alloc(lx_t *L, uint32_t *block)
             L->la_ckpoint--;
             if (!used) {
                 *block = (L->la_start + i) % L->block_count;
-                cairn_lfs2_forget_keys(L, *block);
+                cairn_lfs2_forget_memos(L, *block);
                 found = 1;
             }
         }

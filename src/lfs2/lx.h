@@ -203,9 +203,11 @@ void cairn_lfs2_mc_put(lx_t *L, const lx_mdir *dir);
 /* Forget what the caches keyed by block (pair states, the lookup memo, the
  * skip-list map) know of `block` (LX_NULL: everything). */
 void cairn_lfs2_forget(lx_t *L, uint32_t block);
-/* cairn_lfs2_forget but for the pair states (an allocated block is erased
- * before it holds a pair). */
-void cairn_lfs2_forget_keys(lx_t *L, uint32_t block);
+/* Forget the lookup memo and the skip-list map if they are about `block`
+ * (cairn_lfs2_forget without the pair states: the allocator's case, since an
+ * allocated block is erased, which forgets its pair state, before it holds a
+ * pair). */
+void cairn_lfs2_forget_memos(lx_t *L, uint32_t block);
 /* The last block `old` (LX_INLINE: an inline file) of a list of `size` bytes
  * was copied to `nb`: the map follows it. */
 void cairn_lfs2_ctz_moved(lx_t *L, uint32_t old, uint32_t nb, uint32_t size);

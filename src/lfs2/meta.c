@@ -138,7 +138,7 @@ static struct lx_memo *lx_memo(lx_t *L)
     return (struct lx_memo *)(void *)L->memo;
 }
 
-void cairn_lfs2_forget_keys(lx_t *L, uint32_t block)
+void cairn_lfs2_forget_memos(lx_t *L, uint32_t block)
 {
     // (a hit under mask m: every word when block is LX_NULL; pk is the
     // memo without a map)
@@ -155,7 +155,7 @@ void cairn_lfs2_forget(lx_t *L, uint32_t block)
     for (struct lx_mce *e = LX_MC(L), *end = e + L->mc_n; e < end; e++)
         if (!((e->m.pair[0] ^ block) & m) || !((e->m.pair[1] ^ block) & m))
             e->m.pair[0] = e->m.pair[1] = LX_NULL;
-    cairn_lfs2_forget_keys(L, block);
+    cairn_lfs2_forget_memos(L, block);
 }
 
 /* A candidate `tag` (data at d) compared `res` (0 equal, 1 before, 2 after). */
