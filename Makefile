@@ -2,7 +2,8 @@
 #
 #   make            library, CLI (build/cairn), examples, tests, benches
 #   make test       everything CI checks: gcc + clang warning-free builds, the
-#                   whole suite under ASan+UBSan, unit/VFS/conformance programs
+#                   whole suite under ASan+UBSan in the default and in the
+#                   size-first (TINY) configuration, unit/VFS/conformance programs
 #                   under valgrind, short fuzz runs, the Cortex-M4 size table.
 #                   CAIRN_LONG=1 for the long schedules.
 #   make demo       the seed walk-through on the emulated board
@@ -48,6 +49,10 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 TEST_LIB_SRCS := tests/harness.c $(filter-out $(TEST_SRCS),$(sort $(wildcard tests/*/*.c)))
 TEST_LIB_OBJS := $(TEST_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 
+# The size-first configuration: the drivers without their speed caches (the
+# same on-disk results and errors, fewer bytes of code and RAM).
+TINY_FLAGS := -DCAIRN_LFS2_TINY=1 -DCAIRN_FAT_TINY=1
+
 EX_SRCS   := $(sort $(wildcard examples/*.c))
 EX_BINS   := $(EX_SRCS:examples/%.c=$(BUILD)/examples/%)
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
@@ -62,7 +67,7 @@ ifneq ($(FUSE_LIBS),)
 TOOL_CFLAGS := -DCAIRN_HAVE_FUSE=1 $(FUSE_CFLAGS)
 endif
 
-.PHONY: all lib cli tests examples benches test test-fast demo bench size fuzz clean deps
+.PHONY: all lib cli tests examples benches test test-fast test-tiny demo bench size fuzz clean deps
 all: lib cli tests examples benches
 
 lib: $(LIB)
@@ -108,14 +113,21 @@ test: deps
 	$(MAKE) all
 	$(MAKE) BUILD=build/clang CC=clang lib cli examples
 	$(MAKE) BUILD=build/asan SAN=1 OPT=-O1 tests cli
+	$(MAKE) BUILD=build/tiny SAN=1 OPT=-O1 EXTRA_CFLAGS="$(TINY_FLAGS)" tests cli
 	scripts/size.sh
 	scripts/fuzz.sh short
 	scripts/valgrind.sh build
+	scripts/run-tests.sh build/tiny
 	scripts/run-tests.sh build/asan
 
 # The suite alone, without sanitizers, fuzzing or the size table.
 test-fast: all
 	scripts/run-tests.sh $(BUILD)
+
+# The suite in the size-first configuration (under ASan+UBSan).
+test-tiny:
+	$(MAKE) BUILD=build/tiny SAN=1 OPT=-O1 EXTRA_CFLAGS="$(TINY_FLAGS)" tests cli
+	scripts/run-tests.sh build/tiny
 
 demo: deps cli
 	$(CLI) demo build/demo

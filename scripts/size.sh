@@ -29,21 +29,28 @@ for dir in src/*/; do
     arm-none-eabi-size -t "${objs[@]}" | awk -v m="$mod" 'END { printf "%-12s %8d %8d %8d\n", m, $1, $2, $3 }'
 done
 # The drivers as the references count them ("bare"): without fsck (and littlefs's
-# probe), which neither reference has.
-for mod in fat lfs2; do
-    objs=()
-    for c in src/$mod/*.c; do
-        o="$out/cmp-$mod-$(basename "${c%.c}").o"
-        arm-none-eabi-gcc $flags -DCAIRN_FAT_FSCK=0 -DCAIRN_LFS2_FSCK=0 -DCAIRN_LFS2_PROBE=0 -c "$c" -o "$o" || { status=1; continue; }
-        objs+=("$o")
+# probe), which neither reference has; "tiny" is the same in the size-first
+# configuration (no speed caches; FatFs's reference build is its FF_FS_TINY).
+for cfg in bare tiny; do
+    extra=
+    [ $cfg = tiny ] && extra="-DCAIRN_FAT_TINY=1 -DCAIRN_LFS2_TINY=1"
+    for mod in fat lfs2; do
+        objs=()
+        for c in src/$mod/*.c; do
+            o="$out/$cfg-$mod-$(basename "${c%.c}").o"
+            arm-none-eabi-gcc $flags $extra -DCAIRN_FAT_FSCK=0 -DCAIRN_LFS2_FSCK=0 -DCAIRN_LFS2_PROBE=0 -c "$c" -o "$o" || { status=1; continue; }
+            objs+=("$o")
+        done
+        ref=11403
+        [ $mod = lfs2 ] && ref=15172
+        arm-none-eabi-size -t "${objs[@]}" |
+            awk -v m="$mod-$cfg" -v r=$ref 'END { printf "%-12s %8d %8d %8d   (reference %d, %+.0f%%)\n", m, $1, $2, $3, r, ($1 - r) * 100 / r }'
     done
-    ref=11403
-    [ $mod = lfs2 ] && ref=15172
-    arm-none-eabi-size -t "${objs[@]}" |
-        awk -v m="$mod-bare" -v r=$ref 'END { printf "%-12s %8d %8d %8d   (reference %d, %+.0f%%)\n", m, $1, $2, $3, r, ($1 - r) * 100 / r }'
 done
 # State struct sizes on the target (32-bit), from a probe object.
 if [ -x scripts/struct-sizes.sh ]; then
     scripts/struct-sizes.sh "$flags" "$out"
+    echo "(size-first configuration, -DCAIRN_FAT_TINY=1 -DCAIRN_LFS2_TINY=1:)"
+    scripts/struct-sizes.sh "$flags -DCAIRN_FAT_TINY=1 -DCAIRN_LFS2_TINY=1" "$out" | tail -n +3
 fi
 exit $status
