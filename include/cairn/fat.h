@@ -71,6 +71,28 @@ struct cairn_fat_config {
     uint32_t serial;        /* mkfs: 0 -> from the clock, as FatFs does */
 };
 
+/* 1: the size-first configuration (as FatFs's FF_FS_TINY): the speed caches
+ * are left out, code and RAM: the directory-name filter (CAIRN_FAT_BLOOM_BYTES),
+ * the directory position and free-slot cache, the parsed-name cache, the
+ * second sector buffer (CAIRN_FAT_ALT_SS is 0), the closed file's chain
+ * position, a file's known contiguous run, the "volume known full" shortcut,
+ * the clock conversion cache, and multi-sector transfers (file data moves
+ * through the window sector by sector; a whole sector is still written at
+ * once, unread). Lookups and creations then pass over the directory from its
+ * start (a new name with a numeric tail: one pass per tail tried), a file
+ * reopened walks its chain again, and a directory sector and a data sector no
+ * longer stay in memory together: more reads, device calls and instructions,
+ * the same bytes written. What is written to the device, and in which order,
+ * every error and every other behaviour are the same as in the default build
+ * (the "in use" mark is still written with the first FAT or directory sector
+ * a session writes, before any change to another one). RAM: the mount
+ * state is CAIRN_FAT_MAX_SS + 512 (the name buffer) + 168 bytes: 4,776 with
+ * CAIRN_FAT_MAX_SS 4096, 1,192 with 512; an open file 36 bytes (no known
+ * contiguous run), a directory 20. 0 (default): the caches are in. */
+#ifndef CAIRN_FAT_TINY
+#define CAIRN_FAT_TINY 0
+#endif
+
 /* Bytes of the directory-name filter in the mount state (a power of two,
  * 64..8192). More bytes keep creating new names in big directories free of
  * rescans for longer: false "maybe" answers cost one directory pass each. */
@@ -85,7 +107,9 @@ struct cairn_fat_config {
  * for the first allocation on a fresh volume, else just before it), and
  * cleared with one FAT-sector write at unmount; a read-only mount or a
  * session that changes nothing never writes it. Without the second buffer
- * (CAIRN_FAT_ALT_SS) it is written at the first change. 0: no mark is
+ * (CAIRN_FAT_ALT_SS) it is written at the first change (in the size-first
+ * configuration, CAIRN_FAT_TINY: with or before the first change made to a
+ * FAT or directory sector, as with the second buffer). 0: no mark is
  * written; a mark set by another system is still reported by fsck and info,
  * and cleared by fsck --repair. */
 #ifndef CAIRN_FAT_DIRTY_MARK
@@ -109,6 +133,10 @@ struct cairn_fat_config {
  * keeps the behaviour).
  * (CAIRN_FAT_WINDOWS, the older switch: 1 = no second buffer, 2 = one of
  * CAIRN_FAT_MAX_SS bytes.) */
+#if CAIRN_FAT_TINY
+#undef CAIRN_FAT_ALT_SS
+#define CAIRN_FAT_ALT_SS 0 /* (left out in the size-first configuration) */
+#endif
 #ifndef CAIRN_FAT_ALT_SS
 #if defined(CAIRN_FAT_WINDOWS) && CAIRN_FAT_WINDOWS > 1
 #define CAIRN_FAT_ALT_SS CAIRN_FAT_MAX_SS
@@ -144,17 +172,27 @@ struct cairn_fat_private {
     uint8_t win_dirty;
     uint8_t ro;         /* mounted read-only (or the device is) */
     uint8_t n_fats;
+#if !CAIRN_FAT_TINY
     uint8_t win_data;   /* the window holds file data (needs no mark first) */
+#endif
     uint8_t mk_pending; /* the "in use" mark must reach FAT[1] before the next
                          * write of a FAT or directory sector */
     uint8_t vol_dirty;  /* the on-disk "not cleanly unmounted" mark is set */
     uint8_t fsi_dirty;  /* FSInfo values changed since last written */
     uint8_t pe_valid;
+#if CAIRN_FAT_TINY
+    uint8_t mk_hold;    /* a change about to become the pending entry: no mark yet */
+#else
     uint8_t cc_valid;
+#endif
     uint8_t was_dirty;  /* the volume was not cleanly unmounted before mount */
     uint8_t dirty_known; /* was_dirty has been read from FAT[1] */
+#if !CAIRN_FAT_TINY
     uint8_t free_exact; /* free_clst was counted here, not taken from FSInfo */
+#endif
+#if !CAIRN_FAT_TINY
     uint8_t tm_valid;
+#endif
     uint16_t pe_idx;    /* byte offset of the entry in pe_sect */
     uint16_t n_rootdir; /* root entries (FAT12/16) */
     uint32_t ss;        /* sector size */
@@ -164,7 +202,9 @@ struct cairn_fat_private {
     uint32_t win_sect;  /* device sector held in win, UINT32_MAX = none */
     uint32_t n_fatent;  /* clusters + 2 */
     uint32_t free_clst; /* free clusters, UINT32_MAX = unknown */
+#if !CAIRN_FAT_TINY
     uint32_t alt_sect;  /* sector held in alt (never dirty), UINT32_MAX = none */
+#endif
     uint32_t pr_n;
     uint32_t fatbase;   /* first sector of FAT #1 */
     uint32_t dirbase;   /* root: first sector (FAT12/16) or cluster (FAT32) */
@@ -174,7 +214,9 @@ struct cairn_fat_private {
      * with its cluster and size): laid over sector pe_sect whenever the
      * window reads it, so that every lookup sees the file. */
     uint32_t pe_sect;
+#if !CAIRN_FAT_TINY
     uint8_t *alt;
+#endif
     /* Clusters a file has taken but not yet linked in the FAT: the run
      * pr_first.. (pr_n clusters, chain index pr_idx on) after cluster pr_prev
      * (0 = the chain starts there). Linked at the next sync, so that a file
@@ -183,16 +225,21 @@ struct cairn_fat_private {
     uint32_t pr_first;
     uint32_t last_clst; /* allocation hint: last cluster allocated */
     uint32_t fsi_sect;  /* FSInfo sector (device), 0 = none */
+#if !CAIRN_FAT_TINY
     /* the last chain position of a closed file (so that an append
      * reopening it does not walk its chain again) */
     uint32_t cc_sclust, cc_idx, cc_clust;
+#endif
     uint32_t pr_prev, pr_idx;
     uint32_t volbase;   /* first device sector of the volume */
     uint32_t volsize;   /* sectors in the volume */
     uint32_t database;  /* first sector of cluster 2 */
+#if !CAIRN_FAT_TINY
     uint32_t tm_fat;
+#endif
     const struct cairn_fat_config *cfg;
     uint8_t pe_ent[32];
+#if !CAIRN_FAT_TINY
     int64_t tm_s;       /* the last clock second asked for, and its FAT time */
     /* Directory cache for one directory: a Bloom filter of its names (so
      * that creating a new name needs no scan), where its free space starts,
@@ -204,10 +251,10 @@ struct cairn_fat_private {
     struct cairn_fat_dpos dc_last; /* first entry of the last set found */
     uint32_t dc_last_dir;          /* its directory + 1 (0 = none) */
     uint8_t dc_bloom[CAIRN_FAT_BLOOM_BYTES];
-    /* What the last parsed name, still in `name`, gave (an ASCII name
-     * parsed again, as a file reopened, then costs one comparison). */
-    struct cairn_fat_name nc;
-    uint8_t nc_valid;
+    uint8_t nc_valid;   /* nc is still what the name in `name` gives (an
+                         * ASCII name parsed again then costs one comparison) */
+#endif
+    struct cairn_fat_name nc; /* what the last parsed name gave */
     uint16_t lfn_len;   /* units of the long name a listing read into name */
     uint16_t name[256]; /* name component being looked up / created (long
                          * names on disk are compared with it piece by piece) */

@@ -86,10 +86,17 @@ int cairn_fat_dir_next(struct cairn_fs *fs, struct fat_dpos *p, int stretch)
     return 0;
 }
 
+#if CAIRN_FAT_TINY
+uint8_t *cairn_fat_dir_ptr(struct cairn_fs *fs, const struct fat_dpos *p, int *err, int chg)
+{
+    fat_vol *v = fat_v(fs);
+    *err = chg ? cairn_fat_win_chg(fs, p->sect) : cairn_fat_win_move(fs, p->sect);
+#else
 uint8_t *cairn_fat_dir_ptr(struct cairn_fs *fs, const struct fat_dpos *p, int *err)
 {
     fat_vol *v = fat_v(fs);
     *err = cairn_fat_win_move(fs, p->sect);
+#endif
     if (*err) {
         return NULL;
     }
@@ -150,6 +157,7 @@ static void fat_lfn_put(uint8_t *ent, const uint16_t *lfn, uint32_t len, uint32_
 }
 
 // ---- the directory cache -----------------------------------------------------------------
+#if !CAIRN_FAT_TINY
 
 #define FAT_BLOOM_BITS (CAIRN_FAT_BLOOM_BYTES * 8u)
 
@@ -207,6 +215,7 @@ void cairn_fat_dc_forget(fat_vol *v, uint32_t dir)
         v->dc_last_dir = FAT_DC_NONE;
     }
 }
+#endif // !CAIRN_FAT_TINY (the size-first configuration has no directory cache)
 
 // (a call: smaller than the copies inline)
 FAT_NOINLINE static void fat_pos_copy(struct fat_dpos *d, const struct fat_dpos *s)
@@ -247,13 +256,19 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
     fat_vol *v = fat_v(fs);
     struct fat_scan *sc = NULL;
     uint32_t per = v->ss / FAT_DIRENT;
-    struct fat_dpos q, run_start, hole;
-    uint32_t start = 0, want = 0;
+    struct fat_dpos q, run_start;
+    uint32_t want = 0;
     uint32_t ord = 0xFF, sum = 0, len = 0, run = 0;
     int rc;
+#if !CAIRN_FAT_TINY
+    struct fat_dpos hole;
+    uint32_t start = 0;
     hole.sect = 0;
+#endif
     if (mode == FAT_READ) {
+#if !CAIRN_FAT_TINY
         v->nc_valid = 0; // (the buffer will not hold a parsed name)
+#endif
     } else {
         p = &q;
         sc = (struct fat_scan *)(void *)((char *)f - offsetof(struct fat_scan, f));
@@ -262,6 +277,12 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
             sc->have_slot = 0;
             sc->taken = 0;
         }
+#if CAIRN_FAT_TINY
+        rc = cairn_fat_dir_start(fs, &q, sc->dir); // (every pass from the start)
+        if (rc) {
+            return rc;
+        }
+#else
         // the pass begins at the first hole (FAT_SLOT), where the last lookup
         // stopped, or at the start
         const struct fat_dpos *from = &v->dc_hole;
@@ -284,6 +305,7 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
                 return rc;
             }
         }
+#endif
     }
     for (;;) {
         uint32_t full = 0;
@@ -291,7 +313,7 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
             run = 0; // keep a new entry set inside one sector
         }
         int err;
-        uint8_t *ent = cairn_fat_dir_ptr(fs, p, &err);
+        uint8_t *ent = FAT_DIR_PTR(fs, p, &err, 0);
         if (!ent) {
             return err;
         }
@@ -305,9 +327,11 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
         }
         if (c == FAT_DDEM) {
             if (mode >= FAT_FULL) {
+#if !CAIRN_FAT_TINY
                 if (hole.sect == 0) {
                     fat_pos_copy(&hole, p);
                 }
+#endif
                 if (!sc->have_slot) {
                     if (run == 0) {
                         fat_pos_copy(&run_start, p);
@@ -315,9 +339,11 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
                     if (++run >= sc->need) {
                         sc->have_slot = 1;
                         sc->slot = run_start;
+#if !CAIRN_FAT_TINY
                         if (mode == FAT_SLOT) {
                             break;
                         }
+#endif
                     }
                 }
             }
@@ -331,7 +357,9 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
                 fat_pos_copy(&f->lfn, p);
                 f->n_ent = o + 1;
                 f->lfn_match = 1;
+#if !CAIRN_FAT_TINY
                 f->hash = 0;
+#endif
             }
             if (o == expect && sum == ent[FAT_LDIR_CHKSUM] && o != 0 && o <= 20 &&
                 fat_ld16(ent + FAT_LDIR_FSTCLUS) == 0) {
@@ -362,7 +390,9 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
                         // (one of another length fails at its last piece)
                         f->lfn_match = 0;
                     }
+#if !CAIRN_FAT_TINY
                     f->hash += fat_hmix(i, uc);
+#endif
                     i++;
                 }
                 if (k == 13) {
@@ -392,22 +422,28 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
             if (mode != FAT_SLOT && !(sc->ignore.sect != 0 && p->sect == sc->ignore.sect &&
                                       p->idx == sc->ignore.idx) &&
                 (f->lfn_match || (!v->nc.lossy && memcmp(ent, v->nc.sfn, 11) == 0))) {
+#if !CAIRN_FAT_TINY
                 if (mode & 1) {
                     // the next lookup begins there (the same name again, or
                     // the next one in slot order, are found at once)
                     fat_pos_copy(&v->dc_last, &f->lfn);
                     v->dc_last_dir = sc->dir + 1;
                 }
+#endif
                 return FAT_FOUND;
             }
+#if !CAIRN_FAT_TINY
             if (mode == FAT_PEEK) {
                 return FAT_MISSING;
             }
+#endif
             if (mode == FAT_FULL) {
+#if !CAIRN_FAT_TINY
                 fat_bloom(v, ent, 11, 0);
                 if (f->n_ent > 1) {
                     fat_bloom(v, NULL, 0, f->hash);
                 }
+#endif
                 if (v->nc.lossy && memcmp(ent, sc->cand, 11) == 0) {
                     sc->taken = 1;
                 }
@@ -423,9 +459,11 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
         full = 1; // the chain ends: *p is its last entry
     end:
         if (mode >= FAT_FULL) {
+#if !CAIRN_FAT_TINY
             if (hole.sect == 0) {
                 fat_pos_copy(&hole, p); // the end mark, or the chain's last entry
             }
+#endif
             if (!sc->have_slot) {
                 // no free run before the end: the run that reaches it, else
                 // *p (the end mark, or with `full` the chain's last entry:
@@ -437,6 +475,10 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
                     sc->have_slot = 0;
                 }
             }
+#if CAIRN_FAT_TINY
+        }
+        return FAT_MISSING;
+#else
             if (mode == FAT_FULL) {
                 // every entry has been seen: the cache now describes this directory
                 v->dc_dir = sc->dir + 1;
@@ -452,9 +494,12 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
         if (rc) {
             return rc;
         }
+#endif
     }
+#if !CAIRN_FAT_TINY
     fat_pos_copy(&v->dc_hole, &hole);
     return FAT_MISSING;
+#endif
 }
 
 int cairn_fat_dir_read(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f)
@@ -477,6 +522,7 @@ int cairn_fat_dir_empty(struct cairn_fs *fs, uint32_t sclust)
 
 // ---- lookup ---------------------------------------------------------------------------------
 
+#if !CAIRN_FAT_TINY
 // The cache after a new entry set [first, sfn] in sc->dir.
 static void fat_dc_added(struct cairn_fs *fs, const struct fat_scan *sc, const uint8_t *sfn)
 {
@@ -511,6 +557,10 @@ static int fat_scan_create(struct cairn_fs *fs, struct fat_scan *sc)
     }
     return fat_walk(fs, NULL, &sc->f, mode);
 }
+#else
+// (one pass for the name, the tails it may collide with and a free slot)
+#define fat_scan_create(fs, sc) fat_walk(fs, NULL, &(sc)->f, FAT_FULL)
+#endif
 
 const char *cairn_fat_last_comp(const char *p, size_t *n)
 {
@@ -601,10 +651,12 @@ int cairn_fat_dir_register(struct cairn_fs *fs, struct fat_scan *sc, uint8_t *en
             return CAIRN_EACCES;
         }
         cairn_fat_numname(v, sc->cand, seq);
+#if !CAIRN_FAT_TINY
         if (v->dc_dir == sc->dir + 1) {
             sc->taken = (uint32_t)fat_bloom(v, sc->cand, 11 | FAT_BL_PROBE, 0);
             continue;
         }
+#endif
         rc = fat_walk(fs, NULL, &sc->f, FAT_FULL);
         if (rc < 0) {
             return rc;
@@ -634,14 +686,27 @@ int cairn_fat_dir_register(struct cairn_fs *fs, struct fat_scan *sc, uint8_t *en
     // orphaned long name that readers ignore and fsck removes
     for (uint32_t k = pad + n;;) {
         int err;
-        e = cairn_fat_dir_ptr(fs, &p, &err);
+#if CAIRN_FAT_TINY
+        // (a padding entry already deleted is no change)
+        for (int chg = k <= n;; chg = 1) {
+            e = FAT_DIR_PTR(fs, &p, &err, chg);
+            if (!e) {
+                return err;
+            }
+            if (chg || e[0] != 0) {
+                break;
+            }
+        }
+#else
+        e = FAT_DIR_PTR(fs, &p, &err, 0);
         if (!e) {
             return err;
         }
+#endif
         if (--k >= n) {
             if (e[0] == 0) {
                 e[0] = FAT_DDEM;
-                v->win_dirty = 1;
+                FAT_DIRTY(v);
             }
         } else {
             // k: entries after this one
@@ -652,7 +717,7 @@ int cairn_fat_dir_register(struct cairn_fs *fs, struct fat_scan *sc, uint8_t *en
                 break;
             }
             fat_lfn_put(e, v->name, v->nc.len, k, sum, k == n - 1);
-            v->win_dirty = 1;
+            FAT_DIRTY(v);
         }
         rc = cairn_fat_dir_next(fs, &p, 1);
         if (rc) {
@@ -660,11 +725,13 @@ int cairn_fat_dir_register(struct cairn_fs *fs, struct fat_scan *sc, uint8_t *en
         }
     }
     cairn_fat_ent_copy(e, ent);
-    v->win_dirty = 1;
+    FAT_DIRTY(v);
     fat_pos_copy(&sc->f.sfn, &p);
     sc->f.n_ent = n;
     cairn_fat_ent_copy(sc->f.ent, ent);
+#if !CAIRN_FAT_TINY
     fat_dc_added(fs, sc, ent);
+#endif
     return 0;
 }
 
@@ -674,21 +741,23 @@ int cairn_fat_dir_remove(struct cairn_fs *fs, const struct fat_found *f)
 {
     fat_vol *v = fat_v(fs);
     int rc;
+#if !CAIRN_FAT_TINY
     uint32_t dir = f->sfn.sclust;
     // dc_last stays a set boundary: deleting entries moves no boundary
     if (v->dc_dir == dir + 1 && f->lfn.idx < v->dc_hole.idx) {
         fat_pos_copy(&v->dc_hole, &f->lfn); // the names stay in the filter: it may only say "maybe"
     }
+#endif
     struct fat_dpos p = f->lfn;
     const struct fat_dpos *q = &f->sfn;
     for (uint32_t i = 0; i < f->n_ent; i++, q = &p) {
         int err;
-        uint8_t *e = cairn_fat_dir_ptr(fs, q, &err);
+        uint8_t *e = FAT_DIR_PTR(fs, q, &err, 1);
         if (!e) {
             return err;
         }
         e[0] = FAT_DDEM;
-        v->win_dirty = 1;
+        FAT_DIRTY(v);
         if (i != 0) {
             rc = cairn_fat_dir_next(fs, &p, 0);
             if (rc) {

@@ -120,7 +120,9 @@ struct fat_file {
     uint32_t fsize;
     uint32_t fptr;      // may lie beyond fsize (D11); at most 4 GiB - 1
     uint32_t dir_sect;  // device sector holding the short entry
+#if !CAIRN_FAT_TINY
     uint32_t run_n;     // chain indexes [0, run_n) are sclust + index (no FAT reads)
+#endif
     uint32_t ent_clust; // the first cluster the entry holds (to recognise it at sync)
 };
 
@@ -143,7 +145,9 @@ struct fat_found {
     uint32_t n_ent;       // entries in the set (LFN + 1)
     uint32_t lfn_match;   // its long name is the one looked up
     uint8_t ent[FAT_DIRENT]; // copy of the short entry
+#if !CAIRN_FAT_TINY
     uint32_t hash;        // its long name's filter hash (n_ent > 1)
+#endif
 };
 
 // A name prepared for lookup and creation (fat.h).
@@ -163,6 +167,21 @@ int cairn_fat_dev_write(struct cairn_fs *fs, uint32_t sect, const void *buf, uin
 // The window empty, the buffers in place (mkfs, mount, unmount).
 void cairn_fat_win_reset(fat_vol *v);
 int cairn_fat_win_move(struct cairn_fs *fs, uint32_t sect);
+#if CAIRN_FAT_TINY
+// The window to sector `sect` for a change (FAT or directory, not file
+// data): marked dirty, after the pending "in use" mark where it must go first
+// (without a second buffer the mark cannot wait until the sector is written).
+int cairn_fat_win_chg(struct cairn_fs *fs, uint32_t sect);
+#define FAT_WIN_CHG(fs, s) cairn_fat_win_chg(fs, s)
+#define FAT_CHG_HERE(fs, s) cairn_fat_win_chg(fs, s)
+#define FAT_DIRTY(v) ((void)(v))
+#else
+// (the default build marks the window dirty after the change: the mark is
+// written, when due, just before the sector is)
+#define FAT_WIN_CHG(fs, s) cairn_fat_win_move(fs, s)
+#define FAT_CHG_HERE(fs, s) 0
+#define FAT_DIRTY(v) ((v)->win_dirty = 1)
+#endif
 int cairn_fat_win_flush(struct cairn_fs *fs);
 // The window zero-filled as sector sect, unread (FAT_NOSECT: as a scratch
 // buffer; its sector is kept as the other buffer when there is one).
@@ -225,7 +244,15 @@ uint32_t cairn_fat_sfn_to_utf16(const uint8_t *ent, uint16_t *u);
 
 int cairn_fat_dir_start(struct cairn_fs *fs, struct fat_dpos *p, uint32_t sclust);
 int cairn_fat_dir_next(struct cairn_fs *fs, struct fat_dpos *p, int stretch);
+// The entry at *p in the window, or NULL with *err set; FAT_DIR_PTR with
+// chg set: for a change (FAT_WIN_CHG; FAT_DIRTY after it).
+#if CAIRN_FAT_TINY
+uint8_t *cairn_fat_dir_ptr(struct cairn_fs *fs, const struct fat_dpos *p, int *err, int chg);
+#define FAT_DIR_PTR(fs, p, err, chg) cairn_fat_dir_ptr(fs, p, err, chg)
+#else
 uint8_t *cairn_fat_dir_ptr(struct cairn_fs *fs, const struct fat_dpos *p, int *err);
+#define FAT_DIR_PTR(fs, p, err, chg) cairn_fat_dir_ptr(fs, p, err)
+#endif
 uint32_t cairn_fat_ent_clust(const fat_vol *v, const uint8_t *ent);
 // The directory a sub-directory's (or a "..") entry names: 0 for the root.
 uint32_t cairn_fat_dir_clust(const fat_vol *v, const uint8_t *ent);
@@ -266,7 +293,15 @@ void cairn_fat_ent_copy(void *dst, const void *src);
 void cairn_fat_ent_init(uint8_t *ent, uint8_t attr, uint32_t tm);
 int cairn_fat_dir_remove(struct cairn_fs *fs, const struct fat_found *f);
 int cairn_fat_dir_empty(struct cairn_fs *fs, uint32_t sclust);
+#if CAIRN_FAT_TINY
+static inline void cairn_fat_dc_forget(fat_vol *v, uint32_t dir)
+{
+    (void)v;
+    (void)dir;
+}
+#else
 void cairn_fat_dc_forget(fat_vol *v, uint32_t dir);
+#endif
 // Zeros into sectors from.. of cluster clst (the window is free, zero-filled,
 // and taken to hold its last sector).
 int cairn_fat_dir_clear_cluster(struct cairn_fs *fs, uint32_t clst, uint32_t from);

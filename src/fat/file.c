@@ -38,10 +38,12 @@ static int fat_file_walk(struct cairn_fs *fs, struct fat_file *f, uint32_t ci, u
         *c = 0;
         return ci ? 2 : 1;
     }
+#if !CAIRN_FAT_TINY
     if (ci < f->run_n) {
         *c = f->sclust + ci; // inside the known contiguous run
         return 0;
     }
+#endif
     if (v->pr_file == f && ci >= v->pr_idx) { // (pr_file is set only while pr_n > 0)
         // clusters taken but not linked yet: the FAT does not know them
         uint32_t k = ci - v->pr_idx;
@@ -53,8 +55,13 @@ static int fat_file_walk(struct cairn_fs *fs, struct fat_file *f, uint32_t ci, u
         idx = ci;
     } else {
         // start from the furthest known position at or before ci
+#if CAIRN_FAT_TINY
+        idx = 0;
+        cur = f->sclust;
+#else
         idx = f->run_n - 1; // (sclust set: run_n >= 1)
         cur = f->sclust + idx;
+#endif
         if (f->clust_idx <= ci && f->clust_idx > idx) { // (clust 0: clust_idx 0)
             cur = f->clust;
             idx = f->clust_idx;
@@ -77,9 +84,11 @@ static int fat_file_walk(struct cairn_fs *fs, struct fat_file *f, uint32_t ci, u
         if (idx + 1 >= v->n_fatent) {
             return CAIRN_ECORRUPT; // longer than the volume: a loop
         }
+#if !CAIRN_FAT_TINY
         if (idx + 1 == f->run_n && nx == cur + 1) {
             f->run_n++;
         }
+#endif
         cur = nx;
         idx++;
     }
@@ -142,7 +151,7 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
     }
     if (trunc) {
         uint32_t old = cairn_fat_ent_clust(v, sc.f.ent);
-        uint8_t *e = cairn_fat_dir_ptr(fs, &sc.f.sfn, &rc);
+        uint8_t *e = FAT_DIR_PTR(fs, &sc.f.sfn, &rc, 1);
         if (!e) {
             return rc;
         }
@@ -152,7 +161,7 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
         fat_st32(e + FAT_DIR_CRTTIME, tm);
         fat_st32(e + FAT_DIR_MODTIME, tm);
         e[FAT_DIR_ATTR] |= FAT_AM_ARC;
-        v->win_dirty = 1;
+        FAT_DIRTY(v);
         memset(sc.f.ent + FAT_DIR_CLUSTHI, 0, FAT_DIRENT - FAT_DIR_CLUSTHI); // (as f sees it)
         if (old) {
             rc = cairn_fat_win_flush(fs);
@@ -170,7 +179,16 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
         uint8_t ent[FAT_DIRENT];
         cairn_fat_ent_init(ent, FAT_AM_ARC, tm);
         int clean = !v->win_dirty;
+#if CAIRN_FAT_TINY
+        // (one entry in a slot found, its sector the only change: it becomes
+        // the pending entry below, not written now, so the "in use" mark
+        // waits too)
+        v->mk_hold = (uint8_t)(clean && !v->pe_valid && sc.need == 1 && sc.have_slot == 1);
+#endif
         rc = cairn_fat_dir_register(fs, &sc, ent);
+#if CAIRN_FAT_TINY
+        v->mk_hold = 0;
+#endif
         if (rc) {
             return rc;
         }
@@ -195,11 +213,13 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
     if (f->sclust == 1 || f->sclust >= v->n_fatent) {
         return CAIRN_ECORRUPT;
     }
+#if !CAIRN_FAT_TINY
     f->run_n = f->sclust ? 1 : 0;
     if (v->cc_valid && v->cc_sclust == f->sclust && f->sclust) {
         f->clust = v->cc_clust; // where the file was when it was last closed
         f->clust_idx = v->cc_idx;
     }
+#endif
     if (flags & CAIRN_O_APPEND) {
         f->fptr = f->fsize; // once, at open (FatFs)
     }
@@ -235,13 +255,17 @@ int cairn_fat_sync(struct cairn_fs *fs, void *file)
         // another file's entry now, which must not be overwritten
         f->flags &= ~FAT_FF_MODIFIED;
     } else {
+        rc = FAT_CHG_HERE(fs, f->dir_sect);
+        if (rc) {
+            return rc;
+        }
         f->ent_clust = f->sclust;
         e[FAT_DIR_ATTR] |= FAT_AM_ARC;
         cairn_fat_ent_set_clust(v, e, f->sclust);
         fat_st32(e + FAT_DIR_SIZE, f->fsize);
         fat_st32(e + FAT_DIR_MODTIME, cairn_fat_now(v));
         fat_st16(e + FAT_DIR_LSTACC, 0);
-        v->win_dirty = 1;
+        FAT_DIRTY(v);
     }
     rc = cairn_fat_sync_vol(fs);
     if (rc == 0) {
@@ -264,12 +288,14 @@ int cairn_fat_close(struct cairn_fs *fs, void *file)
             int r2 = cairn_fat_pr_commit(fs); // (sync failed early)
             rc = rc ? rc : r2;
         }
+#if !CAIRN_FAT_TINY
         if (f->clust && f->sclust) {
             v->cc_sclust = f->sclust;
             v->cc_idx = f->clust_idx;
             v->cc_clust = f->clust;
             v->cc_valid = 1;
         }
+#endif
     }
     f->magic = 0;
     return rc;
@@ -342,9 +368,11 @@ static int32_t fat_xfer(struct cairn_fs *fs, struct fat_file *f, uint8_t *buf, u
             if (c == 0) {
                 f->sclust = newc; // (ci and run_n 0: the run starts below)
             }
+#if !CAIRN_FAT_TINY
             if (ci == f->run_n && newc == f->sclust + ci) {
                 f->run_n++;
             }
+#endif
             f->clust = c = newc;
             f->clust_idx = ci;
         }
@@ -353,6 +381,19 @@ static int32_t fat_xfer(struct cairn_fs *fs, struct fat_file *f, uint8_t *buf, u
         }
         uint32_t in = pos % cb, sect = cairn_fat_clust2sect(v, c) + in / v->ss;
         uint32_t off = in & (v->ss - 1), n = len - done;
+#if CAIRN_FAT_TINY
+        // (sector by sector through the window: a whole sector written is not read)
+        if (n > v->ss - off) {
+            n = v->ss - off;
+        }
+        rc = wr && v->win_sect != sect && (c == newc || pos - off >= f->fsize || n == v->ss)
+                 ? cairn_fat_win_zero(fs, sect)
+                 : cairn_fat_win_move(fs, sect);
+        if (rc) {
+            break;
+        }
+        {
+#else
         if (n > cb - in) {
             n = cb - in;
         }
@@ -388,6 +429,7 @@ static int32_t fat_xfer(struct cairn_fs *fs, struct fat_file *f, uint8_t *buf, u
             if (rc) {
                 break;
             }
+#endif
             uint8_t *w = v->win + off;
             if (!wr) {
                 memcpy(buf + done, w, n);
@@ -398,7 +440,20 @@ static int32_t fat_xfer(struct cairn_fs *fs, struct fat_file *f, uint8_t *buf, u
                     memset(w, 0, n);
                 }
                 v->win_dirty = 1;
+#if CAIRN_FAT_TINY
+                if (n == v->ss && buf) {
+                    // a whole sector of the caller's is written at once, as
+                    // the default build writes it straight (its errors too)
+                    rc = cairn_fat_win_flush(fs);
+                    if (rc) {
+                        v->win_dirty = 0;
+                        v->win_sect = FAT_NOSECT;
+                        break;
+                    }
+                }
+#else
                 v->win_data = 1;
+#endif
             }
         }
         done += n;
@@ -567,9 +622,11 @@ int cairn_fat_truncate(struct cairn_fs *fs, void *file, int64_t size)
     if (keep == 0) {
         f->sclust = 0;
     }
+#if !CAIRN_FAT_TINY
     if (f->run_n > keep) {
         f->run_n = keep;
     }
+#endif
     f->clust = 0;
     f->clust_idx = 0;
     f->flags |= FAT_FF_MODIFIED;

@@ -12,7 +12,11 @@
 #if CAIRN_FAT_FSCK
 
 // clusters per bitmap pass: the directory filter's bytes, then the name buffer's
+#if CAIRN_FAT_TINY
+#define FAT_FK_BLOOM_BITS 0u // (no filter: the name buffer alone)
+#else
 #define FAT_FK_BLOOM_BITS (CAIRN_FAT_BLOOM_BYTES * 8u)
+#endif
 #define FAT_FK_SPAN (FAT_FK_BLOOM_BITS + 512u * 8u)
 #define FAT_FK_DEPTH 32
 
@@ -60,10 +64,12 @@ static int fk_in_range(const struct fat_fk *k, uint32_t c)
 // The bitmap byte array holding bit `b` of the range, and the bit's index in it.
 static uint8_t *fk_bits(struct fat_fk *k, uint32_t b, uint32_t *i)
 {
+#if !CAIRN_FAT_TINY
     if (b < FAT_FK_BLOOM_BITS) {
         *i = b;
         return k->v->dc_bloom;
     }
+#endif
     *i = b - FAT_FK_BLOOM_BITS;
     return (uint8_t *)k->v->name;
 }
@@ -318,7 +324,7 @@ static int fk_kill_entries(struct fat_fk *k, struct fat_dpos p, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++) {
         int rc;
-        uint8_t *e = cairn_fat_dir_ptr(k->fs, &p, &rc);
+        uint8_t *e = FAT_DIR_PTR(k->fs, &p, &rc, 0);
         if (!e) {
             return rc;
         }
@@ -350,7 +356,7 @@ static int fk_dots(struct fat_fk *k, uint32_t dir, uint32_t parent)
     struct fat_dpos p;
     int rc = cairn_fat_dir_start(k->fs, &p, dir);
     for (int i = 0; i < 2 && rc == 0; i++) {
-        uint8_t *e = cairn_fat_dir_ptr(k->fs, &p, &rc);
+        uint8_t *e = FAT_DIR_PTR(k->fs, &p, &rc, 0);
         if (!e) {
             return rc;
         }
@@ -412,7 +418,7 @@ static int fk_walk(struct fat_fk *k)
     uint8_t ord = 0xFF, sum = 0;
     while (sp > 0) {
         struct fk_level *L = &st[sp - 1];
-        uint8_t *e = cairn_fat_dir_ptr(k->fs, &L->pos, &rc);
+        uint8_t *e = FAT_DIR_PTR(k->fs, &L->pos, &rc, 0);
         if (!e) {
             return rc;
         }
@@ -501,7 +507,7 @@ static int fk_walk(struct fat_fk *k)
                     fe.dirty = 0;
                 }
                 if (fe.dirty) {
-                    e = cairn_fat_dir_ptr(k->fs, &here, &rc);
+                    e = FAT_DIR_PTR(k->fs, &here, &rc, 0);
                     if (!e) {
                         return rc;
                     }
@@ -620,7 +626,7 @@ static int fk_label(struct fat_fk *k)
     memcpy(lab, "NO NAME    ", 11);
     int rc = cairn_fat_find_label(fs, &p, &fr, &have_free);
     if (rc == 1) {
-        uint8_t *e = cairn_fat_dir_ptr(fs, &p, &rc);
+        uint8_t *e = FAT_DIR_PTR(fs, &p, &rc, 0);
         if (!e) {
             return rc;
         }
@@ -718,16 +724,20 @@ int32_t cairn_fat_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn
     }
     uint32_t fsi_free = v->free_clst;
     cairn_fat_dc_forget(v, UINT32_MAX);
+#if !CAIRN_FAT_TINY
     v->cc_valid = 0;
+#endif
     rc = fk_fat_copies(&k);
     if (rc == 0) {
         rc = fk_label(&k);
     }
     for (k.base = 2; rc == 0 && k.base < v->n_fatent; k.base += FAT_FK_SPAN, k.pass++) {
         cairn_fat_dc_forget(v, UINT32_MAX);
+#if !CAIRN_FAT_TINY
         memset(v->dc_bloom, 0, sizeof v->dc_bloom);
-        memset(v->name, 0, sizeof v->name);
         v->nc_valid = 0; // (the filter and the name buffer hold the bitmap)
+#endif
+        memset(v->name, 0, sizeof v->name);
         rc = fk_walk(&k);
         if (rc == 0) {
             rc = fk_lost(&k);
@@ -750,7 +760,9 @@ int32_t cairn_fat_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn
         }
     }
     cairn_fat_dc_forget(v, UINT32_MAX);
+#if !CAIRN_FAT_TINY
     v->cc_valid = 0;
+#endif
     if (rc == 0 && k.repair) {
         rc = cairn_fat_sync_vol(fs);
     }

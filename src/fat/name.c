@@ -175,6 +175,7 @@ int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n)
 {
     const uint8_t *u = (const uint8_t *)s;
     struct fat_name *nm = &v->nc; // (parsed in place: the cache)
+#if !CAIRN_FAT_TINY
     if (v->nc_valid && n == nm->len) {
         // the cache holds only names of ASCII units kept as they are
         size_t i = 0;
@@ -186,6 +187,7 @@ int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n)
         }
     }
     v->nc_valid = 0;
+#endif
     uint16_t *nb = v->name;
     uint32_t len = 0; // (past 255: too long, refused below)
     for (size_t i = 0; i < n;) {
@@ -298,8 +300,10 @@ int cairn_fat_parse_name(fat_vol *v, const char *s, size_t n)
     // (fn[0] is set: the name ends in a character the short name keeps)
     nm->lossy = (uint8_t)lossy;
     nm->need_lfn = (uint8_t)need_lfn;
+#if !CAIRN_FAT_TINY
     // nothing trimmed and one unit per byte: ASCII, as typed
     v->nc_valid = len == n;
+#endif
     return 0;
 }
 

@@ -320,7 +320,7 @@ static int32_t fat_dotdot(struct cairn_fs *fs, uint32_t dir, uint32_t set)
     }
     p.idx = 1; // (a sector holds 16 entries at least)
     int err;
-    uint8_t *e = cairn_fat_dir_ptr(fs, &p, &err);
+    uint8_t *e = FAT_DIR_PTR(fs, &p, &err, 0);
     if (!e) {
         return err;
     }
@@ -328,9 +328,12 @@ static int32_t fat_dotdot(struct cairn_fs *fs, uint32_t dir, uint32_t set)
         return CAIRN_ECORRUPT;
     }
     if (set != UINT32_MAX) {
-        cairn_fat_ent_set_clust(v, e, set);
-        v->win_dirty = 1;
-        return 0;
+        rc = FAT_CHG_HERE(fs, p.sect);
+        if (rc == 0) {
+            cairn_fat_ent_set_clust(v, e, set);
+            FAT_DIRTY(v);
+        }
+        return rc;
     }
     return (int32_t)cairn_fat_dir_clust(v, e);
 }
@@ -469,12 +472,12 @@ static int fat_set_mtime(struct cairn_fs *fs, const char *path, int64_t mtime_ns
     // (seconds toward zero: any time before 1980 is clamped to 1980 anyway)
     int64_t s = mtime_ns / 1000000000LL;
     int err;
-    uint8_t *e = cairn_fat_dir_ptr(fs, &sc.f.sfn, &err);
+    uint8_t *e = FAT_DIR_PTR(fs, &sc.f.sfn, &err, 1);
     if (!e) {
         return err;
     }
     fat_st32(e + FAT_DIR_MODTIME, cairn_fat_fattime(s));
-    v->win_dirty = 1;
+    FAT_DIRTY(v);
     return fat_finish(fs, 0);
 }
 
@@ -487,7 +490,7 @@ int cairn_fat_find_label(struct cairn_fs *fs, struct fat_dpos *p, struct fat_dpo
     *have_free = 0;
     int rc = cairn_fat_dir_start(fs, &q, 0);
     while (rc == 0) {
-        uint8_t *e = cairn_fat_dir_ptr(fs, &q, &rc);
+        uint8_t *e = FAT_DIR_PTR(fs, &q, &rc, 0);
         if (!e) {
             return rc;
         }
@@ -524,7 +527,7 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
         buf[0] = 0;
         if (rc == 1) {
             int err;
-            uint8_t *e = cairn_fat_dir_ptr(fs, &p, &err);
+            uint8_t *e = FAT_DIR_PTR(fs, &p, &err, 0);
             if (!e) {
                 return err;
             }
@@ -579,7 +582,7 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
     }
     if (found || sl > 0) {
         int err;
-        uint8_t *e = cairn_fat_dir_ptr(fs, &p, &err);
+        uint8_t *e = FAT_DIR_PTR(fs, &p, &err, 1);
         if (!e) {
             return err;
         }
@@ -593,15 +596,15 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
             cairn_fat_name11(e, lab);
             fat_st32(e + FAT_DIR_MODTIME, tm);
         }
-        v->win_dirty = 1;
+        FAT_DIRTY(v);
     }
     // the boot sector's copy
-    rc = cairn_fat_win_move(fs, v->volbase);
+    rc = FAT_WIN_CHG(fs, v->volbase);
     if (rc) {
         return rc;
     }
     cairn_fat_name11(v->win + (v->fs_type == 32 ? 71 : 43), lab);
-    v->win_dirty = 1;
+    FAT_DIRTY(v);
     return fat_finish(fs, 0);
 }
 

@@ -24,7 +24,8 @@ int32_t cairn_fat_ent(struct cairn_fs *fs, uint32_t clst, uint32_t val, int put)
     uint32_t n = t == 32 ? 4 : 2, m = cairn_fat_eoc(v) << sh, old = 0;
     for (uint32_t i = 0; i < (put ? 2 * n : n); i++) {
         uint32_t b = bc + i % n;
-        int rc = cairn_fat_win_move(fs, v->fatbase + b / v->ss);
+        uint32_t s = v->fatbase + b / v->ss;
+        int rc = i < n ? cairn_fat_win_move(fs, s) : FAT_WIN_CHG(fs, s);
         if (rc) {
             return rc;
         }
@@ -34,7 +35,7 @@ int32_t cairn_fat_ent(struct cairn_fs *fs, uint32_t clst, uint32_t val, int put)
         } else {
             // (the top four bits of a FAT32 entry are reserved: kept)
             *p = (uint8_t)(((old & ~m) | ((val << sh) & m)) >> 8 * (i - n));
-            v->win_dirty = 1;
+            FAT_DIRTY(v);
         }
     }
     return put ? 0 : (int32_t)((old & m) >> sh);
@@ -105,9 +106,11 @@ int cairn_fat_find_free(struct cairn_fs *fs, uint32_t *out)
     if (prc) {
         return prc;
     }
+#if !CAIRN_FAT_TINY
     if (v->free_clst == 0 && v->free_exact) {
         return CAIRN_ENOSPC; // an FSInfo count of 0 is only a hint: look anyway
     }
+#endif
     uint32_t n = v->n_fatent - 2;
     uint32_t c = v->last_clst + 1; // (a hint out of range starts at 2)
     for (uint32_t i = 0; i < n; i++, c++) {
@@ -127,7 +130,9 @@ int cairn_fat_find_free(struct cairn_fs *fs, uint32_t *out)
         }
     }
     v->free_clst = 0;
+#if !CAIRN_FAT_TINY
     v->free_exact = 1;
+#endif
     return CAIRN_ENOSPC;
 }
 
@@ -169,7 +174,9 @@ int cairn_fat_free_chain(struct cairn_fs *fs, uint32_t clst, uint32_t prev)
     if (rc) {
         return rc;
     }
+#if !CAIRN_FAT_TINY
     v->cc_valid = 0; // a cached chain position may point into what goes
+#endif
     if (prev) {
         rc = cairn_fat_put(fs, prev, cairn_fat_eoc(v));
         if (rc) {
@@ -216,7 +223,9 @@ int cairn_fat_count_free(struct cairn_fs *fs, uint32_t *out)
     }
     n -= v->pr_n; // taken, though not linked yet
     v->free_clst = n;
+#if !CAIRN_FAT_TINY
     v->free_exact = 1;
+#endif
     v->fsi_dirty = 1; // (only FAT32 has an FSInfo sector to rewrite)
     *out = n;
     return 0;

@@ -17,9 +17,11 @@ int cairn_fat_dev_write(struct cairn_fs *fs, uint32_t sect, const void *buf, uin
     if (v->ro) {
         return CAIRN_EROFS;
     }
+#if !CAIRN_FAT_TINY
     if (v->alt_sect - sect < n) {
         v->alt_sect = FAT_NOSECT; // its copy is out of date now
     }
+#endif
     if (v->pe_sect - sect < n) {
         v->pe_valid = 0; // written (the window carries it), or overwritten
     }
@@ -29,7 +31,9 @@ int cairn_fat_dev_write(struct cairn_fs *fs, uint32_t sect, const void *buf, uin
 
 // ---- the window -----------------------------------------------------------------------
 
+#if !CAIRN_FAT_TINY
 static int fat_mark_before(struct cairn_fs *fs, uint32_t s);
+#endif
 
 // Sector s from buf; a FAT sector goes to the second FAT too (kept in step).
 static int fat_write_fats(struct cairn_fs *fs, uint32_t s, const uint8_t *buf)
@@ -52,13 +56,15 @@ void cairn_fat_win_reset(fat_vol *v)
     v->win = v->wbuf;
 #if CAIRN_FAT_ALT_SS > 0
     v->alt = v->abuf;
-#else
+#elif !CAIRN_FAT_TINY
     v->alt = NULL;
 #endif
     v->win_sect = FAT_NOSECT;
+#if !CAIRN_FAT_TINY
     v->alt_sect = FAT_NOSECT;
-    v->win_dirty = 0;
     v->win_data = 0;
+#endif
+    v->win_dirty = 0;
     v->mk_pending = 0;
     v->pe_valid = 0;
 }
@@ -71,6 +77,7 @@ int cairn_fat_win_flush(struct cairn_fs *fs)
     }
     uint32_t s = v->win_sect;
     int rc = 0;
+#if !CAIRN_FAT_TINY
     if (v->mk_pending && !v->win_data) {
         rc = fat_mark_before(fs, s); // a FAT or directory change: the mark goes first
     }
@@ -80,11 +87,19 @@ int cairn_fat_win_flush(struct cairn_fs *fs)
     if (rc) {
         return rc;
     }
-    v->win_dirty = 0;
     v->win_data = 0;
+#else
+    // (a pending mark went before the change: cairn_fat_win_chg)
+    rc = fat_write_fats(fs, s, v->win);
+    if (rc) {
+        return rc;
+    }
+#endif
+    v->win_dirty = 0;
     return 0;
 }
 
+#if !CAIRN_FAT_TINY
 // The buffers trade places: the window's sector stays, clean, in alt.
 static void fat_win_swap(fat_vol *v)
 {
@@ -95,10 +110,13 @@ static void fat_win_swap(fat_vol *v)
     v->win = t;
     v->win_sect = ts;
 }
+#endif
 
 // The window now holds sector `sect` as read from the device: lay the pending
 // entry over it, and learn the clean mark from FAT[1] on the way.
 static void fat_win_loaded(fat_vol *v, uint32_t sect);
+
+#if !CAIRN_FAT_TINY
 
 // Free the window for use as a scratch buffer (its sector is kept as the
 // other buffer when there is one).
@@ -115,6 +133,17 @@ static int fat_win_drop(struct cairn_fs *fs)
     v->win_sect = FAT_NOSECT;
     return 0;
 }
+#else
+// Free the window for use as a scratch buffer.
+static int fat_win_drop(struct cairn_fs *fs)
+{
+    int rc = cairn_fat_win_flush(fs);
+    if (rc == 0) {
+        fat_v(fs)->win_sect = FAT_NOSECT;
+    }
+    return rc;
+}
+#endif
 
 int cairn_fat_win_move(struct cairn_fs *fs, uint32_t sect)
 {
@@ -123,6 +152,7 @@ int cairn_fat_win_move(struct cairn_fs *fs, uint32_t sect)
         return 0;
     }
     // (flushing may write the "in use" mark through the second buffer)
+#if !CAIRN_FAT_TINY
     int rc = cairn_fat_win_flush(fs);
     if (rc == 0 && sect == v->alt_sect) { // (never so without a second buffer)
         fat_win_swap(v); // the sector before
@@ -131,6 +161,9 @@ int cairn_fat_win_move(struct cairn_fs *fs, uint32_t sect)
     if (rc == 0) {
         rc = fat_win_drop(fs); // (clean now: keeps its sector as the other buffer)
     }
+#else
+    int rc = fat_win_drop(fs);
+#endif
     if (rc == 0) {
         rc = cairn_fat_dev_read(fs, sect, v->win, 1);
     }
@@ -152,9 +185,11 @@ int cairn_fat_win_zero(struct cairn_fs *fs, uint32_t sect)
         return rc;
     }
     if (sect != FAT_NOSECT) {
+#if !CAIRN_FAT_TINY
         if (v->alt_sect == sect) {
             v->alt_sect = FAT_NOSECT;
         }
+#endif
         if (v->pe_sect == sect) {
             v->pe_valid = 0; // file data over a directory sector: a corrupt volume
         }
@@ -219,12 +254,17 @@ int64_t cairn_fat_time_to_unix(uint16_t date, uint16_t time)
 uint32_t cairn_fat_now(fat_vol *v)
 {
     int64_t s = cairn_clock_now_ns() / 1000000000LL;
+#if CAIRN_FAT_TINY
+    (void)v;
+    return cairn_fat_fattime(s);
+#else
     if (!v->tm_valid || v->tm_s != s) {
         v->tm_s = s;
         v->tm_fat = cairn_fat_fattime(s);
         v->tm_valid = 1;
     }
     return v->tm_fat;
+#endif
 }
 
 // Seconds since 1970 (taken as local time) as a FAT timestamp: date in the
@@ -297,6 +337,7 @@ static int fat_set_clean(struct cairn_fs *fs, int clean)
     return cairn_fat_win_flush(fs);
 }
 
+#if !CAIRN_FAT_TINY
 // The pending mark reaches the device before sector `s` (dirty in the
 // window) is written: inside it when `s` is the first FAT sector, else
 // written first through the second buffer.
@@ -329,6 +370,7 @@ static int fat_mark_before(struct cairn_fs *fs, uint32_t s)
     return CAIRN_EIO; // cannot happen
 #endif
 }
+#endif
 
 // Was the volume in use (not cleanly unmounted) when it was mounted? Read
 // from FAT[1] on first need, not at mount.
@@ -369,7 +411,7 @@ static int fat_mark(struct cairn_fs *fs, int now)
         v->mk_pending = 0;
         return 0;
     }
-    if (!now && fat_has_alt(v)) {
+    if (!now && (CAIRN_FAT_TINY || fat_has_alt(v))) {
         v->mk_pending = 1;
         return 0;
     }
@@ -389,6 +431,36 @@ int cairn_fat_mark_dirty(struct cairn_fs *fs)
 {
     return fat_mark(fs, 0);
 }
+
+#if CAIRN_FAT_TINY
+int cairn_fat_win_chg(struct cairn_fs *fs, uint32_t sect)
+{
+    fat_vol *v = fat_v(fs);
+    int rc = cairn_fat_win_move(fs, sect);
+    // Without a second buffer the pending mark cannot be written just before
+    // a dirty sector is: it goes before the first change to one, in it (the
+    // first FAT sector), else on its own (this sector is clean). mk_hold: a
+    // change that becomes the pending entry, not written now.
+    if (rc == 0 && v->mk_pending && !v->mk_hold) {
+        if (sect != v->fatbase) {
+            rc = fat_set_clean(fs, 0);
+            if (rc == 0) {
+                rc = cairn_fat_win_move(fs, sect);
+            }
+        } else {
+            (void)fat_clean_in(v, v->win, 0);
+        }
+        if (rc == 0) {
+            v->mk_pending = 0;
+            v->vol_dirty = 1;
+        }
+    }
+    if (rc == 0) {
+        v->win_dirty = 1;
+    }
+    return rc;
+}
+#endif
 
 #if CAIRN_FAT_FSCK
 int cairn_fat_mark_now(struct cairn_fs *fs)
@@ -414,7 +486,7 @@ int cairn_fat_sync_vol(struct cairn_fs *fs)
     if (rc == 0 && v->pe_valid) {
         // a new file's entry, not written yet (its first sync writes it):
         // written now with what it had at creation
-        rc = cairn_fat_win_move(fs, v->pe_sect);
+        rc = FAT_WIN_CHG(fs, v->pe_sect);
         v->win_dirty = rc == 0;
     }
     if (rc == 0) {
@@ -424,12 +496,12 @@ int cairn_fat_sync_vol(struct cairn_fs *fs)
         return rc;
     }
     if (v->fsi_sect && v->fsi_dirty && !v->ro) { // (FAT32 only)
-        rc = cairn_fat_win_move(fs, v->fsi_sect);
+        rc = FAT_WIN_CHG(fs, v->fsi_sect);
         if (rc) {
             return rc;
         }
         cairn_fat_fsinfo(v->win, v->ss, v->free_clst, v->last_clst);
-        v->win_dirty = 1;
+        FAT_DIRTY(v);
         rc = cairn_fat_win_flush(fs);
         if (rc) {
             return rc;
@@ -528,7 +600,9 @@ int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags)
     }
     uint32_t ss = fs->bdev->block_size;
     v->ss = ss;
+#if !CAIRN_FAT_TINY
     v->free_exact = 0;
+#endif
     v->ro = (uint8_t)(r | (flags & CAIRN_MOUNT_RDONLY)); // (nothing is written here)
     v->fs_type = 0;
     uint32_t bsect;
@@ -624,7 +698,9 @@ int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags)
     }
     v->was_dirty = 0;
     v->dirty_known = 0;
+#if !CAIRN_FAT_TINY
     v->cc_valid = 0;
+#endif
     v->vol_dirty = 0;
     v->pe_sect = FAT_NOSECT; // (the rest of the window state: fat_check_bs)
     v->pr_n = 0;

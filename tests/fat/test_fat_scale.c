@@ -61,10 +61,14 @@ TEST(small_files_reads_grow_linearly)
                (unsigned long long)c[i].writes, (unsigned long long)c[i].write_blocks);
     }
     free(mem);
+    // Writes: no rewriting of the whole directory per file.
+    CHECK(c[2].write_blocks * 2 <= c[0].write_blocks * 9);
+    if (CAIRN_FAT_TINY) {
+        // (without the name filter every new name costs a directory pass)
+        SKIP("speed caches left out (CAIRN_FAT_TINY): reads grow with the directory");
+    }
     // Linear growth: 4x the files, at most 4.5x the reads (quadratic would be 16x).
     CHECK(c[2].reads * 2 <= c[0].reads * 9);
     CHECK(c[2].read_blocks * 2 <= c[0].read_blocks * 9);
     CHECK(c[1].read_blocks * 4 <= c[0].read_blocks * 9);
-    // Writes too: no rewriting of the whole directory per file.
-    CHECK(c[2].write_blocks * 2 <= c[0].write_blocks * 9);
 }

@@ -352,7 +352,7 @@ TEST(readonly_and_device_errors)
     REQUIRE_EQ(o->mkfs(fs), 0);
     REQUIRE_EQ(o->mount(fs, 0), 0);
     uint8_t fh[256];
-    char buf[64];
+    _Alignas(8) char buf[640]; // (the 600-byte write below reads all of it)
     REQUIRE_EQ(o->open(fs, fh, "/test", CAIRN_O_WRONLY | CAIRN_O_CREAT), 0);
     memset(buf, 'a', 64);
     CHECK_EQ(o->write(fs, fh, buf, 64), 64);
