@@ -68,10 +68,34 @@ struct cairn_lfs2_config {
     uint8_t prog_verify;
     /* Caller memory for the caches and lookahead bitmap, aligned to 4:
      * CAIRN_LFS2_BUFFER_SIZE(cache_size, lookahead_size) bytes (at least
-     * CAIRN_LFS2_BUFFER_MIN; more makes a larger pair-state cache). */
+     * CAIRN_LFS2_BUFFER_MIN; more makes a larger pair-state cache, except
+     * with CAIRN_LFS2_TINY). */
     void *buffer;
     uint32_t buffer_size;
 };
+
+/* 1 = size-first configuration (as FatFs's FF_FS_TINY): the speed caches and
+ * fast paths are left out, code and RAM: the pair-state cache with its
+ * name-range keys (CAIRN_LFS2_MCACHE), the lookup memo, the CTZ skip-list map
+ * (CAIRN_LFS2_PCACHE), mount's walk seeding the first allocator window (and
+ * finding each pair's move state in the same pass), the multi-entry
+ * compaction scan, the one-scan block walk of a pair and name+struct lookup
+ * of an entry, cache bypasses for long aligned reads and programs, and the
+ * 64-byte CRC table (16 bytes instead: two bits a step). It costs speed only:
+ * every pair is fetched again (revisions read, CRCs checked) each time it is
+ * used, lookups scan whole logs, seeks walk skip lists from their head, the
+ * first allocation after a mount scans the filesystem, more device reads and
+ * instructions overall. Every return value and error, what each commit and
+ * file write puts on the medium (bytes, order, power-loss safety, wear
+ * levelling) are the same; only which free blocks are taken after a mount
+ * can differ (the first lookahead window starts at the mount's seed, as in
+ * the default build when its buffer has no room for the walk's bitmap). The
+ * buffer needs CAIRN_LFS2_BUFFER_MIN only (both buffer macros give it; more
+ * is not used) and the mount state is 16 bytes smaller. 0 (default) =
+ * speed-first. */
+#ifndef CAIRN_LFS2_TINY
+#define CAIRN_LFS2_TINY 0
+#endif
 
 /* Metadata pairs whose state a mount remembers (44 bytes each of caller
  * buffer: the state and a bound on the names in its log): walking a
@@ -137,15 +161,24 @@ struct cairn_lfs2_gstate {
  * lookahead bitmap, read cache, program cache and the lookup memo (the
  * minimum), then CAIRN_LFS2_MCACHE pair states
  * with their name-range keys and CAIRN_LFS2_PCACHE skip-list map slots. A
- * multiple of 4. */
+ * multiple of 4. CAIRN_LFS2_TINY: the lookahead bitmap and the two caches
+ * only (both macros). */
+#if CAIRN_LFS2_TINY
+#define CAIRN_LFS2_BUFFER_AUX 0u
+#else
 #define CAIRN_LFS2_BUFFER_AUX 72u /* lookup memo */
+#endif
 #define CAIRN_LFS2_BUFFER_MIN(cache, lookahead)                                              \
     ((((lookahead) + 3u) & ~3u) + ((2u * (cache) + 3u) & ~3u) + CAIRN_LFS2_BUFFER_AUX)
 #define CAIRN_LFS2_MKEY 12 /* bytes of name-range key per remembered pair */
+#if CAIRN_LFS2_TINY
+#define CAIRN_LFS2_BUFFER_SIZE(cache, lookahead) CAIRN_LFS2_BUFFER_MIN(cache, lookahead)
+#else
 #define CAIRN_LFS2_BUFFER_SIZE(cache, lookahead)                                             \
     (CAIRN_LFS2_BUFFER_MIN(cache, lookahead) +                                               \
      (uint32_t)(CAIRN_LFS2_MCACHE * (sizeof(struct cairn_lfs2_mdir) + CAIRN_LFS2_MKEY)) +    \
      (4u * CAIRN_LFS2_PCACHE))
+#endif
 
 /* Mount state (caller-owned). Fields are private to the driver. */
 struct cairn_lfs2 {
@@ -153,12 +186,16 @@ struct cairn_lfs2 {
     struct cairn_lfs2_private {
         /* (ordered for code size: short loads reach only small offsets) */
         const struct cairn_lfs2_config *cfg;
+#if !CAIRN_LFS2_TINY
         uint8_t mc_next, mc_n;
+#endif
         uint8_t name_max; /* <= 255 */
         uint8_t no_mtime, ro;
         uint8_t verify; /* cfg->prog_verify */
         uint8_t bad_run; /* consecutive program/erase failures */
+#if !CAIRN_LFS2_TINY
         uint8_t pk_n;
+#endif
         uint16_t attr_max, inline_max; /* <= 1022 */
         uint32_t block_count, cache_size, block_size, prog_size, read_size;
         void *mlist; /* open files and directories */
@@ -171,11 +208,14 @@ struct cairn_lfs2 {
         uint32_t la_start, la_size, la_next, la_ckpoint;
         uint8_t *la_buf;
         struct cairn_lfs2_cache rcache, pcache;
+#if !CAIRN_LFS2_TINY
         /* states of recently fetched/committed pairs: while mounted only this
          * driver writes, so a known pair needs no re-read or CRC check */
         struct cairn_lfs2_mdir *mc; /* pair-state cache at the end of the buffer */
         uint32_t mc_used; /* clock bits of the pair cache's slots */
+#endif
         uint32_t disk_version;
+#if !CAIRN_LFS2_TINY
         /* in the caller's buffer: 5 + pk_n slots (4 bytes) of skip-list map
          * (CAIRN_LFS2_PCACHE, layout in ctz.c) */
         uint32_t *pk;
@@ -183,6 +223,7 @@ struct cairn_lfs2 {
          * known pair, so the next lookup of that name scans only the commits
          * appended since (72 bytes) */
         uint32_t *memo;
+#endif
     } priv;
 };
 

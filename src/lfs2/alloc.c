@@ -58,6 +58,41 @@ int cairn_lfs2_count_cb(void *ctx, uint32_t block)
     return 0;
 }
 
+#if CAIRN_LFS2_TINY
+/* The blocks of one pair and those its entries reference (CTZ files, and with
+ * `orphans` the pairs of child directories): a lookup per entry. */
+static int lx_traverse_pair(lx_t *L, const lx_mdir *dir, int (*cb)(void *, uint32_t), void *ctx,
+                            int orphans)
+{
+    for (int i = 0; i < 2; i++) {
+        int err = cb(ctx, dir->pair[i]);
+        if (err)
+            return err;
+    }
+    for (uint32_t id = 0; id < dir->count; id++) {
+        uint8_t b[8];
+        int32_t tag = lx_get_struct(L, dir, id, b);
+        if (tag == CAIRN_ENOENT)
+            continue;
+        if (tag < 0)
+            return tag;
+        uint32_t t3 = lx_type3((uint32_t)tag), h = lx_le32(b), t = lx_le32(b + 4);
+        int err = 0;
+        if (lx_tsize((uint32_t)tag) < 8)
+            continue;
+        if (t3 == LX_T_CTZSTRUCT) {
+            err = lx_ctz_traverse(L, NULL, h, t, cb, ctx);
+        } else if (orphans && t3 == LX_T_DIRSTRUCT) {
+            err = cb(ctx, h);
+            if (!err)
+                err = cb(ctx, t);
+        }
+        if (err)
+            return err;
+    }
+    return 0;
+}
+#else
 /* Bit i of `done`: entry i (as numbered at the scan position) needs no more
  * looking at: its newest struct was seen, or it is deleted by then. */
 static uint32_t lx_bit(const uint32_t *b, uint32_t i)
@@ -169,6 +204,7 @@ void cairn_lfs2_alloc_seed_window(lx_t *L, const uint8_t *bm)
         if (bm[b / 8] & (1u << (b % 8)))
             lx_la_cb(L, b);
 }
+#endif
 
 int cairn_lfs2_traverse(lx_t *L, int (*cb)(void *, uint32_t), void *ctx, int orphans)
 {

@@ -27,6 +27,21 @@ int cairn_lfs2_walk(lx_t *L, lx_mdir *d, struct lx_cycle *c, struct lx_match *m)
 
 /* ---- CRC-32 (reflected 0xEDB88320, no final xor) ------------------------ */
 
+#if CAIRN_LFS2_TINY
+// two bits at a time: a 16-byte table (the default build's nibble table
+// takes 64 bytes and half the instructions)
+uint32_t cairn_lfs2_crc(uint32_t crc, const void *buf, size_t size)
+{
+    const uint8_t *p = buf;
+    static const uint32_t t2[4] = {0, 0x76dc4190, 0xedb88320, 0x9b64c2b0};
+    for (const uint8_t *e = p + size; p < e;) {
+        crc ^= *p++;
+        for (int k = 0; k < 4; k++)
+            crc = (crc >> 2) ^ t2[crc & 3];
+    }
+    return crc;
+}
+#else
 static const uint32_t lx_crctab[16] = {
     0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac, 0x76dc4190, 0x6b6b51f4,
     0x4db26158, 0x5005713c, 0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c,
@@ -44,6 +59,7 @@ uint32_t cairn_lfs2_crc(uint32_t crc, const void *buf, size_t size)
     }
     return crc;
 }
+#endif
 
 /* ---- block device + caches ------------------------------------------------ */
 
@@ -98,13 +114,16 @@ int cairn_lfs2_read(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t hint, ui
             if (c == rc)
                 break;
         }
+#if !CAIRN_LFS2_TINY
         if (size >= hint && off % L->read_size == 0 && diff >= L->read_size) {
             // big aligned reads bypass the cache
             diff = lx_aligndown(diff, L->read_size);
             int err = cairn_bdev_read_ext(lx_bd(L), block, off, d, diff);
             if (err)
                 return err;
-        } else {
+        } else
+#endif
+        {
             rc->block = block;
             rc->off = lx_aligndown(off, L->read_size);
             rc->size = lx_min(lx_min(lx_alignup(off + lx_max(hint, 1), L->read_size), L->block_size) - rc->off,
@@ -133,7 +152,7 @@ int cairn_lfs2_disk(lx_t *L, uint32_t hint, uint32_t block, uint32_t off, uint32
     const uint8_t *cmp = crc ? NULL : p;
     size &= ~LX_DCRC;
     for (uint32_t i = 0; i < size;) {
-        uint32_t n = lx_min(size - i, cmp ? 16 : sizeof t);
+        uint32_t n = lx_min(size - i, cmp && !CAIRN_LFS2_TINY ? 16 : sizeof t);
         int err = lx_read_rc(L, hint > i ? hint - i : 1, block, off + i, t, n);
         if (err)
             return err;
@@ -212,6 +231,7 @@ int cairn_lfs2_prog(lx_t *L, lx_cache *pc, int validate, uint32_t block,
         int err = lx_flush(L, pc, validate);
         if (err)
             return err;
+#if !CAIRN_LFS2_TINY
         if (size >= cs && off % L->prog_size == 0) {
             uint32_t n = lx_aligndown(size, L->prog_size);
             err = lx_prog_direct(L, validate, block, off, d, n);
@@ -219,6 +239,7 @@ int cairn_lfs2_prog(lx_t *L, lx_cache *pc, int validate, uint32_t block,
                 return err;
             d += n, off += n, size -= n;
         }
+#endif
         if (size) {
             pc->block = block;
             pc->off = lx_aligndown(off, L->prog_size);

@@ -46,6 +46,19 @@ static uint32_t lx_ctz_top(lx_t *L, uint32_t size)
  */
 #define LX_PM_HDR 5u
 
+#if CAIRN_LFS2_TINY
+// no map: every walk starts at the list's head
+static inline uint32_t lx_pm_get(lx_t *L, uint32_t idx)
+{
+    (void)L, (void)idx;
+    return LX_NULL;
+}
+static inline void lx_pm_note(lx_t *L, uint32_t idx, uint32_t blk) { (void)L, (void)idx, (void)blk; }
+static inline void lx_pm_set(lx_t *L, uint32_t head, uint32_t top, int reset)
+{
+    (void)L, (void)head, (void)top, (void)reset;
+}
+#else
 /* Map slots for indices, 0 = no map. */
 static uint32_t lx_pm_cap(const lx_t *L)
 {
@@ -101,10 +114,15 @@ void cairn_lfs2_ctz_moved(lx_t *L, uint32_t old, uint32_t nb, uint32_t size)
     if (size > 0 && L->pk[0] == old)
         lx_pm_set(L, nb, L->pk[1], 0);
 }
+#endif
 
 int cairn_lfs2_ctz_find(lx_t *L, struct lx_file *f, uint32_t pos, uint32_t *out)
 {
+#if CAIRN_LFS2_TINY
+    lx_cache *rc = &L->rcache; // (the handle's cache keeps only data)
+#else
     lx_cache *rc = out == f->bo ? &f->cache : &L->rcache;
+#endif
     uint32_t head = f->head, size = f->size;
     if (size == 0) {
         out[0] = LX_NULL;
@@ -112,6 +130,7 @@ int cairn_lfs2_ctz_find(lx_t *L, struct lx_file *f, uint32_t pos, uint32_t *out)
         return 0;
     }
     uint32_t cur = lx_ctz_top(L, size), target = lx_ctz_index(L, &pos);
+#if !CAIRN_LFS2_TINY
     if (lx_pm_cap(L)) {
         lx_pm_set(L, head, cur, 1);
         // start from the known block with the smallest index >= target
@@ -123,6 +142,7 @@ int cairn_lfs2_ctz_find(lx_t *L, struct lx_file *f, uint32_t pos, uint32_t *out)
             }
         }
     }
+#endif
     while (cur > target) {
         uint32_t skip = lx_min(31 - (uint32_t)__builtin_clz(cur - target), lx_ctz(cur));
         uint8_t b[4];
@@ -218,6 +238,7 @@ int cairn_lfs2_ctz_extend(lx_t *L, struct lx_file *f)
             index = lx_ctz_index(L, &noff);
             noff += 1;
             lx_pm_set(L, head, index, 1);
+#if !CAIRN_LFS2_TINY
             uint32_t rn = lx_alignup(noff, L->read_size);
             if (noff != L->block_size && rn <= L->cache_size && pc->block == LX_NULL) {
                 // the partial last block fits the program cache: read it straight
@@ -230,7 +251,9 @@ int cairn_lfs2_ctz_extend(lx_t *L, struct lx_file *f)
                 pc->block = nb;
                 pc->off = 0;
                 pc->size = noff;
-            } else if (noff != L->block_size) {
+            } else
+#endif
+            if (noff != L->block_size) {
                 // the last block is partial: copy it
                 err = cairn_lfs2_copy(L, NULL, pc, head, nb, noff);
                 if (err < 0)

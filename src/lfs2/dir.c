@@ -113,6 +113,34 @@ int32_t lx_get_mtime(lx_t *L, const lx_mdir *dir, uint32_t id, uint8_t b[8])
  * (below 2^31) or an error. */
 static int32_t lx_getinfo(lx_t *L, const lx_mdir *m, uint32_t id, char *name, uint32_t *type)
 {
+#if CAIRN_LFS2_TINY
+    // a get for the name, one for the struct (the default build: one scan)
+    uint32_t nmax = lx_min(L->name_max, CAIRN_NAME_MAX);
+    int32_t t = lx_get(L, m, LX_GET_T1 | LX_TAG(LX_T_NAME, id, name ? nmax : 0), name);
+    if (t < 0)
+        return t;
+    if (lx_type3((uint32_t)t) & 0x780) // (the superblock's name is no entry's)
+        return CAIRN_ENOENT;
+    if (name)
+        name[lx_min(lx_tsize((uint32_t)t), nmax)] = '\0';
+    *type = CAIRN_S_IFDIR;
+    if (lx_type3((uint32_t)t) != LX_T_REG)
+        return 0;
+    *type = CAIRN_S_IFREG;
+    uint8_t b[8];
+    t = lx_get_struct(L, m, id, b);
+    if (t < 0)
+        return t == CAIRN_ENOENT ? CAIRN_ECORRUPT : t;
+    uint32_t t3 = lx_type3((uint32_t)t), sz = 0;
+    if (t3 == LX_T_INLINESTRUCT) {
+        sz = lx_tsize((uint32_t)t);
+    } else if (t3 == LX_T_CTZSTRUCT) {
+        sz = lx_le32(b + 4);
+        if (lx_tsize((uint32_t)t) < 8 || sz > L->file_max)
+            return CAIRN_ECORRUPT;
+    }
+    return (int32_t)sz;
+#else
     uint32_t e4[4];
     int err = cairn_lfs2_get_entry(L, m, id, e4);
     if (err)
@@ -146,6 +174,7 @@ static int32_t lx_getinfo(lx_t *L, const lx_mdir *m, uint32_t id, char *name, ui
         }
     }
     return (int32_t)sz;
+#endif
 }
 
 int lx_opendir(struct cairn_fs *fs, void *dp, const char *path)

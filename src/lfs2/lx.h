@@ -16,6 +16,12 @@
 #else
 #define LX_NOINLINE
 #endif
+// (the same where only the size-first configuration's code gets smaller)
+#if CAIRN_LFS2_TINY
+#define LX_TINY_NOINLINE LX_NOINLINE
+#else
+#define LX_TINY_NOINLINE
+#endif
 
 typedef struct cairn_lfs2_private lx_t;
 typedef struct cairn_lfs2_mdir lx_mdir;
@@ -158,15 +164,17 @@ int cairn_lfs2_bstep(lx_t *L, uint32_t block, struct lx_bscan *s, uint32_t *tag)
 #define LX_GET_T1 0x80000000u
 int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t want, void *buf);
 int cairn_lfs2_alloc(lx_t *L, uint32_t *block);
+#if !CAIRN_LFS2_TINY
 /* Mount's walk: mark one pair's blocks and references in the window, which
  * mount made a bitmap of the whole device. */
 int cairn_lfs2_alloc_seed_pair(lx_t *L, const lx_mdir *dir);
 /* Fill the first lookahead window at la_start from the walk's bitmap. */
 void cairn_lfs2_alloc_seed_window(lx_t *L, const uint8_t *bm);
+#endif
 uint32_t cairn_lfs2_ctz_index(lx_t *L, uint32_t *off);
 /* the block and offset of byte pos of f's list, into out[0] and out[1]; read
  * through f's cache when out is f->bo (the handle's position), else the read
- * cache */
+ * cache (CAIRN_LFS2_TINY: always the read cache) */
 int cairn_lfs2_ctz_find(lx_t *L, struct lx_file *f, uint32_t pos, uint32_t *out);
 /* Copy the first n bytes of block src (LX_INLINE: of spc's buffer; else read
  * through spc and the read cache) to nb through pc: 0, 1 when nb would not
@@ -197,6 +205,16 @@ int cairn_lfs2_writable(lx_t *L);
 int cairn_lfs2_mkconsistent(lx_t *L);
 #endif
 int cairn_lfs2_count_cb(void *ctx, uint32_t block);
+#if CAIRN_LFS2_TINY
+// no speed caches: nothing to keep up to date
+static inline void cairn_lfs2_mc_put(lx_t *L, const lx_mdir *dir) { (void)L, (void)dir; }
+static inline void cairn_lfs2_forget(lx_t *L, uint32_t block) { (void)L, (void)block; }
+static inline void cairn_lfs2_forget_memos(lx_t *L, uint32_t block) { (void)L, (void)block; }
+static inline void cairn_lfs2_ctz_moved(lx_t *L, uint32_t old, uint32_t nb, uint32_t size)
+{
+    (void)L, (void)old, (void)nb, (void)size;
+}
+#else
 int cairn_lfs2_get_entry(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t *e4);
 void cairn_lfs2_mc_put(lx_t *L, const lx_mdir *dir);
 
@@ -211,6 +229,7 @@ void cairn_lfs2_forget_memos(lx_t *L, uint32_t block);
 /* The last block `old` (LX_INLINE: an inline file) of a list of `size` bytes
  * was copied to `nb`: the map follows it. */
 void cairn_lfs2_ctz_moved(lx_t *L, uint32_t old, uint32_t nb, uint32_t size);
+#endif
 /* Brent's cycle check over a walk of pairs (lx_cycle): start at
  * LX_CYCLE_INIT, step once per pair visited; 1 when `t` comes round again. */
 struct lx_cycle {

@@ -25,12 +25,13 @@ int cairn_lfs2_hasmovehere(const lx_gstate *g, const uint32_t pair[2])
 }
 
 /* 1 when entry `id` of dir is the source of the move on disk: it reads as gone. */
-static int lx_movedaway(lx_t *L, const lx_mdir *dir, uint32_t id)
+LX_TINY_NOINLINE static int lx_movedaway(lx_t *L, const lx_mdir *dir, uint32_t id)
 {
     return lx_g_hasmovehere(&L->gdisk, dir->pair) && lx_id(L->gdisk.tag) == id;
 }
 
 /* ---- cache of known pair states ------------------------------------------ */
+#if !CAIRN_LFS2_TINY
 
 /* A slot: a pair's state and its name-range key. */
 struct lx_mce {
@@ -114,6 +115,7 @@ static void lx_mc_setkey(lx_t *L, const lx_mdir *dir, const uint8_t *k)
     if (e)
         memcpy(lx_mkey(e), k, CAIRN_LFS2_MKEY);
 }
+#endif
 
 /* ---- fetch ------------------------------------------------------------------- */
 
@@ -121,9 +123,13 @@ struct lx_mstate {
     uint32_t mid, mtag;
     uint8_t meq;
     uint32_t noff; /* data offset of the matching name */
+#if !CAIRN_LFS2_TINY
     uint8_t kmax[CAIRN_LFS2_MKEY]; /* name bound so far (key format) */
     uint32_t g[3]; /* kind 3: the newest move state so far, as on disk (0s: none) */
+#endif
 };
+
+#if !CAIRN_LFS2_TINY
 
 /* Scan state of one found name at the end of a known pair's log. */
 struct lx_memo {
@@ -157,9 +163,14 @@ void cairn_lfs2_forget(lx_t *L, uint32_t block)
             e->m.pair[0] = e->m.pair[1] = LX_NULL;
     cairn_lfs2_forget_memos(L, block);
 }
+#endif
 
 /* A candidate `tag` (data at d) compared `res` (0 equal, 1 before, 2 after). */
+#if CAIRN_LFS2_TINY
+static void lx_mset(struct lx_mstate *t, int res, uint32_t tag, uint32_t d) // (inlined: smaller)
+#else
 LX_NOINLINE static void lx_mset(struct lx_mstate *t, int res, uint32_t tag, uint32_t d)
+#endif
 {
     uint32_t id = lx_id(tag);
     if (res == 0)
@@ -191,6 +202,18 @@ static int lx_match_tag(lx_t *L, const struct lx_match *m, struct lx_mstate *t, 
             t->mid = (uint32_t)((int)t->mid + lx_splice(tag)) & 0x3ff;
         return 0;
     }
+#if CAIRN_LFS2_TINY
+    uint32_t w[3];
+    uint8_t *b = (uint8_t *)w;
+    // (names compare on disk: only a dirstruct's pair is read)
+    if ((tag & cand[kind - 1][0]) != cand[kind - 1][1])
+        return 0;
+    if (kind == 2) {
+        err = lx_read_rc(L, L->block_size - d, block, d, b, 8);
+        if (err)
+            return err;
+    }
+#else
     // kind 3 keeps the newest move state (what a backward get would give)
     // and, with kind 1, the name bound: mount's first lookups skip
     int mv = kind == 3 && t3 == LX_T_MOVESTATE, key = (kind & 1) && (t3 & 0x780) == 0;
@@ -211,6 +234,7 @@ static int lx_match_tag(lx_t *L, const struct lx_match *m, struct lx_mstate *t, 
     }
     if (!c)
         return 0;
+#endif
     if (kind == 2) {
         w[0] = lx_le32(b), w[1] = lx_le32(b + 4); // (in place)
         res = lx_pair_cmp(w, m->pair);
@@ -225,15 +249,18 @@ static int lx_match_tag(lx_t *L, const struct lx_match *m, struct lx_mstate *t, 
     return 0;
 }
 
-static void lx_match_done(lx_t *L, const lx_mdir *dir, struct lx_match *m, struct lx_mstate *t)
+LX_TINY_NOINLINE static void lx_match_done(lx_t *L, const lx_mdir *dir, struct lx_match *m,
+                                            struct lx_mstate *t)
 {
     if (t->meq && lx_movedaway(L, dir, t->mid))
         t->meq = 0;
     m->id = (uint16_t)lx_min(t->mid, dir->count);
     m->eq = t->meq;
     m->tag = (t->mtag & ~LX_TAG(0, 0x3ff, 0)) | LX_TAG(0, t->mid, 0);
+#if !CAIRN_LFS2_TINY
     const uint8_t *g = (const uint8_t *)t->g;
     m->g.tag = lx_le32(g), m->g.pair[0] = lx_le32(g + 4), m->g.pair[1] = lx_le32(g + 8);
+#endif
 }
 
 /*
@@ -245,8 +272,12 @@ static void lx_match_done(lx_t *L, const lx_mdir *dir, struct lx_match *m, struc
 static int lx_scan(lx_t *L, lx_mdir *dir, struct lx_match *m)
 {
     uint32_t blk = dir->pair[0], bs = L->block_size;
+#if CAIRN_LFS2_TINY
+    struct lx_mstate ts, *t = &ts;
+#else
     struct lx_memo *mm = lx_memo(L); // a match's scan state, kept as the next one's memo
     struct lx_mstate *t = &mm->t;
+#endif
     uint32_t off = 4, ptag = 0xffffffff, tcount = 0, ttail[2] = {LX_NULL, LX_NULL}, end = bs;
     uint8_t tsplit = 0;
     int hasfcrc = 0, maybeerased = 0, err = 0;
@@ -256,6 +287,10 @@ static int lx_scan(lx_t *L, lx_mdir *dir, struct lx_match *m)
     uint32_t crc = lx_crc(0xffffffff, b, 4);
     if (m) {
         end = dir->off;
+#if CAIRN_LFS2_TINY
+        memset(t, 0, sizeof *t);
+        t->mid = 0x3ff;
+#else
         err = 1;
         // resume from the memo when it is this name's (checked on disk) in this log
         if (m->kind == 1 && mm->block == blk && mm->rev == dir->rev && mm->len == m->len &&
@@ -273,6 +308,7 @@ static int lx_scan(lx_t *L, lx_mdir *dir, struct lx_match *m)
         err = 0;
         mm->block = LX_NULL; // (until the scan ends)
         off = mm->off, ptag = mm->ptag;
+#endif
     }
     while (off + 4 <= end) {
         err = lx_read_rc(L, bs, blk, off, b, 4);
@@ -344,10 +380,12 @@ static int lx_scan(lx_t *L, lx_mdir *dir, struct lx_match *m)
     if (m) {
         if (err)
             return err;
+#if !CAIRN_LFS2_TINY
         if (m->kind == 1 && t->meq) // (meq: the name found, of the same length)
             mm->block = blk, mm->off = off, mm->ptag = ptag;
         if (m->kind & 1) // (mount's walk keys the pairs too: its first lookups skip)
             lx_mc_setkey(L, dir, t->kmax);
+#endif
         lx_match_done(L, dir, m, t);
         return 0;
     }
@@ -383,6 +421,7 @@ int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_
     int r = 0;
     if (pair[0] >= L->block_count || pair[1] >= L->block_count)
         return CAIRN_ECORRUPT;
+#if !CAIRN_LFS2_TINY
     const lx_mdir *known = lx_mc_find(L, pair); // (pair may alias dir's fields)
     if (known) {
         *dir = *known;
@@ -392,7 +431,9 @@ int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_
             m->id = dir->count;
             return 0;
         }
-    } else {
+    } else
+#endif
+    {
         uint32_t p[2] = {pair[0], pair[1]};
         for (int i = 0; i < 2; i++) {
             int ok = lx_rev(L, p[i], &revs[i]);
@@ -536,7 +577,7 @@ static int lx_cattr(struct lx_em *c, uint32_t tag, const void *mem, uint32_t dof
     return err;
 }
 
-static int lx_ccrc(struct lx_em *c)
+LX_TINY_NOINLINE static int lx_ccrc(struct lx_em *c)
 {
     lx_t *L = c->L;
     uint32_t end = lx_alignup(lx_min(c->off + 20, L->block_size), L->prog_size);
@@ -603,7 +644,7 @@ static int lx_ccrc(struct lx_em *c)
 
 /*
  * What one backward scan finds of an entry: its newest name, struct and up to
- * two user attribute types. The pending attrs count first. Compaction scans
+ * two user attribute types (CAIRN_LFS2_TINY: one). The pending attrs count first. Compaction scans
  * for LX_WIN entries at once (seen NULL); an entry that needs more (a move,
  * more than two attribute types) takes the one-id path (lx_emit): its scan
  * has a `seen` set of the types of earlier passes (more: another pass
@@ -620,8 +661,8 @@ struct lx_slot {
     /* more: in a window, the entry needs the one-id path; there, another pass.
      * ns: name (1) and struct (2) seen (a move's source: its name counts as seen) */
     uint8_t done, more, ns, nat, nsonly;
-    uint8_t atype[2];
-    struct lx_sloc l[4]; /* name, struct, attributes */
+    uint8_t atype[2 - CAIRN_LFS2_TINY];
+    struct lx_sloc l[4 - CAIRN_LFS2_TINY]; /* name, struct, attributes */
 };
 
 /* Feed one tag (newest first) to slot q; `loc` is a data offset, or
@@ -643,9 +684,12 @@ LX_NOINLINE static void lx_see(struct lx_slot *q, uint8_t *seen, uint32_t tag, u
     struct lx_sloc l = {tag, loc};
     if ((loc & LX_SLOT_MEM) && t3 == LX_T_FROM_MOVE) {
         // older attrs (the new name) still count; the source comes last
+#if !CAIRN_LFS2_TINY
         if (!seen)
             q->more = q->done = 1;
-        else if (!q->mv)
+        else
+#endif
+        if (!q->mv)
             q->mv = (loc & ~LX_SLOT_MEM) + 1;
     } else if (!(t1 & 0x500)) { // name (0x000) or struct (0x200)
         uint32_t k = (t1 >> 9) + 1;
@@ -654,14 +698,18 @@ LX_NOINLINE static void lx_see(struct lx_slot *q, uint8_t *seen, uint32_t tag, u
             if (!lx_isdelete(tag))
                 q->l[k - 1] = l;
         }
+#if !CAIRN_LFS2_TINY
         if (q->nsonly && q->ns == 3)
             q->done = 1;
+#endif
     } else if (t1 == LX_T_USERATTR) {
         uint8_t k = (uint8_t)lx_chunk(tag);
-        if ((seen && (seen[k / 8] & (1u << (k % 8)))) || (q->nat && q->atype[0] == k) ||
-            (q->nat > 1 && q->atype[1] == k))
+        // (tiny: every scan has a `seen` set, and takes one type)
+        if (((CAIRN_LFS2_TINY || seen) && (seen[k / 8] & (1u << (k % 8)))) ||
+            (q->nat && q->atype[0] == k) ||
+            (!CAIRN_LFS2_TINY && q->nat > 1 && q->atype[1] == k))
             return;
-        if (q->nat == 2) {
+        if (q->nat == 2 - CAIRN_LFS2_TINY) {
             q->more = 1;
             return;
         }
@@ -675,12 +723,19 @@ LX_NOINLINE static void lx_see(struct lx_slot *q, uint8_t *seen, uint32_t tag, u
 /* Feed one tag to every slot: 1 while one is open. */
 static int lx_feed(struct lx_slot *sl, uint32_t nw, uint8_t *seen, uint32_t tag, uint32_t loc)
 {
+#if CAIRN_LFS2_TINY
+    // (one slot: compaction scans an entry at a time)
+    (void)nw;
+    lx_see(sl, seen, tag, loc);
+    return !sl->done;
+#else
     int open = 0;
     for (uint32_t i = 0; i < nw; i++) {
         lx_see(&sl[i], seen, tag, loc);
         open |= !sl[i].done;
     }
     return open;
+#endif
 }
 
 /* Fill the slots from the pending attrs, then the disk log, newest first. On
@@ -727,7 +782,7 @@ static int lx_wscan(struct lx_em *e, struct lx_slot *sl, uint32_t nw, uint8_t *s
 static int lx_wout(struct lx_em *e, const lx_mdir *dir, const struct lx_slot *q, uint32_t newid)
 {
     e->src = dir->pair[0];
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 4 - CAIRN_LFS2_TINY; k++) {
         uint32_t tag = q->l[k].tag, o = q->l[k].off;
         int err = 0;
         if (!tag)
@@ -756,7 +811,8 @@ static int lx_emit(struct lx_em *e, const lx_mdir *dir0, uint32_t id0, uint32_t 
     uint8_t seen[32]; // user attribute types already emitted/deleted
     uint8_t ns = 0;
     memset(seen, 0, sizeof seen);
-    for (int pass = 0; pass < 130; pass++) { // 256 types, two per pass
+    // 256 types, two per pass (tiny: one)
+    for (int pass = 0; pass < (CAIRN_LFS2_TINY ? 258 : 130); pass++) {
         struct lx_slot q;
         memset(&q, 0, sizeof q);
         q.x = id0;
@@ -770,7 +826,7 @@ static int lx_emit(struct lx_em *e, const lx_mdir *dir0, uint32_t id0, uint32_t 
         if (!q.more)
             return 0;
         ns = q.ns;
-        for (int i = 0; i < q.nat; i++) // (2: there is more)
+        for (int i = 0; i < q.nat; i++) // (all of them: there is more)
             seen[q.atype[i] / 8] |= (uint8_t)(1u << (q.atype[i] % 8));
     }
     return CAIRN_ECORRUPT;
@@ -788,6 +844,15 @@ struct lx_job {
 /* Emit entries [begin, j->end) renumbered from 0, a window of ids per scan. */
 static int lx_emit_range(struct lx_em *e, const struct lx_job *j, uint32_t begin)
 {
+#if CAIRN_LFS2_TINY
+    // an entry per scan (the same entries in the same order)
+    for (uint32_t id = begin; id < j->end; id++) {
+        int err = lx_emit(e, j->source, id, id - begin, 0);
+        if (err)
+            return err;
+    }
+    return 0;
+#else
     const lx_mdir *dir = j->source;
     for (uint32_t w = begin; w < j->end; w += LX_WIN) {
         struct lx_slot sl[LX_WIN];
@@ -806,8 +871,10 @@ static int lx_emit_range(struct lx_em *e, const struct lx_job *j, uint32_t begin
             return err;
     }
     return 0;
+#endif
 }
 
+#if !CAIRN_LFS2_TINY
 /*
  * One backward scan for both the name (REG/DIR) and the struct of entry `id`:
  * their tags and data offsets into e4 {ntag, noff, stag, soff} (tag 0 = none).
@@ -833,6 +900,7 @@ int cairn_lfs2_get_entry(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t *e4)
         return 0;
     return CAIRN_ENOENT;
 }
+#endif
 
 /* ---- metadata pair allocation, compaction, commit ---------------------------- */
 
@@ -1087,10 +1155,12 @@ static int lx_relocatingcommit(lx_t *L, lx_mdir *dir, const uint32_t *selfpair,
         }
     }
     if (dir->erased) {
+#if !CAIRN_LFS2_TINY
         // (an append leaves the lookup memo's resume point valid)
         uint32_t mb = lx_memo(L)->block;
         cairn_lfs2_forget(L, dir->pair[0]);
         lx_memo(L)->block = mb;
+#endif
         int err = lx_cwrite(L, dir, &j, 0, 0);
         if (!err)
             goto fixmlist;

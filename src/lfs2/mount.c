@@ -81,11 +81,14 @@ static int lx_setup(struct cairn_lfs2 *lf)
     L->attr_max = (uint16_t)attr_max;
     L->inline_max = (uint16_t)inline_max;
     uint8_t *buf = cfg->buffer;
+#if !CAIRN_LFS2_TINY
     uint32_t fixed = CAIRN_LFS2_BUFFER_MIN(L->cache_size, L->la_bytes);
+#endif
     L->la_buf = buf;
     buf += (L->la_bytes + 3u) & ~3u;
     L->rcache.buf = buf;
     L->pcache.buf = buf + L->cache_size;
+#if !CAIRN_LFS2_TINY
     buf = (uint8_t *)cfg->buffer + fixed - CAIRN_LFS2_BUFFER_AUX;
     L->memo = (uint32_t *)(void *)buf;
     // what is left goes to pair states first, then skip-list pointers
@@ -102,6 +105,7 @@ static int lx_setup(struct cairn_lfs2 *lf)
     if (!L->pk_n)
         L->pk = L->memo; // no map (ctz.c): its key word is the memo's
     memset(L->memo, 0, CAIRN_LFS2_BUFFER_AUX); // (the forget below marks it unused)
+#endif
     lx_caches_zero(L);
     L->root[0] = L->root[1] = LX_NULL;
     // gstate, gdisk, gdelta and seed are adjacent: one clear
@@ -168,6 +172,7 @@ int lx_mkfs(struct cairn_fs *fs)
     return err;
 }
 
+#if !CAIRN_LFS2_TINY
 /* Place the walk's bitmap at the end of the buffer, shrinking the pair cache
  * to what is left and the pointer cache to nothing for the walk, and make it
  * the lookahead window (over the whole device); NULL when the buffer has not
@@ -191,6 +196,7 @@ LX_NOINLINE static uint8_t *lx_seed_setup(lx_t *L)
     L->la_size = L->block_count;
     return bm;
 }
+#endif
 
 int lx_mount(struct cairn_fs *fs, uint32_t flags)
 {
@@ -208,11 +214,14 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
     lx_mdir dir;
     struct lx_cycle cyc;
     cyc.n = 0;
-    int sbseen = 0, first = 1;
+    int sbseen = 0;
+#if !CAIRN_LFS2_TINY
+    int first = 1;
     // a bit per block, filled by this walk so the first allocations need no
     // second one; it borrows the end of the buffer (pointer and pair caches)
     uint8_t *bm = NULL;
     uint8_t mc_n = L->mc_n, pk_n = L->pk_n;
+#endif
     for (;;) {
         struct lx_match m;
         memset(&m, 0, sizeof m);
@@ -226,6 +235,11 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
             break;
         // the pair's move state goes into gstate (its bit 0x200 is ours); the
         // fetch's scan found it, so the log is not read a second time
+#if CAIRN_LFS2_TINY
+        err = lx_getgstate(L, &dir, &m.g); // (m.g zeroed: m's memset)
+        if (err)
+            return err;
+#endif
         L->gstate.tag ^= m.g.tag & ~0x200u;
         L->gstate.pair[0] ^= m.g.pair[0];
         L->gstate.pair[1] ^= m.g.pair[1];
@@ -262,21 +276,29 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
             L->root[0] = dir.pair[0];
             L->root[1] = dir.pair[1];
             sbseen = 1;
+#if !CAIRN_LFS2_TINY
             if (first && !L->ro)
                 bm = lx_seed_setup(L);
+#endif
         }
+#if !CAIRN_LFS2_TINY
         first = 0;
         // every pair's references are marked as soon as it is fetched (the
         // tail of its log is still in the read cache), so the first
         // allocation after mount costs the same whatever is stored
         if (bm && cairn_lfs2_alloc_seed_pair(L, &dir))
             bm = NULL; // unreadable references: the first allocation scans
+#endif
     }
     if (!sbseen)
         return CAIRN_ECORRUPT;
     if (L->gstate.tag & 0x80000000u)
         L->gstate.tag += 1;
     L->gdisk = L->gstate;
+#if CAIRN_LFS2_TINY
+    L->la_start = L->seed % L->block_count;
+    lx_alloc_drop(L);
+#else
     L->la_buf = L->cfg->buffer; // (where lx_setup put it)
     L->la_start = L->seed % L->block_count;
     if (bm)
@@ -290,6 +312,7 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
     L->mc_n = mc_n;
     L->pk_n = pk_n;
     L->pk[0] = LX_NULL; // (the bitmap may have overwritten the skip-list map)
+#endif
     lx_caches_zero(L);
     fs->mounted = 1;
     fs->mount_flags = flags;

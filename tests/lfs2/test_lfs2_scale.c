@@ -46,6 +46,10 @@ static int64_t sc_small_files(uint8_t *mem, int n)
 
 TEST(small_files_reads_grow_linearly)
 {
+    // (without the pair cache every lookup scans the directory's whole log:
+    // reads grow with the square of the files)
+    if (CAIRN_LFS2_TINY)
+        SKIP("speed caches left out (CAIRN_LFS2_TINY)");
     uint8_t *mem = malloc((size_t)SC_BS * SC_BC);
     REQUIRE(mem != NULL);
     int64_t r200 = sc_small_files(mem, 200);

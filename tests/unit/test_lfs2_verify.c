@@ -86,6 +86,10 @@ static int vr_small_files(int n)
     return 0;
 }
 
+/* A read count the speed caches keep down: not checked in the size-first
+ * configuration (the test still runs for what it reads back, then skips). */
+#define VR_SPEED(c) CHECK(CAIRN_LFS2_TINY || (c))
+
 TEST(prog_verify_modes_read_back_what_they_promise)
 {
     // the middle one is a zeroed config: the default must read commits back
@@ -110,7 +114,7 @@ TEST(prog_verify_modes_read_back_what_they_promise)
     CHECK_EQ(pb[0], pb[1]);
     CHECK_EQ(pb[1], pb[2]);
     CHECK(rb[2] >= pb[2]);
-    CHECK(rb[1] < pb[1] / 16);
+    CHECK(rb[2] - rb[1] >= 60000); // (the file data: read back by ALL only)
     CHECK(rb[0] <= rb[1]);
     CHECK(mrb[1] > mrb[0]);
     CHECK(mrb[2] >= mrb[1]);
@@ -119,6 +123,11 @@ TEST(prog_verify_modes_read_back_what_they_promise)
     rig.cfg.prog_verify = CAIRN_LFS2_VERIFY_NONE + 1;
     CHECK_EQ(rig.fs->ops->mount(rig.fs, 0), CAIRN_EINVAL);
     CHECK_EQ(rig.fs->ops->mkfs(rig.fs), CAIRN_EINVAL);
+    // (without the pair cache every lookup re-reads its pairs: metadata
+    // reads alone pass a sixteenth of the data)
+    if (CAIRN_LFS2_TINY)
+        SKIP("speed caches left out (CAIRN_LFS2_TINY)");
+    CHECK(rb[1] < pb[1] / 16);
 }
 
 TEST(reads_of_a_file_written_in_one_go_cost_what_they_span)
@@ -136,7 +145,7 @@ TEST(reads_of_a_file_written_in_one_go_cost_what_they_span)
     }
     CHECK_MEM(back, data, n);
     // the data, rounded out to 32 bytes at each block's ends
-    CHECK(rig.f.counters.read_bytes <= n + 25 * 64);
+    VR_SPEED(rig.f.counters.read_bytes <= n + 25 * 64);
     cairn_fault_reset_counters(&rig.f);
     uint32_t x = 5, spans = 0;
     for (int i = 0; i < 300; i++) {
@@ -149,8 +158,10 @@ TEST(reads_of_a_file_written_in_one_go_cost_what_they_span)
     }
     // no pointer reads: at most the 32-byte units the reads touch (plus the
     // ones split by a block boundary)
-    CHECK(rig.f.counters.read_bytes <= spans + 300 * 32 / 8);
+    VR_SPEED(rig.f.counters.read_bytes <= spans + 300 * 32 / 8);
     o->close(rig.fs, rig.fp);
+    if (CAIRN_LFS2_TINY) // (the read counts above were not checked)
+        SKIP("speed caches left out (CAIRN_LFS2_TINY)");
 }
 
 TEST(an_append_reads_the_last_block_and_the_pair_once)
@@ -171,13 +182,15 @@ TEST(an_append_reads_the_last_block_and_the_pair_once)
         // commit finds it still cached) and the file's last block; now and
         // then the allocator's scan
         if (i >= 20) {
-            CHECK(rig.f.counters.read_bytes <= 8 * 512);
+            VR_SPEED(rig.f.counters.read_bytes <= 8 * 512);
             more += rig.f.counters.read_bytes > 2 * 512;
         }
     }
-    CHECK(more <= 5);
+    VR_SPEED(more <= 5);
     REQUIRE_EQ(o->open(rig.fs, rig.fp, "/log", CAIRN_O_RDONLY), 0);
     CHECK_EQ(o->read(rig.fs, rig.fp, back, sizeof back), 32 * 200);
     CHECK_MEM(back, data, 32 * 200);
     o->close(rig.fs, rig.fp);
+    if (CAIRN_LFS2_TINY) // (the read counts above were not checked)
+        SKIP("speed caches left out (CAIRN_LFS2_TINY)");
 }
