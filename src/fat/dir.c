@@ -236,13 +236,15 @@ FAT_NOINLINE static void fat_pos_copy(struct fat_dpos *d, const struct fat_dpos 
 // only a free run of sc->need entries is looked for, from the cache's first
 // hole on (inside one sector when it fits, except in the free tail), moving
 // that hole. FAT_READ: the next object from *p on, its long name read into
-// v->name (v->lfn_len units, 0 if none).
+// v->name (v->lfn_len units, 0 if none). FAT_LABEL: the root's volume label
+// (no name is looked for; a free slot for a new label as for FAT_FULL).
 #define FAT_LOOK 0
 #define FAT_LOOK_MEM 1 // (odd: the found set is remembered)
 #define FAT_PEEK 2
 #define FAT_READ 4
 #define FAT_FULL 5 // (and on: free entries are tracked)
 #define FAT_SLOT 6
+#define FAT_LABEL 7
 
 // One pass over directory sc->dir (FAT_READ: from *p on, into *f, no sc; else
 // p is NULL and f is &sc->f, the scan state found from it),
@@ -348,7 +350,12 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
                 }
             }
         } else if ((run = 0), c == '.' || (a != FAT_AM_LFN && (a & FAT_AM_VOL))) {
-            // a dot entry or the label
+            // a dot entry or the label; what a FAT_LABEL pass looks for (an
+            // entry of the label's attributes only) is returned as the object
+            if (mode == FAT_LABEL && (ent[FAT_DIR_ATTR] & ~FAT_AM_ARC) == FAT_AM_VOL) {
+                mode = FAT_READ;
+                goto object;
+            }
         } else if (a == FAT_AM_LFN) {
             uint32_t o = c & ~FAT_LLEF, last = c & FAT_LLEF;
             if (last) {
@@ -407,6 +414,7 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
             }
         } else {
             // a short entry: the object
+        object:
             if (expect != 0 || sum != cairn_fat_sum(ent)) {
                 len = 0; // no (valid) long name
                 f->lfn_match = 0;
@@ -416,10 +424,10 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
             v->lfn_len = (uint16_t)len;
             fat_pos_copy(&f->sfn, p);
             cairn_fat_ent_copy(f->ent, ent);
-            if (want == 0) {
-                return FAT_FOUND; // (FAT_READ)
+            if (mode == FAT_READ) {
+                return FAT_FOUND;
             }
-            if (mode != FAT_SLOT && !(sc->ignore.sect != 0 && p->sect == sc->ignore.sect &&
+            if (mode < FAT_SLOT && !(sc->ignore.sect != 0 && p->sect == sc->ignore.sect &&
                                       p->idx == sc->ignore.idx) &&
                 (f->lfn_match || (!v->nc.lossy && memcmp(ent, v->nc.sfn, 11) == 0))) {
 #if !CAIRN_FAT_TINY
@@ -497,7 +505,9 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
 #endif
     }
 #if !CAIRN_FAT_TINY
-    fat_pos_copy(&v->dc_hole, &hole);
+    if (v->dc_dir == sc->dir + 1) { // (not so after a FAT_LABEL pass)
+        fat_pos_copy(&v->dc_hole, &hole);
+    }
     return FAT_MISSING;
 #endif
 }
@@ -505,6 +515,13 @@ static int fat_walk(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f
 int cairn_fat_dir_read(struct cairn_fs *fs, struct fat_dpos *p, struct fat_found *f)
 {
     return fat_walk(fs, p, f, FAT_READ);
+}
+
+int cairn_fat_find_label(struct cairn_fs *fs, struct fat_scan *sc)
+{
+    sc->dir = 0; // (the root; a pass for the label reads no other input)
+    sc->need = 1;
+    return fat_walk(fs, NULL, &sc->f, FAT_LABEL);
 }
 
 // 1 if directory `sclust` holds nothing but . and .., 0 if not.

@@ -305,10 +305,10 @@ void cairn_fat_dc_forget(fat_vol *v, uint32_t dir);
 // Zeros into sectors from.. of cluster clst (the window is free, zero-filled,
 // and taken to hold its last sector).
 int cairn_fat_dir_clear_cluster(struct cairn_fs *fs, uint32_t clst, uint32_t from);
-// The root's volume label entry: 1 with *p at it, 0 if none (*fr = the first
-// free entry when *have_free), or an error.
-int cairn_fat_find_label(struct cairn_fs *fs, struct fat_dpos *p, struct fat_dpos *fr,
-                         int *have_free);
+// The root's volume label entry: FAT_FOUND with sc->f at it, else
+// FAT_MISSING with sc ready for cairn_fat_dir_register (a one-entry slot; the
+// caller sets sc->cand), or an error.
+int cairn_fat_find_label(struct cairn_fs *fs, struct fat_scan *sc);
 
 // ---- file.c, mkfs.c, fsck.c -----------------------------------------------------------------
 

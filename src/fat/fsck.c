@@ -620,20 +620,15 @@ static int fk_label(struct fat_fk *k)
 {
     struct cairn_fs *fs = k->fs;
     fat_vol *v = k->v;
-    struct fat_dpos p, fr;
-    int have_free;
+    struct fat_scan sc;
     uint8_t lab[11];
     memcpy(lab, "NO NAME    ", 11);
-    int rc = cairn_fat_find_label(fs, &p, &fr, &have_free);
-    if (rc == 1) {
-        uint8_t *e = FAT_DIR_PTR(fs, &p, &rc, 0);
-        if (!e) {
-            return rc;
-        }
-        memcpy(lab, e, 11);
-    }
+    int rc = cairn_fat_find_label(fs, &sc);
     if (rc < 0) {
         return rc;
+    }
+    if (rc == FAT_FOUND) {
+        memcpy(lab, sc.f.ent, 11);
     }
     rc = cairn_fat_win_move(fs, v->volbase);
     if (rc) {

@@ -160,6 +160,11 @@ static const uint8_t fat_ascii_cls[24] = {
     0x00, 0x00, 0x80, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x41,
 };
 
+#if CAIRN_FAT_TINY
+// (out of line: inlined twice into cairn_fat_parse_name it costs more code;
+// the default build's parse is hot in lookups)
+FAT_NOINLINE
+#endif
 static uint8_t fat_ascii_class(uint32_t c)
 {
     if (c < 0x20) {

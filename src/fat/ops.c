@@ -481,56 +481,22 @@ static int fat_set_mtime(struct cairn_fs *fs, const char *path, int64_t mtime_ns
     return fat_finish(fs, 0);
 }
 
-// Find the volume-label entry in the root: 1 with *p set, 0 if none (then
-// *p is the first free slot if `free_ok`, with *have_free set).
-int cairn_fat_find_label(struct cairn_fs *fs, struct fat_dpos *p, struct fat_dpos *fr,
-                         int *have_free)
-{
-    struct fat_dpos q;
-    *have_free = 0;
-    int rc = cairn_fat_dir_start(fs, &q, 0);
-    while (rc == 0) {
-        uint8_t *e = FAT_DIR_PTR(fs, &q, &rc, 0);
-        if (!e) {
-            return rc;
-        }
-        if (!*have_free) {
-            // (the last entry, if none is free: where a stretch would go on)
-            *fr = q;
-            *have_free = e[0] == 0 || e[0] == FAT_DDEM;
-        }
-        if (e[0] == 0) {
-            return 0;
-        }
-        if (e[0] != FAT_DDEM && (e[FAT_DIR_ATTR] & ~FAT_AM_ARC) == FAT_AM_VOL) {
-            *p = q; // (the attribute test excludes long names)
-            return 1;
-        }
-        rc = cairn_fat_dir_next(fs, &q, 0);
-    }
-    return rc == CAIRN_ENOENT ? 0 : rc;
-}
-
 static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *set)
 {
     fat_vol *v = fat_v(fs);
     if (!fs->mounted) {
         return CAIRN_ENODEV;
     }
-    struct fat_dpos p; // (the label, else where a new one goes)
-    int have_free;
+    struct fat_scan sc; // (the label, else where a new one goes)
+    int rc;
     if (buf && len) {
-        int rc = cairn_fat_find_label(fs, &p, &p, &have_free);
+        rc = cairn_fat_find_label(fs, &sc);
         if (rc < 0) {
             return rc;
         }
         buf[0] = 0;
-        if (rc == 1) {
-            int err;
-            uint8_t *e = FAT_DIR_PTR(fs, &p, &err, 0);
-            if (!e) {
-                return err;
-            }
+        if (rc == FAT_FOUND) {
+            const uint8_t *e = sc.f.ent;
             uint16_t u[11];
             uint32_t n = 0; // (trailing spaces are padding)
             for (uint32_t i = 0; i < 11; i++) {
@@ -543,7 +509,7 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
     if (set == NULL) {
         return 0;
     }
-    int rc = cairn_fat_check_rw(fs);
+    rc = cairn_fat_check_rw(fs);
     if (rc) {
         return rc;
     }
@@ -565,31 +531,17 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
         return rc;
     }
     cairn_fat_dc_forget(v, 0);
-    rc = cairn_fat_find_label(fs, &p, &p, &have_free);
+    rc = cairn_fat_find_label(fs, &sc);
     if (rc < 0) {
         return rc;
     }
-    int found = rc;
-    if (!found && sl > 0 && !have_free) {
-        // the root is full (FAT12/16) or needs another cluster (FAT32)
-        if (v->fs_type != 32) {
-            return CAIRN_EACCES;
-        }
-        rc = cairn_fat_dir_next(fs, &p, 1);
-        if (rc) {
-            return rc;
-        }
-    }
-    if (found || sl > 0) {
+    if (rc == FAT_FOUND) {
         int err;
-        uint8_t *e = FAT_DIR_PTR(fs, &p, &err, 1);
+        uint8_t *e = FAT_DIR_PTR(fs, &sc.f.sfn, &err, 1);
         if (!e) {
             return err;
         }
         uint32_t tm = cairn_fat_now(v);
-        if (!found) {
-            cairn_fat_ent_init(e, FAT_AM_VOL | FAT_AM_ARC, tm);
-        }
         if (sl == 0) {
             e[0] = FAT_DDEM;
         } else {
@@ -597,6 +549,18 @@ static int fat_label(struct cairn_fs *fs, char *buf, uint32_t len, const char *s
             fat_st32(e + FAT_DIR_MODTIME, tm);
         }
         FAT_DIRTY(v);
+    } else if (sl > 0) {
+        // a new entry in the first free one (the root grows if it must and
+        // can; a full FAT12/16 root: -EACCES); no case flags
+        uint8_t ent[FAT_DIRENT], nt = v->nc.ntres;
+        cairn_fat_ent_init(ent, FAT_AM_VOL | FAT_AM_ARC, cairn_fat_now(v));
+        cairn_fat_name11(sc.cand, lab);
+        v->nc.ntres = 0;
+        rc = cairn_fat_dir_register(fs, &sc, ent);
+        v->nc.ntres = nt; // (still what the parsed name gives)
+        if (rc) {
+            return rc;
+        }
     }
     // the boot sector's copy
     rc = FAT_WIN_CHG(fs, v->volbase);

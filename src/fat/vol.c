@@ -276,7 +276,7 @@ uint32_t cairn_fat_fattime(int64_t s)
         s = 0; // 1980-01-01 00:00
     }
     if (s >= (int64_t)(FAT_T2108 - FAT_T1980)) {
-        return (127u << 25) | (12u << 21) | (31u << 16) | (23u << 11) | (59u << 5) | 29u;
+        s = FAT_T2108 - FAT_T1980 - 1; // 2107-12-31 23:59:58, the last FAT time
     }
     uint32_t u = (uint32_t)s;
     uint32_t rem = u % 86400, days = u / 86400, y = 0, m = 0;

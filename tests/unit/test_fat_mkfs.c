@@ -480,3 +480,53 @@ TEST(mkfs_never_65525_clusters)
     fs->ops->umount(fs);
     sp_free(&s);
 }
+
+// A new label takes the first free root entry (a deleted one too); a full
+// fixed root refuses it; removing it marks its entry deleted, nothing more.
+TEST(label_entry_in_the_root)
+{
+    struct fx x;
+    fx_dev(&x, 512, 2048);
+    x.cfg.fat_type = 12;
+    x.cfg.root_entries = 16;
+    const struct cairn_fs_ops *o = x.fs->ops;
+    REQUIRE_EQ(o->mkfs(x.fs), 0);
+    REQUIRE_EQ(o->mount(x.fs, 0), 0);
+    const uint8_t *root = x.mem + 512 * (ld16(x.mem + 14) + x.mem[16] * ld16(x.mem + 22));
+    char nm[8], lab[32];
+    for (int i = 0; i < 16; i++) {
+        nm[0] = '/';
+        nm[1] = 'D';
+        nm[2] = (char)('A' + i);
+        nm[3] = 0;
+        REQUIRE_EQ(o->mkdir(x.fs, nm), 0);
+    }
+    CHECK_EQ(o->label(x.fs, NULL, 0, "FULL"), CAIRN_EACCES);
+    CHECK_EQ(o->label(x.fs, lab, sizeof lab, NULL), 0);
+    CHECK_STR(lab, "");
+    CHECK_MEM(x.mem + 43, "NO NAME    ", 11);
+    REQUIRE_EQ(o->rmdir(x.fs, "/DD"), 0);
+    CHECK_EQ(o->label(x.fs, NULL, 0, "lab"), 0);
+    CHECK_MEM(root + 3 * 32, "LAB        ", 11);
+    CHECK_EQ(root[3 * 32 + 11], 0x28); // volume label, archive
+    CHECK_EQ(root[3 * 32 + 12], 0);    // no case flags
+    CHECK_MEM(x.mem + 43, "LAB        ", 11);
+    CHECK_EQ(o->label(x.fs, lab, sizeof lab, NULL), 0);
+    CHECK_STR(lab, "LAB");
+    CHECK_EQ(o->mkdir(x.fs, "/DD"), CAIRN_EACCES); // the label holds the slot
+    CHECK_EQ(o->label(x.fs, NULL, 0, "my disk"), 0); // in place
+    CHECK_MEM(root + 3 * 32, "MY DISK    ", 11);
+    CHECK_EQ(o->label(x.fs, NULL, 0, ""), 0);
+    CHECK_EQ(root[3 * 32], 0xE5);
+    CHECK_MEM(root + 3 * 32 + 1, "Y DISK    ", 10);
+    CHECK_EQ(root[3 * 32 + 11], 0x28);
+    CHECK_MEM(x.mem + 43, "NO NAME    ", 11);
+    CHECK_EQ(o->label(x.fs, lab, sizeof lab, NULL), 0);
+    CHECK_STR(lab, "");
+    CHECK_EQ(o->label(x.fs, NULL, 0, "NEW"), 0); // the deleted entry again
+    CHECK_MEM(root + 3 * 32, "NEW        ", 11);
+    char names[256];
+    CHECK_EQ(fx_list(&x, "/", names, sizeof names), 15); // labels are not listed
+    CHECK_EQ(fx_fsck(x.fs, 0, NULL, NULL), 0);
+    fx_down(&x);
+}
