@@ -5,6 +5,12 @@
 #ifndef CAIRN_CONFIG_H
 #define CAIRN_CONFIG_H
 
+/* The size-first configuration, as FatFs's FF_FS_TINY: CAIRN_LFS2_TINY=1 and
+ * CAIRN_FAT_TINY=1 (documented in lfs2.h and fat.h; default 0) leave the
+ * drivers' speed caches out, code and RAM, and keep every behaviour and what
+ * reaches the medium. They change the state structs: build the library and
+ * everything that includes its headers with the same setting. */
+
 /* Longest name in bytes of UTF-8 a dirent can carry. FAT names are up to
  * 255 UTF-16 units (765 bytes of UTF-8 at most); littlefs names up to 255
  * bytes. Costs this many bytes in every struct cairn_dirent. */

@@ -82,10 +82,15 @@ struct cairn_fat_config {
  * start (a new name with a numeric tail: one pass per tail tried), a file
  * reopened walks its chain again, and a directory sector and a data sector no
  * longer stay in memory together: more reads, device calls and instructions,
- * the same bytes written. What is written to the device, and in which order,
- * every error and every other behaviour are the same as in the default build
- * (the "in use" mark is still written with the first FAT or directory sector
- * a session writes, before any change to another one). RAM: the mount
+ * the same bytes written. What is written to the device, every error and
+ * every other behaviour are the same as in the default build, and so is the
+ * order of FAT and directory writes (the power-loss ordering; the "in use"
+ * mark is still written with the first FAT or directory sector a session
+ * writes, before any change to another one); only the data sectors of one
+ * write call may reach the device in another order (a partial sector can go
+ * before the whole ones after it: none of them is part of the file before
+ * its next sync). The same setting must be used for the library and every
+ * file that includes this header (the structs differ). RAM: the mount
  * state is CAIRN_FAT_MAX_SS + 512 (the name buffer) + 168 bytes: 4,776 with
  * CAIRN_FAT_MAX_SS 4096, 1,192 with 512; an open file 36 bytes (no known
  * contiguous run), a directory 20. 0 (default): the caches are in. */
