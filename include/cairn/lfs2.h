@@ -91,8 +91,12 @@ struct cairn_lfs2_config {
  * can differ (the first lookahead window starts at the mount's seed, as in
  * the default build when its buffer has no room for the walk's bitmap). The
  * buffer needs CAIRN_LFS2_BUFFER_MIN only (both buffer macros give it; more
- * is not used) and the mount state is 16 bytes smaller. 0 (default) =
- * speed-first. */
+ * is not used). The mount state is 44 bytes smaller (no cache pointers; the
+ * read and lookahead sizes, block cycles, mtime and verify settings are read
+ * from the configuration where used; the disk version is one byte; the
+ * allocator's seed gathers in its window start during the mount) and an open
+ * file's 4 (its flags share a byte of its open-list entry). A fetch checks a pair's
+ * log and runs a lookup's matcher in one pass. 0 (default) = speed-first. */
 #ifndef CAIRN_LFS2_TINY
 #define CAIRN_LFS2_TINY 0
 #endif
@@ -190,31 +194,49 @@ struct cairn_lfs2 {
         uint8_t mc_next, mc_n;
 #endif
         uint8_t name_max; /* <= 255 */
-        uint8_t no_mtime, ro;
+        uint8_t ro;
+#if !CAIRN_LFS2_TINY
+        /* (CAIRN_LFS2_TINY reads these two from the configuration) */
+        uint8_t no_mtime;
         uint8_t verify; /* cfg->prog_verify */
+#endif
         uint8_t bad_run; /* consecutive program/erase failures */
 #if !CAIRN_LFS2_TINY
         uint8_t pk_n;
+#else
+        uint8_t minor; /* disk version 2.<minor> (0 or 1) */
 #endif
         uint16_t attr_max, inline_max; /* <= 1022 */
-        uint32_t block_count, cache_size, block_size, prog_size, read_size;
+        uint32_t block_count, cache_size, block_size, prog_size;
+#if !CAIRN_LFS2_TINY
+        uint32_t read_size; /* (CAIRN_LFS2_TINY: from the configuration) */
+#endif
         void *mlist; /* open files and directories */
+#if !CAIRN_LFS2_TINY
         uint32_t la_bytes;  /* lookahead bitmap bytes */
         int32_t block_cycles;
-        uint32_t file_max, metadata_max;
+#endif
+        uint32_t file_max;
+#if !CAIRN_LFS2_TINY
+        uint32_t metadata_max; /* (CAIRN_LFS2_TINY: from the configuration) */
+#endif
         struct cairn_lfs2_gstate gstate, gdisk, gdelta;
-        uint32_t seed;
+#if !CAIRN_LFS2_TINY
+        uint32_t seed; /* (CAIRN_LFS2_TINY: la_start, while not mounted) */
+#endif
         uint32_t root[2];
         uint32_t la_start, la_size, la_next, la_ckpoint;
+#if !CAIRN_LFS2_TINY
         uint8_t *la_buf;
+#endif
         struct cairn_lfs2_cache rcache, pcache;
 #if !CAIRN_LFS2_TINY
         /* states of recently fetched/committed pairs: while mounted only this
          * driver writes, so a known pair needs no re-read or CRC check */
         struct cairn_lfs2_mdir *mc; /* pair-state cache at the end of the buffer */
         uint32_t mc_used; /* clock bits of the pair cache's slots */
-#endif
         uint32_t disk_version;
+#endif
 #if !CAIRN_LFS2_TINY
         /* in the caller's buffer: 5 + pk_n slots (4 bytes) of skip-list map
          * (CAIRN_LFS2_PCACHE, layout in ctz.c) */

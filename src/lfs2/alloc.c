@@ -11,8 +11,15 @@ static int lx_la_cb(void *ctx, uint32_t block)
     lx_t *L = ctx;
     uint32_t off = (block + L->block_count - L->la_start) % L->block_count;
     if (block < L->block_count && off < L->la_size)
-        L->la_buf[off / 8] |= (uint8_t)(1u << (off % 8));
+        lx_la_buf(L)[off / 8] |= (uint8_t)(1u << (off % 8));
     return 0;
+}
+
+void cairn_lfs2_la_open(lx_t *L)
+{
+    L->la_next = 0;
+    L->la_size = lx_min(8 * lx_la_bytes(L), L->la_ckpoint);
+    memset(lx_la_buf(L), 0, lx_la_bytes(L));
 }
 
 int cairn_lfs2_alloc(lx_t *L, uint32_t *block)
@@ -20,7 +27,7 @@ int cairn_lfs2_alloc(lx_t *L, uint32_t *block)
     for (int found = 0;;) {
         // past the block taken, on to the next free one (or the window's end)
         while (L->la_next < L->la_size) {
-            uint32_t i = L->la_next, used = (L->la_buf[i / 8] >> (i % 8)) & 1;
+            uint32_t i = L->la_next, used = (lx_la_buf(L)[i / 8] >> (i % 8)) & 1;
             if (found && !used)
                 return 0;
             L->la_next++;
@@ -36,9 +43,7 @@ int cairn_lfs2_alloc(lx_t *L, uint32_t *block)
         if ((int32_t)L->la_ckpoint <= 0)
             return CAIRN_ENOSPC;
         L->la_start = (L->la_start + L->la_next) % L->block_count;
-        L->la_next = 0;
-        L->la_size = lx_min(8 * L->la_bytes, L->la_ckpoint);
-        memset(L->la_buf, 0, L->la_bytes);
+        cairn_lfs2_la_open(L);
         int err = lx_traverse(L, lx_la_cb, L, 1);
         if (err) {
             lx_alloc_drop(L);
@@ -198,8 +203,7 @@ void cairn_lfs2_alloc_seed_window(lx_t *L, const uint8_t *bm)
         L->la_start = at;
         L->la_ckpoint -= skip;
     }
-    L->la_size = lx_min(8 * L->la_bytes, L->la_ckpoint);
-    memset(L->la_buf, 0, L->la_bytes);
+    cairn_lfs2_la_open(L); // (la_next is 0: dropped above)
     for (uint32_t b = 0; b < L->block_count; b++)
         if (bm[b / 8] & (1u << (b % 8)))
             lx_la_cb(L, b);
@@ -223,15 +227,15 @@ int cairn_lfs2_traverse(lx_t *L, int (*cb)(void *, uint32_t), void *ctx, int orp
     }
     for (struct lx_mlist *d = L->mlist; d; d = d->next) {
         struct lx_file *f = (struct lx_file *)d;
-        if (d->type != LX_T_REG || (f->flags & LX_F_INLINE))
+        if (d->type != LX_T_REG || (f->lx_ff & LX_F_INLINE))
             continue;
         // an outlined file still has its old inline head until the flush
-        if ((f->flags & LX_F_DIRTY) && f->head != LX_INLINE) {
+        if ((f->lx_ff & LX_F_DIRTY) && f->head != LX_INLINE) {
             int err = lx_ctz_traverse(L, &f->cache, f->head, f->size, cb, ctx);
             if (err)
                 return err;
         }
-        if (f->flags & LX_F_WRITING) {
+        if (f->lx_ff & LX_F_WRITING) {
             int err = lx_ctz_traverse(L, &f->cache, f->block, f->pos, cb, ctx);
             if (err)
                 return err;

@@ -124,9 +124,10 @@ int cairn_lfs2_read(lx_t *L, const lx_cache *pc, lx_cache *rc, uint32_t hint, ui
         } else
 #endif
         {
+            uint32_t rs = lx_read_size(L);
             rc->block = block;
-            rc->off = lx_aligndown(off, L->read_size);
-            rc->size = lx_min(lx_min(lx_alignup(off + lx_max(hint, 1), L->read_size), L->block_size) - rc->off,
+            rc->off = lx_aligndown(off, rs);
+            rc->size = lx_min(lx_min(lx_alignup(off + lx_max(hint, 1), rs), L->block_size) - rc->off,
                               L->cache_size);
             int err = cairn_bdev_read_ext(lx_bd(L), rc->block, rc->off, rc->buf, rc->size);
             if (err) {
@@ -184,7 +185,7 @@ static int lx_prog_direct(lx_t *L, int validate, uint32_t block, uint32_t off,
     int err = lx_wrerr(L, cairn_bdev_write_ext(lx_bd(L), block, off, d, size));
     if (err)
         return err;
-    if (validate && L->verify == CAIRN_LFS2_VERIFY_ALL) {
+    if (validate && lx_verify(L) == CAIRN_LFS2_VERIFY_ALL) {
         lx_cache_drop(&L->rcache);
         err = lx_cmp(L, size, block, off, d, size);
         if (err)

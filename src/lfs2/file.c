@@ -8,7 +8,7 @@
 size_t lx_file_size(const struct cairn_fs *fs)
 {
     // asked for a mounted filesystem only (fs.h): its cache size is known
-    return (sizeof(struct lx_file) + 7u) / 8u * 8u + ((const struct cairn_lfs2 *)fs)->priv.cache_size;
+    return sizeof(struct lx_file) + ((const struct cairn_lfs2 *)fs)->priv.cache_size;
 }
 
 size_t lx_dir_size(const struct cairn_fs *fs)
@@ -19,7 +19,7 @@ size_t lx_dir_size(const struct cairn_fs *fs)
 
 static uint8_t *lx_fbuf(struct lx_file *f)
 {
-    return (uint8_t *)f + (sizeof(struct lx_file) + 7u) / 8u * 8u;
+    return (uint8_t *)(f + 1); // (aligned as the handle: a multiple of 4 bytes)
 }
 
 /* The handle becomes an inline file of `size` bytes held in its cache. */
@@ -27,11 +27,20 @@ LX_NOINLINE static void lx_set_inline(lx_t *L, struct lx_file *f, uint32_t size)
 {
     f->head = LX_INLINE;
     f->size = size;
-    f->flags |= LX_F_INLINE;
+    f->lx_ff |= LX_F_INLINE;
     f->cache.block = LX_INLINE;
     f->cache.off = 0;
     f->cache.size = L->cache_size;
 }
+
+/* 1 when commits of f carry the mtime attribute (mtime on, open for writing;
+ * asked only of handles open for writing: sync and write). */
+#if CAIRN_LFS2_TINY
+#define LX_F_MTIME 0 // (no room in the flags byte: it follows from the mount)
+#define lx_fmtime(L, f) (!lx_no_mtime(L))
+#else
+#define lx_fmtime(L, f) (!!((f)->lx_ff & LX_F_MTIME))
+#endif
 
 static void lx_mtime_now(uint8_t *b)
 {
@@ -58,7 +67,12 @@ int lx_open(struct cairn_fs *fs, void *fp, const char *path, uint32_t flags)
         if (err)
             return err;
     }
-    f->flags = flags & (CAIRN_O_ACCMODE | CAIRN_O_APPEND);
+#if CAIRN_LFS2_TINY
+    _Static_assert(CAIRN_O_APPEND >> 9 == LX_F_APPEND, "LX_F_APPEND");
+    f->lx_ff = (uint8_t)((flags & CAIRN_O_ACCMODE) | ((flags >> 9) & LX_F_APPEND));
+#else
+    f->lx_ff = flags & (CAIRN_O_ACCMODE | CAIRN_O_APPEND);
+#endif
     const char *p = path;
     uint16_t id; // (set by lx_find)
     int32_t tag = lx_find(L, &f->l.m, &p, &id);
@@ -87,7 +101,7 @@ int lx_open(struct cairn_fs *fs, void *fp, const char *path, uint32_t flags)
         lx_mlist_append(L, &f->l);
         int err = lx_commit(L, &f->l.m, a, 3);
         L->mlist = f->l.next; // (off the list again)
-        if (err == CAIRN_ENOSPC && nlen > L->metadata_max / 4)
+        if (err == CAIRN_ENOSPC && nlen > lx_metadata_max(L) / 4)
             err = CAIRN_ENAMETOOLONG;
         if (err)
             return err;
@@ -101,7 +115,7 @@ int lx_open(struct cairn_fs *fs, void *fp, const char *path, uint32_t flags)
         return CAIRN_ENOTDIR;
     } else if (flags & CAIRN_O_TRUNC) {
         tag = (int32_t)LX_TAG(LX_T_INLINESTRUCT, f->l.id, 0);
-        f->flags |= LX_F_DIRTY;
+        f->lx_ff |= LX_F_DIRTY;
     } else {
         tag = lx_get_struct(L, &f->l.m, f->l.id, b);
         if (tag < 0)
@@ -109,7 +123,7 @@ int lx_open(struct cairn_fs *fs, void *fp, const char *path, uint32_t flags)
         f->head = lx_le32(b);
         f->size = lx_le32(b + 4);
     }
-    if (!L->no_mtime) {
+    if (!lx_no_mtime(L)) {
         lx_mtime_now(f->mtime);
         // a file just created has no attribute yet
         if ((acc & CAIRN_O_RDONLY) && !created) {
@@ -120,7 +134,7 @@ int lx_open(struct cairn_fs *fs, void *fp, const char *path, uint32_t flags)
                 memcpy(f->mtime, b, 8);
         }
         if (acc & CAIRN_O_WRONLY)
-            f->flags |= LX_F_DIRTY | LX_F_MTIME;
+            f->lx_ff |= LX_F_DIRTY | LX_F_MTIME;
     }
     lx_cache_zero(L, &f->cache);
     if (lx_type3((uint32_t)tag) == LX_T_INLINESTRUCT) {
@@ -142,7 +156,7 @@ int lx_open(struct cairn_fs *fs, void *fp, const char *path, uint32_t flags)
 }
 static int lx_file_relocate(lx_t *L, struct lx_file *f)
 {
-    uint32_t src = (f->flags & LX_F_INLINE) ? LX_INLINE : f->block;
+    uint32_t src = (f->lx_ff & LX_F_INLINE) ? LX_INLINE : f->block;
     for (;;) {
         uint32_t nb;
         int err = lx_alloc(L, &nb);
@@ -167,7 +181,7 @@ static int lx_file_relocate(lx_t *L, struct lx_file *f)
         lx_cache_zero(L, &L->pcache);
         cairn_lfs2_ctz_moved(L, src, nb, f->pos);
         f->block = nb;
-        f->flags |= LX_F_WRITING;
+        f->lx_ff |= LX_F_WRITING;
         return 0;
 relocate:
         lx_cache_zero(L, &L->pcache);
@@ -186,7 +200,7 @@ static int lx_fprog(lx_t *L, struct lx_file *f, const void *d, uint32_t n)
         if (err == CAIRN_ECORRUPT)
             err = lx_file_relocate(L, f);
         if (err) {
-            f->flags |= LX_F_ERRED;
+            f->lx_ff |= LX_F_ERRED;
             return err;
         }
     }
@@ -199,17 +213,17 @@ static int lx_file_outline(lx_t *L, struct lx_file *f)
     int err = lx_file_relocate(L, f);
     if (err)
         return err;
-    f->flags &= ~LX_F_INLINE;
+    f->lx_ff &= ~LX_F_INLINE;
     return 0;
 }
 
 /* Reading ends: the cache changes role, from read cache to program cache. */
 static void lx_endread(lx_t *L, struct lx_file *f)
 {
-    if (f->flags & LX_F_READING) {
-        if (!(f->flags & LX_F_INLINE))
+    if (f->lx_ff & LX_F_READING) {
+        if (!(f->lx_ff & LX_F_INLINE))
             lx_cache_zero(L, &f->cache);
-        f->flags &= ~LX_F_READING;
+        f->lx_ff &= ~LX_F_READING;
     }
 }
 
@@ -217,21 +231,21 @@ static int32_t lx_fwrite_raw(lx_t *L, struct lx_file *f, const uint8_t *d, uint3
 {
     uint32_t total = n;
     lx_endread(L, f);
-    if ((f->flags & LX_F_INLINE) && lx_max(f->pos + n, f->size) > L->inline_max) {
+    if ((f->lx_ff & LX_F_INLINE) && lx_max(f->pos + n, f->size) > L->inline_max) {
         int err = lx_file_outline(L, f);
         if (err) {
-            f->flags |= LX_F_ERRED;
+            f->lx_ff |= LX_F_ERRED;
             return err;
         }
     }
     while (n > 0) {
-        if (!(f->flags & LX_F_WRITING) || f->off == L->block_size) {
-            if (!(f->flags & LX_F_INLINE)) {
-                if (!(f->flags & LX_F_WRITING) && f->pos > 0) {
+        if (!(f->lx_ff & LX_F_WRITING) || f->off == L->block_size) {
+            if (!(f->lx_ff & LX_F_INLINE)) {
+                if (!(f->lx_ff & LX_F_WRITING) && f->pos > 0) {
                     // (the offset is set by the extension below)
                     int err = lx_ctz_find(L, f, f->pos - 1, f->bo);
                     if (err) {
-                        f->flags |= LX_F_ERRED;
+                        f->lx_ff |= LX_F_ERRED;
                         return err;
                     }
                     lx_cache_zero(L, &f->cache);
@@ -239,16 +253,16 @@ static int32_t lx_fwrite_raw(lx_t *L, struct lx_file *f, const uint8_t *d, uint3
                 lx_alloc_ckpoint(L);
                 int err = lx_ctz_extend(L, f);
                 if (err) {
-                    f->flags |= LX_F_ERRED;
+                    f->lx_ff |= LX_F_ERRED;
                     return err;
                 }
             } else {
                 f->off = f->pos; // (an inline file's block is not read)
             }
-            f->flags |= LX_F_WRITING;
+            f->lx_ff |= LX_F_WRITING;
         }
         uint32_t diff = lx_min(n, L->block_size - f->off);
-        if (f->flags & LX_F_INLINE) {
+        if (f->lx_ff & LX_F_INLINE) {
             memcpy(f->cache.buf + f->off, d, diff);
         } else {
             int err = lx_fprog(L, f, d, diff);
@@ -264,9 +278,9 @@ static int32_t lx_fwrite_raw(lx_t *L, struct lx_file *f, const uint8_t *d, uint3
 static int lx_file_flush(lx_t *L, struct lx_file *f)
 {
     lx_endread(L, f);
-    if (f->flags & LX_F_WRITING) {
+    if (f->lx_ff & LX_F_WRITING) {
         uint32_t pos = f->pos;
-        if (!(f->flags & LX_F_INLINE)) {
+        if (!(f->lx_ff & LX_F_INLINE)) {
             // copy what follows the write from the old list
             uint32_t bo[2];
             bo[1] = L->block_size; // (bo[0] is found first)
@@ -300,8 +314,8 @@ static int lx_file_flush(lx_t *L, struct lx_file *f)
             f->pos = lx_max(f->pos, f->size); // (the head stays LX_INLINE)
         }
         f->size = f->pos;
-        f->flags &= ~LX_F_WRITING;
-        f->flags |= LX_F_DIRTY;
+        f->lx_ff &= ~LX_F_WRITING;
+        f->lx_ff |= LX_F_DIRTY;
         f->pos = pos;
     }
     return 0;
@@ -310,14 +324,14 @@ static int lx_file_flush(lx_t *L, struct lx_file *f)
 static int lx_file_sync_in(lx_t *L, struct lx_file *f)
 {
     int err = lx_file_flush(L, f);
-    if (err || !(f->flags & LX_F_DIRTY) || lx_pair_isnull(f->l.m.pair))
+    if (err || !(f->lx_ff & LX_F_DIRTY) || lx_pair_isnull(f->l.m.pair))
         return err;
     // (a handle open for writing on a read-only mount was refused at open)
     uint32_t id = f->l.id;
     uint8_t ctz[8];
     struct lx_attr a[2] = {{LX_TAG(LX_T_INLINESTRUCT, id, f->size), f->cache.buf},
                            {LX_TAG(LX_T_USERATTR + CAIRN_LFS2_ATTR_MTIME, id, 8), f->mtime}};
-    if (!(f->flags & LX_F_INLINE)) {
+    if (!(f->lx_ff & LX_F_INLINE)) {
         err = lx_bd_sync(L);
         if (err)
             return err;
@@ -326,9 +340,9 @@ static int lx_file_sync_in(lx_t *L, struct lx_file *f)
         a[0].tag = LX_TAG(LX_T_CTZSTRUCT, id, 8);
         a[0].buf = ctz;
     }
-    err = lx_commit(L, &f->l.m, a, 1 + !!(f->flags & LX_F_MTIME));
+    err = lx_commit(L, &f->l.m, a, 1 + lx_fmtime(L, f));
     if (!err)
-        f->flags &= ~LX_F_DIRTY;
+        f->lx_ff &= ~LX_F_DIRTY;
     return err;
 }
 
@@ -343,24 +357,24 @@ int lx_close(struct cairn_fs *fs, void *fp)
 int lx_sync(struct cairn_fs *fs, void *fp)
 {
     struct lx_file *f = fp;
-    if (!(f->flags & CAIRN_O_WRONLY) || (f->flags & LX_F_ERRED))
+    if (!(f->lx_ff & CAIRN_O_WRONLY) || (f->lx_ff & LX_F_ERRED))
         return 0;
     int err = lx_file_sync_in(lx_of(fs), f);
     if (err)
-        f->flags |= LX_F_ERRED;
+        f->lx_ff |= LX_F_ERRED;
     return err;
 }
 
 LX_NOINLINE static uint32_t lx_fsize(struct lx_file *f)
 {
-    if (f->flags & LX_F_WRITING)
+    if (f->lx_ff & LX_F_WRITING)
         return lx_max(f->pos, f->size);
     return f->size;
 }
 
 static int32_t lx_fread_raw(lx_t *L, struct lx_file *f, uint8_t *d, uint32_t len)
 {
-    if (f->flags & LX_F_WRITING) {
+    if (f->lx_ff & LX_F_WRITING) {
         int err = lx_file_flush(L, f);
         if (err)
             return err;
@@ -369,18 +383,18 @@ static int32_t lx_fread_raw(lx_t *L, struct lx_file *f, uint8_t *d, uint32_t len
         return 0;
     uint32_t n = lx_min(len, f->size - f->pos), total = n;
     while (n > 0) {
-        if (!(f->flags & LX_F_READING) || f->off == L->block_size) {
-            if (!(f->flags & LX_F_INLINE)) {
+        if (!(f->lx_ff & LX_F_READING) || f->off == L->block_size) {
+            if (!(f->lx_ff & LX_F_INLINE)) {
                 int err = lx_ctz_find(L, f, f->pos, f->bo);
                 if (err)
                     return err;
             } else {
                 f->off = f->pos; // (an inline file's block is not read)
             }
-            f->flags |= LX_F_READING;
+            f->lx_ff |= LX_F_READING;
         }
         uint32_t diff = lx_min(n, L->block_size - f->off);
-        if (f->flags & LX_F_INLINE) {
+        if (f->lx_ff & LX_F_INLINE) {
             memcpy(d, f->cache.buf + f->off, diff);
         } else {
             // hint = what is wanted: a small read fetches no more than it needs,
@@ -397,7 +411,7 @@ static int32_t lx_fread_raw(lx_t *L, struct lx_file *f, uint8_t *d, uint32_t len
 int32_t lx_read_op(struct cairn_fs *fs, void *fp, void *buf, uint32_t len)
 {
     struct lx_file *f = fp;
-    if (!(f->flags & CAIRN_O_RDONLY))
+    if (!(f->lx_ff & CAIRN_O_RDONLY))
         return CAIRN_EBADF;
     // (no clamp: a read stops at the size, itself at most file_max < 2^31)
     return lx_fread_raw(lx_of(fs), f, buf, len);
@@ -421,16 +435,16 @@ int32_t lx_write_op(struct cairn_fs *fs, void *fp, const void *buf, uint32_t len
     lx_t *L = lx_of(fs);
     struct lx_file *f = fp;
     // (no handle is open for writing on a read-only mount: open refused it)
-    if (!(f->flags & CAIRN_O_WRONLY))
+    if (!(f->lx_ff & CAIRN_O_WRONLY))
         return CAIRN_EBADF;
     if (len > 0x7fffffff)
         len = 0x7fffffff;
     // (reading ends in lx_fwrite_raw: the cache becomes the program cache)
-    if ((f->flags & CAIRN_O_APPEND) && f->pos < f->size)
+    if ((f->lx_ff & LX_F_APPEND) && f->pos < f->size)
         f->pos = f->size;
     if ((uint64_t)f->pos + len > L->file_max)
         return CAIRN_EFBIG;
-    if (!(f->flags & LX_F_WRITING) && f->pos > f->size) {
+    if (!(f->lx_ff & LX_F_WRITING) && f->pos > f->size) {
         // zero-fill the gap left by a seek past the end
         uint32_t target = f->pos;
         f->pos = f->size;
@@ -439,7 +453,7 @@ int32_t lx_write_op(struct cairn_fs *fs, void *fp, const void *buf, uint32_t len
             return err;
     }
     int32_t w = lx_fwrite_raw(L, f, buf, len);
-    if (w >= 0 && (f->flags & LX_F_MTIME))
+    if (w >= 0 && lx_fmtime(L, f))
         lx_mtime_now(f->mtime);
     return w;
 }
@@ -485,7 +499,7 @@ int lx_truncate(struct cairn_fs *fs, void *fp, int64_t size)
     lx_t *L = lx_of(fs);
     struct lx_file *f = fp;
     // (no handle is open for writing on a read-only mount: open refused it)
-    if (!(f->flags & CAIRN_O_WRONLY))
+    if (!(f->lx_ff & CAIRN_O_WRONLY))
         return CAIRN_EBADF;
     if (size < 0 || size > (int64_t)L->file_max)
         return CAIRN_EINVAL;
@@ -496,7 +510,7 @@ int lx_truncate(struct cairn_fs *fs, void *fp, int64_t size)
             return err;
         if (nsize <= L->inline_max) {
             // the first bytes (of block index 0) into the handle's cache
-            if (!(f->flags & LX_F_INLINE)) {
+            if (!(f->lx_ff & LX_F_INLINE)) {
                 uint32_t bo[2];
                 err = lx_ctz_find(L, f, 0, bo);
                 if (!err)
@@ -514,8 +528,8 @@ int lx_truncate(struct cairn_fs *fs, void *fp, int64_t size)
             lx_cache_zero(L, &f->cache);
             f->size = nsize;
         }
-        f->flags |= LX_F_DIRTY;
-        f->flags &= ~LX_F_READING;
+        f->lx_ff |= LX_F_DIRTY;
+        f->lx_ff &= ~LX_F_READING;
     } else if (nsize > oldsize) {
         int64_t r = lx_seek(fs, f, 0, CAIRN_SEEK_END);
         if (r < 0)

@@ -149,7 +149,11 @@ static int lx_demove(lx_t *L)
 
 void cairn_lfs2_sb_encode(lx_t *L, uint8_t *b)
 {
+#if CAIRN_LFS2_TINY
+    lx_ple32(b, CAIRN_LFS2_DISK_VERSION_2_0 + L->minor);
+#else
     lx_ple32(b, L->disk_version);
+#endif
     lx_ple32(b + 4, L->block_size);
     lx_ple32(b + 8, L->block_count);
     lx_ple32(b + 12, L->name_max);

@@ -66,21 +66,37 @@ struct lx_mlist {
     struct lx_mlist *next;
     uint16_t id;
     uint8_t type; /* LX_T_REG, LX_T_DIR, 0 = temporary */
-    uint8_t pad;
+    uint8_t flags; /* CAIRN_LFS2_TINY files: the access mode and LX_F_* (lx_ff) */
     lx_mdir m;
 };
 
+#if CAIRN_LFS2_TINY
+// (one byte with the access mode, in the list entry: the handle has no flags
+// word; in the default build the byte costs more code than the word)
+#define lx_ff l.flags
+#define LX_F_APPEND 0x04u
+#define LX_F_DIRTY 0x08u
+#define LX_F_WRITING 0x10u
+#define LX_F_READING 0x20u
+#define LX_F_ERRED 0x40u
+#define LX_F_INLINE 0x80u
+#else
+#define lx_ff flags
+#define LX_F_APPEND CAIRN_O_APPEND
 #define LX_F_DIRTY 0x010000u
 #define LX_F_WRITING 0x020000u
 #define LX_F_READING 0x040000u
 #define LX_F_ERRED 0x080000u
 #define LX_F_INLINE 0x100000u
 #define LX_F_MTIME 0x200000u
+#endif
 
 struct lx_file {
     struct lx_mlist l;
     uint32_t head, size; /* ctz (or LX_INLINE, inline size) */
-    uint32_t flags;
+#if !CAIRN_LFS2_TINY
+    uint32_t flags; /* the access mode, CAIRN_O_APPEND and LX_F_* (lx_ff) */
+#endif
     uint32_t pos;
     union { /* the block at pos and the offset in it; bo: lx_ctz_find's out[2] */
         struct {
@@ -164,6 +180,8 @@ int cairn_lfs2_bstep(lx_t *L, uint32_t block, struct lx_bscan *s, uint32_t *tag)
 #define LX_GET_T1 0x80000000u
 int32_t cairn_lfs2_get(lx_t *L, const lx_mdir *dir, uint32_t want, void *buf);
 int cairn_lfs2_alloc(lx_t *L, uint32_t *block);
+/* An empty lookahead window (none of its blocks known used) at la_start. */
+void cairn_lfs2_la_open(lx_t *L);
 #if !CAIRN_LFS2_TINY
 /* Mount's walk: mark one pair's blocks and references in the window, which
  * mount made a bitmap of the whole device. */
@@ -361,6 +379,28 @@ static inline int lx_cycle(struct lx_cycle *c, const uint32_t t[2])
     c->i++;
     return 0;
 }
+/* Configuration values the size-first build reads where it uses them (the
+ * default build keeps them in the mount state, as lx_setup resolved them). */
+#if CAIRN_LFS2_TINY
+static inline uint32_t lx_cfgv(uint32_t v, uint32_t def) { return v ? v : def; }
+#define lx_la_bytes(L) lx_cfgv((L)->cfg->lookahead_size, 32)
+#define lx_read_size(L) lx_cfgv((L)->cfg->read_size, 32)
+#define lx_metadata_max(L) lx_cfgv((L)->cfg->metadata_max, (L)->block_size)
+#define lx_la_buf(L) ((uint8_t *)(L)->cfg->buffer)
+#define lx_block_cycles(L) ((int32_t)lx_cfgv((uint32_t)(L)->cfg->block_cycles, 100))
+#define lx_minor(L) ((L)->minor)
+#define lx_no_mtime(L) ((L)->cfg->no_mtime)
+#define lx_verify(L) ((L)->cfg->prog_verify)
+#else
+#define lx_la_bytes(L) ((L)->la_bytes)
+#define lx_read_size(L) ((L)->read_size)
+#define lx_metadata_max(L) ((L)->metadata_max)
+#define lx_la_buf(L) ((L)->la_buf)
+#define lx_block_cycles(L) ((L)->block_cycles)
+#define lx_minor(L) ((L)->disk_version & 0xffff)
+#define lx_no_mtime(L) ((L)->no_mtime)
+#define lx_verify(L) ((L)->verify)
+#endif
 static inline void lx_cache_drop(lx_cache *c) { c->block = LX_NULL; }
 /* The allocator may look at every block once more before it reports ENOSPC. */
 static inline void lx_alloc_ckpoint(lx_t *L) { L->la_ckpoint = L->block_count; }

@@ -267,13 +267,14 @@ LX_TINY_NOINLINE static void lx_match_done(lx_t *L, const lx_mdir *dir, struct l
  * Forward scan of the log of dir->pair[0] (revision dir->rev). Without m:
  * check it commit by commit, the newest valid commit sets dir's state
  * (dir->off stays 0 when there is none). With m: run the matcher over the
- * valid log (up to dir->off).
+ * valid log (up to dir->off). CAIRN_LFS2_TINY: one pass does both (the
+ * matcher's state as of the newest valid commit counts).
  */
-static int lx_scan(lx_t *L, lx_mdir *dir, struct lx_match *m)
+LX_TINY_NOINLINE static int lx_scan(lx_t *L, lx_mdir *dir, struct lx_match *m)
 {
     uint32_t blk = dir->pair[0], bs = L->block_size;
 #if CAIRN_LFS2_TINY
-    struct lx_mstate ts, *t = &ts;
+    struct lx_mstate ts, tv, *t = &ts;
 #else
     struct lx_memo *mm = lx_memo(L); // a match's scan state, kept as the next one's memo
     struct lx_mstate *t = &mm->t;
@@ -285,12 +286,13 @@ static int lx_scan(lx_t *L, lx_mdir *dir, struct lx_match *m)
     uint8_t b[8];
     lx_ple32(b, dir->rev);
     uint32_t crc = lx_crc(0xffffffff, b, 4);
+#if CAIRN_LFS2_TINY
+    memset(t, 0, sizeof *t);
+    t->mid = 0x3ff;
+    tv = ts;
+#else
     if (m) {
         end = dir->off;
-#if CAIRN_LFS2_TINY
-        memset(t, 0, sizeof *t);
-        t->mid = 0x3ff;
-#else
         err = 1;
         // resume from the memo when it is this name's (checked on disk) in this log
         if (m->kind == 1 && mm->block == blk && mm->rev == dir->rev && mm->len == m->len &&
@@ -308,13 +310,13 @@ static int lx_scan(lx_t *L, lx_mdir *dir, struct lx_match *m)
         err = 0;
         mm->block = LX_NULL; // (until the scan ends)
         off = mm->off, ptag = mm->ptag;
-#endif
     }
+#endif
     while (off + 4 <= end) {
         err = lx_read_rc(L, bs, blk, off, b, 4);
         if (err)
             break;
-        if (!m)
+        if (CAIRN_LFS2_TINY || !m)
             crc = lx_crc(crc, b, 4);
         uint32_t tag = lx_be32(b) ^ ptag;
         if (tag & 0x80000000u) {
@@ -329,11 +331,19 @@ static int lx_scan(lx_t *L, lx_mdir *dir, struct lx_match *m)
         if (((tag >> 20) & 0x780) == 0x500) {
             // commit CRC
             ptag ^= (lx_chunk(tag) & 1u) << 31;
-            if (!m) {
+            if (CAIRN_LFS2_TINY || !m) {
                 err = lx_read_rc(L, bs, blk, off + 4, b, 4);
                 if (err || crc != lx_le32(b))
                     break;
+#if CAIRN_LFS2_TINY
+                // the seed gathers in la_start until the mount is done (only
+                // its walk fetches while not mounted before mkfs's last
+                // allocation: la_start is the allocator's from then on)
+                if (!((struct cairn_lfs2 *)(void *)((char *)L - offsetof(struct cairn_lfs2, priv)))->fs.mounted)
+                    L->la_start = lx_crc(L->la_start, b, 4);
+#else
                 L->seed = lx_crc(L->seed, b, 4); // (b holds the CRC)
+#endif
                 dir->off = off + dsz;
                 dir->etag = ptag;
                 dir->count = (uint16_t)tcount;
@@ -341,11 +351,16 @@ static int lx_scan(lx_t *L, lx_mdir *dir, struct lx_match *m)
                 dir->tail[1] = ttail[1];
                 dir->split = tsplit;
                 crc = 0xffffffff;
+#if CAIRN_LFS2_TINY
+                tv = ts;
+#endif
             }
+#if !CAIRN_LFS2_TINY
         } else if (m) {
             err = lx_match_tag(L, m, t, tag, blk, off);
             if (err)
                 break;
+#endif
         } else {
             hasfcrc = 0;
             err = lx_crc_disk(L, bs, blk, off + 4, dsz - 4, &crc);
@@ -374,34 +389,44 @@ static int lx_scan(lx_t *L, lx_mdir *dir, struct lx_match *m)
             }
             if (tcount > 0x3ff)
                 break;
+#if CAIRN_LFS2_TINY
+            // (after the CRC pass: its data read without error)
+            if (m && (err = lx_match_tag(L, m, t, tag, blk, off)) != 0)
+                break;
+#endif
         }
         off += dsz;
     }
+#if !CAIRN_LFS2_TINY
     if (m) {
         if (err)
             return err;
-#if !CAIRN_LFS2_TINY
         if (m->kind == 1 && t->meq) // (meq: the name found, of the same length)
             mm->block = blk, mm->off = off, mm->ptag = ptag;
         if (m->kind & 1) // (mount's walk keys the pairs too: its first lookups skip)
             lx_mc_setkey(L, dir, t->kmax);
-#endif
         lx_match_done(L, dir, m, t);
         return 0;
     }
+#endif
     if (err && err != CAIRN_ECORRUPT)
         return err;
     if (dir->off == 0)
         return 0;
+    uint32_t ps = L->prog_size;
     dir->erased = 0;
-    if (maybeerased && dir->off % L->prog_size == 0 && hasfcrc) {
+    if (maybeerased && dir->off % ps == 0 && hasfcrc) {
         uint32_t c = 0xffffffff;
-        err = lx_crc_disk(L, L->prog_size, blk, dir->off, fsize, &c);
+        err = lx_crc_disk(L, ps, blk, dir->off, fsize, &c);
         if (err && err != CAIRN_ECORRUPT)
             return err;
         dir->erased = (!err && c == fcrcv);
     }
     cairn_lfs2_mc_put(L, dir);
+#if CAIRN_LFS2_TINY
+    if (m)
+        lx_match_done(L, dir, m, &tv);
+#endif
     return 0;
 }
 
@@ -450,12 +475,12 @@ int cairn_lfs2_fetch_m(lx_t *L, lx_mdir *dir, const uint32_t pair[2], struct lx_
             dir->pair[0] = p[r ^ a];
             dir->pair[1] = p[r ^ a ^ 1];
             dir->rev = revs[r ^ a];
-            int err = lx_scan(L, dir, NULL);
+            int err = lx_scan(L, dir, CAIRN_LFS2_TINY ? m : NULL);
             if (err)
                 return err;
         }
     }
-    return m ? lx_scan(L, dir, m) : 0;
+    return m && !CAIRN_LFS2_TINY ? lx_scan(L, dir, m) : 0;
 }
 
 int cairn_lfs2_fetch(lx_t *L, lx_mdir *dir, const uint32_t pair[2])
@@ -592,7 +617,7 @@ LX_TINY_NOINLINE static int lx_ccrc(struct lx_em *c)
             err = lx_read_rc(L, L->prog_size, c->block, noff, &eperturb, 1);
             if (err && err != CAIRN_ECORRUPT)
                 return err;
-            if (L->disk_version > CAIRN_LFS2_DISK_VERSION_2_0) {
+            if (lx_minor(L)) {
                 uint32_t fc[2] = {L->prog_size, 0xffffffff};
                 uint8_t *fb = (uint8_t *)fc;
                 err = lx_crc_disk(L, fc[0], c->block, noff, fc[0], &fc[1]);
@@ -626,7 +651,7 @@ LX_TINY_NOINLINE static int lx_ccrc(struct lx_em *c)
                 return err;
         }
     }
-    if (L->verify == CAIRN_LFS2_VERIFY_NONE)
+    if (lx_verify(L) == CAIRN_LFS2_VERIFY_NONE)
         return 0;
     // read the commit back: catches silently failed programs. Its CRC must be
     // the one computed here (a self-consistent stale commit left by a failed
@@ -904,9 +929,17 @@ int cairn_lfs2_get_entry(lx_t *L, const lx_mdir *dir, uint32_t id, uint32_t *e4)
 
 /* ---- metadata pair allocation, compaction, commit ---------------------------- */
 
+/* The revision period after which a pair moves (wear levelling), 0 = never. */
+LX_TINY_NOINLINE static uint32_t lx_cycles(lx_t *L)
+{
+    int32_t bc = lx_block_cycles(L);
+    return bc > 0 ? ((uint32_t)bc + 1) | 1 : 0;
+}
+
 LX_NOINLINE static int lx_needsreloc(lx_t *L, const lx_mdir *dir)
 {
-    return L->block_cycles > 0 && (dir->rev + 1) % (((uint32_t)L->block_cycles + 1) | 1) == 0;
+    uint32_t p = lx_cycles(L);
+    return p && (dir->rev + 1) % p == 0;
 }
 
 int cairn_lfs2_dir_alloc(lx_t *L, lx_mdir *dir)
@@ -918,8 +951,9 @@ int cairn_lfs2_dir_alloc(lx_t *L, lx_mdir *dir)
         err = lx_rev(L, dir->pair[0], &dir->rev);
     if (err < 0)
         return err;
-    if (L->block_cycles > 0)
-        dir->rev = lx_alignup(dir->rev, ((uint32_t)L->block_cycles + 1) | 1);
+    uint32_t p = lx_cycles(L);
+    if (p)
+        dir->rev = lx_alignup(dir->rev, p);
     dir->off = 4;
     dir->etag = 0xffffffff;
     dir->count = 0;
@@ -963,7 +997,7 @@ static int lx_cwrite(lx_t *L, lx_mdir *dir, const struct lx_job *j, uint32_t beg
     const lx_mdir *source = j->source;
     // (the moves of an append bring their source's entries, not attrs)
     struct lx_em c = {L, dir->pair[0], dir->off, dir->etag, 0xffffffff, dir->off,
-                      L->metadata_max - 8, 0, 0, j->attrs, 0, 0};
+                      lx_metadata_max(L) - 8, 0, 0, j->attrs, 0, 0};
     if (source)
         c.block = dir->pair[1], c.off = c.begin = 0, c.ptag = 0xffffffff, c.n = j->n;
     uint8_t b[8];
@@ -1089,7 +1123,7 @@ LX_NOINLINE static int lx_splittingcompact(lx_t *L, lx_mdir *dir, struct lx_job 
             int err = lx_emit_range(&e, j, split);
             if (err)
                 return err;
-            uint32_t mm = L->metadata_max;
+            uint32_t mm = lx_metadata_max(L);
             if (end - split < 0xff && e.size <= lx_min(mm - 40, lx_alignup(mm / 2, L->prog_size)))
                 break;
             split = split + (end - split) / 2;

@@ -11,8 +11,13 @@ LX_NOINLINE static void lx_caches_zero(lx_t *L)
     lx_cache_zero(L, &L->pcache);
 }
 
+#if CAIRN_LFS2_TINY
+#define LX_GCLEAR (3 * sizeof(lx_gstate))
+#else
+#define LX_GCLEAR (offsetof(lx_t, seed) + sizeof L->seed - offsetof(lx_t, gstate))
 _Static_assert(offsetof(lx_t, seed) == offsetof(lx_t, gstate) + 3 * sizeof(lx_gstate),
                "lx_setup clears gstate..seed at once");
+#endif
 
 /* The cache size cfg gives or implies on a device of block size dbs (0 = not
  * known yet), or 0 when the read, program and cache sizes do not divide (a
@@ -24,7 +29,9 @@ static uint32_t lx_cfg_cache(lx_t *L, const struct cairn_lfs2_config *cfg, uint3
     // (the sizes go into L too: for lx_setup, which sets the rest)
     uint32_t rs = cfg->read_size ? cfg->read_size : 32, ps = cfg->prog_size ? cfg->prog_size : 32;
     uint32_t bs = cfg->block_size ? cfg->block_size : dbs;
+#if !CAIRN_LFS2_TINY
     L->read_size = rs;
+#endif
     L->prog_size = ps;
     L->block_size = bs;
     uint32_t cs = cfg->cache_size, known = cs, cbs = dev ? bs : cfg->block_size;
@@ -57,35 +64,50 @@ static int lx_setup(struct cairn_lfs2 *lf)
         return err;
     L->cache_size = lx_cfg_cache(L, cfg, bd->block_size, 1);
     L->block_count = cfg->block_count ? cfg->block_count : bd->block_count;
+#if !CAIRN_LFS2_TINY
     L->la_bytes = cfg->lookahead_size ? cfg->lookahead_size : 32;
     L->block_cycles = cfg->block_cycles ? cfg->block_cycles : 100;
+#endif
+#if !CAIRN_LFS2_TINY
+    // (stored first: less code)
+    L->metadata_max = cfg->metadata_max ? cfg->metadata_max : L->block_size;
+#endif
+    uint32_t mmax = lx_metadata_max(L);
     uint32_t name_max = cfg->name_max ? cfg->name_max : 255;
     L->file_max = cfg->file_max ? cfg->file_max : 2147483647u;
     uint32_t attr_max = cfg->attr_max ? cfg->attr_max : 1022;
-    L->metadata_max = cfg->metadata_max ? cfg->metadata_max : L->block_size;
-    uint32_t imax = lx_min(lx_min(L->cache_size, attr_max), L->metadata_max / 8);
+    uint32_t imax = lx_min(lx_min(L->cache_size, attr_max), mmax / 8);
     uint32_t inline_max = cfg->inline_max ? cfg->inline_max : imax;
+#if CAIRN_LFS2_TINY
+    uint32_t minor = (cfg->disk_version ? cfg->disk_version : CAIRN_LFS2_DISK_VERSION_2_1) -
+                     CAIRN_LFS2_DISK_VERSION_2_0;
+    L->minor = (uint8_t)minor;
+#define LX_MINOR minor
+#else
     L->disk_version = cfg->disk_version ? cfg->disk_version : CAIRN_LFS2_DISK_VERSION_2_1;
+#define LX_MINOR (L->disk_version - CAIRN_LFS2_DISK_VERSION_2_0) // (less code than a local)
+#endif
+#if !CAIRN_LFS2_TINY
     L->no_mtime = cfg->no_mtime;
     L->verify = cfg->prog_verify;
+#endif
     // (the sizes are nonzero here: a zero takes its default; a cache larger
     // than the block fails the divisibility test)
     if (L->block_size < 64 || !L->cache_size || name_max > 255 || L->file_max > 2147483647u ||
         attr_max > 1022 ||
-        L->metadata_max > L->block_size || L->metadata_max < 64 || inline_max > imax ||
-        (L->disk_version != CAIRN_LFS2_DISK_VERSION_2_0 &&
-         L->disk_version != CAIRN_LFS2_DISK_VERSION_2_1) ||
-        L->verify > CAIRN_LFS2_VERIFY_NONE)
+        mmax > L->block_size || mmax < 64 || inline_max > imax ||
+        LX_MINOR > 1 || lx_verify(L) > CAIRN_LFS2_VERIFY_NONE)
         return CAIRN_EINVAL;
+#undef LX_MINOR
     L->name_max = (uint8_t)name_max; // in range: checked above
     L->attr_max = (uint16_t)attr_max;
     L->inline_max = (uint16_t)inline_max;
     uint8_t *buf = cfg->buffer;
 #if !CAIRN_LFS2_TINY
     uint32_t fixed = CAIRN_LFS2_BUFFER_MIN(L->cache_size, L->la_bytes);
-#endif
     L->la_buf = buf;
-    buf += (L->la_bytes + 3u) & ~3u;
+#endif
+    buf += (lx_la_bytes(L) + 3u) & ~3u;
     L->rcache.buf = buf;
     L->pcache.buf = buf + L->cache_size;
 #if !CAIRN_LFS2_TINY
@@ -109,7 +131,10 @@ static int lx_setup(struct cairn_lfs2 *lf)
     lx_caches_zero(L);
     L->root[0] = L->root[1] = LX_NULL;
     // gstate, gdisk, gdelta and seed are adjacent: one clear
-    memset(&L->gstate, 0, offsetof(lx_t, seed) + sizeof L->seed - offsetof(lx_t, gstate));
+    memset(&L->gstate, 0, LX_GCLEAR);
+#if CAIRN_LFS2_TINY
+    L->la_start = 0; // (the seed)
+#endif
     L->mlist = NULL;
     L->ro = 0;
     cairn_lfs2_forget(L, LX_NULL);
@@ -143,9 +168,8 @@ int lx_mkfs(struct cairn_fs *fs)
         return CAIRN_ENOSPC;
     if (cairn_bdev_is_readonly(fs->bdev))
         return CAIRN_EROFS;
-    memset(L->la_buf, 0, L->la_bytes);
     L->la_start = 0;
-    L->la_size = lx_min(8 * L->la_bytes, L->block_count); // (lx_setup dropped the rest)
+    cairn_lfs2_la_open(L); // (lx_setup dropped the rest: la_ckpoint is the block count)
     lx_mdir root;
     err = lx_dir_alloc(L, &root);
     if (err)
@@ -236,13 +260,16 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
         // the pair's move state goes into gstate (its bit 0x200 is ours); the
         // fetch's scan found it, so the log is not read a second time
 #if CAIRN_LFS2_TINY
-        err = lx_getgstate(L, &dir, &m.g); // (m.g zeroed: m's memset)
+        uint32_t ours = L->gstate.tag & 0x200;
+        err = lx_getgstate(L, &dir, &L->gstate);
         if (err)
             return err;
-#endif
+        L->gstate.tag = (L->gstate.tag & ~0x200u) | ours;
+#else
         L->gstate.tag ^= m.g.tag & ~0x200u;
         L->gstate.pair[0] ^= m.g.pair[0];
         L->gstate.pair[1] ^= m.g.pair[1];
+#endif
         if (m.eq) {
             uint32_t v[6]; // (little-endian words)
             int32_t tag = lx_get(L, &dir, LX_TAG(LX_T_INLINESTRUCT, 0, sizeof v), v);
@@ -254,7 +281,7 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
             uint32_t minor = version - CAIRN_LFS2_DISK_VERSION_2_0; // 2.0 or 2.1 only
             if (minor > 1)
                 return CAIRN_EINVAL;
-            if (minor < (L->disk_version & 0xffff))
+            if (minor < lx_minor(L))
                 L->gstate.tag |= 0x200; // rewrite the superblock before the first write
             else
                 L->gstate.tag &= ~0x200u;
@@ -296,7 +323,7 @@ int lx_mount(struct cairn_fs *fs, uint32_t flags)
         L->gstate.tag += 1;
     L->gdisk = L->gstate;
 #if CAIRN_LFS2_TINY
-    L->la_start = L->seed % L->block_count;
+    L->la_start %= L->block_count; // (the seed)
     lx_alloc_drop(L);
 #else
     L->la_buf = L->cfg->buffer; // (where lx_setup put it)

@@ -181,7 +181,7 @@ static int lx_info(struct cairn_fs *fs, struct cairn_fs_info *info)
     memcpy(info->extra, "littlefs v2.1", 11);
     memcpy(info->type, "littlefs v2.1", 8);
     memcpy(info->version, &"littlefs v2.1"[10], 3);
-    if ((L->gstate.tag & 0x200) || L->disk_version == CAIRN_LFS2_DISK_VERSION_2_0)
+    if ((L->gstate.tag & 0x200) || !lx_minor(L))
         info->version[2] = '0';
     info->block_size = info->unit_size = L->block_size;
     info->block_count = L->block_count;
