@@ -91,12 +91,14 @@ struct cairn_lfs2_config {
  * can differ (the first lookahead window starts at the mount's seed, as in
  * the default build when its buffer has no room for the walk's bitmap). The
  * buffer needs CAIRN_LFS2_BUFFER_MIN only (both buffer macros give it; more
- * is not used). The mount state is 44 bytes smaller (no cache pointers; the
- * read and lookahead sizes, block cycles, mtime and verify settings are read
- * from the configuration where used; the disk version is one byte; the
- * allocator's seed gathers in its window start during the mount) and an open
- * file's 4 (its flags share a byte of its open-list entry). A fetch checks a pair's
- * log and runs a lookup's matcher in one pass. 0 (default) = speed-first. */
+ * is not used). The mount state is 48 bytes smaller (no cache pointers; the
+ * read and lookahead sizes, block cycles, metadata_max, mtime and verify
+ * settings are read from the configuration where used; the disk version is
+ * one byte; the allocator's seed gathers in its window start during the
+ * mount) and an open file's 4 (its flags share a byte of its open-list
+ * entry). A fetch checks a pair's log and runs a lookup's matcher in one
+ * pass. The same setting must be used for the library and every file that
+ * includes this header (the structs differ). 0 (default) = speed-first. */
 #ifndef CAIRN_LFS2_TINY
 #define CAIRN_LFS2_TINY 0
 #endif
