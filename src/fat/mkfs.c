@@ -21,14 +21,15 @@ struct fat_layout {
 // FAT12/16 (fmt 16) or FAT32 (fmt 32) sizing, as FatFs does it.
 static int fat_layout_calc(struct fat_layout *L, uint32_t fmt)
 {
-    uint32_t ss = L->ss, total = L->total, au = L->au;
+    uint32_t ss = L->ss, au = L->au;
     uint32_t b_vol = fmt == 32 && !L->no_mbr ? 63 : 0;
-    if (total <= b_vol + 1) {
+    if (L->total <= b_vol + 1) {
         return FAT_MKFS_ABORT;
     }
-    uint32_t sz_vol = total - b_vol;
-    for (int guard = 0; guard < 16; guard++) {
-        uint32_t pau = au, n, sz_rsv = 1, sz_dir = 0;
+    uint32_t sz_vol = L->total - b_vol;
+    // (at most twice: a retry sets au)
+    for (int guard = 0; guard < 2; guard++) {
+        uint32_t pau = au, n, sz_rsv = 32, sz_dir = 0;
         if (pau == 0) {
             // FatFs's tables: a doubling per 1, 2, 4 .. 32 (FAT32, in 128 Ki
             // sectors) or 1, 4, 16, 64, 256, 512 (in 4 Ki sectors) units, up to 64
@@ -41,43 +42,40 @@ static int fat_layout_calc(struct fat_layout *L, uint32_t fmt)
         uint32_t n_clst = sz_vol / pau;
         if (fmt == 32) {
             if (n_clst <= FAT_MAX16 || n_clst > FAT_MAX32) {
-                return FAT_MKFS_ABORT;
+                break;
             }
-            n = n_clst * 4 + 8;
-            sz_rsv = 32;
         } else {
-            if (n_clst > FAT_MAX12) {
-                n = n_clst * 2 + 4;
-            } else {
+            sz_rsv = 1;
+            if (n_clst <= FAT_MAX12) {
                 fmt = 12;
-                n = (n_clst * 3 + 1) / 2 + 3;
             }
             sz_dir = L->n_root * FAT_DIRENT / ss;
         }
+        // the FAT: fmt / 4 half-bytes an entry, entries 0 and 1 included ((n_clst
+        // + 2) * 4 overflows only for an explicit FAT16 cluster with n_clst >=
+        // 2^30 - 2: refused below all the same)
+        n = ((n_clst + 2) * (fmt / 4) + 1) / 2;
         uint32_t sz_fat = (n + ss - 1) / ss;
         uint32_t b_data = sz_rsv + sz_fat * L->n_fats + sz_dir;
         if (sz_vol < b_data + pau * 16) { // (b_data < 2^27, pau <= 128)
-            return FAT_MKFS_ABORT;
+            break;
         }
         n_clst = (sz_vol - b_data) / pau;
-        if (fmt == 32 && n_clst <= FAT_MAX16) {
-            if (au == 0 && (au = pau / 2) != 0) {
+        // out of the format's range (FAT12 cannot be: n_clst <= sz_vol / pau)
+        if (fmt == 32 ? n_clst <= FAT_MAX16
+                      : fmt == 16 && n_clst - FAT_MAX12 - 1 >= FAT_MAX16 - FAT_MAX12) {
+            // auto sizing: once more with half (FAT32) or twice (FAT16) the cluster
+            n = fmt == 32 ? pau / 2 : pau * 2;
+            if (au == 0 && n - 1 < 128) {
+                au = n;
                 continue;
             }
-            return FAT_MKFS_ABORT;
-        }
-        if (fmt == 16 && (n_clst > FAT_MAX16 || n_clst <= FAT_MAX12)) {
-            if (au == 0 && pau * 2 <= 128) {
-                au = pau * 2;
-                continue;
-            }
-            return FAT_MKFS_ABORT;
-        }
-        if (fmt == 12 && n_clst > FAT_MAX12) {
-            return FAT_MKFS_ABORT;
+            break;
         }
         // the boundary counts where Microsoft's and FatFs's rules disagree
-        for (uint32_t k = 0; k <= pau && (n_clst == FAT_MAX12 || n_clst == FAT_MAX16); k++) {
+        // (at most pau rounds: n_clst is one less by then, and b_data stays
+        // below sz_vol)
+        while (n_clst == FAT_MAX12 || n_clst == FAT_MAX16) {
             sz_rsv++;
             b_data++;
             n_clst = (sz_vol - b_data) / pau;
