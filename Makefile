@@ -53,6 +53,8 @@ TEST_LIB_OBJS := $(TEST_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 # The size-first configuration: the drivers without their speed caches (the
 # same on-disk results and errors, fewer bytes of code and RAM).
 TINY_FLAGS := -DCAIRN_LFS2_TINY=1 -DCAIRN_FAT_TINY=1
+# Its test build (ASan+UBSan), for make test and make test-tiny.
+TINY_TESTS = $(MAKE) BUILD=build/tiny SAN=1 OPT=-O1 EXTRA_CFLAGS="$(TINY_FLAGS)" tests cli
 
 EX_SRCS   := $(sort $(wildcard examples/*.c))
 EX_BINS   := $(EX_SRCS:examples/%.c=$(BUILD)/examples/%)
@@ -114,7 +116,7 @@ test: deps
 	$(MAKE) all
 	$(MAKE) BUILD=build/clang CC=clang lib cli examples
 	$(MAKE) BUILD=build/asan SAN=1 OPT=-O1 tests cli
-	$(MAKE) BUILD=build/tiny SAN=1 OPT=-O1 EXTRA_CFLAGS="$(TINY_FLAGS)" tests cli
+	$(TINY_TESTS)
 	scripts/size.sh
 	scripts/fuzz.sh short
 	CAIRN_FUZZ_TINY=1 CAIRN_FUZZ_SHORT_SECONDS=10 scripts/fuzz.sh short
@@ -128,7 +130,7 @@ test-fast: all
 
 # The suite in the size-first configuration (under ASan+UBSan).
 test-tiny:
-	$(MAKE) BUILD=build/tiny SAN=1 OPT=-O1 EXTRA_CFLAGS="$(TINY_FLAGS)" tests cli
+	$(TINY_TESTS)
 	scripts/run-tests.sh build/tiny
 
 demo: deps cli

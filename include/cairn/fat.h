@@ -194,8 +194,6 @@ struct cairn_fat_private {
     uint8_t dirty_known; /* was_dirty has been read from FAT[1] */
 #if !CAIRN_FAT_TINY
     uint8_t free_exact; /* free_clst was counted here, not taken from FSInfo */
-#endif
-#if !CAIRN_FAT_TINY
     uint8_t tm_valid;
 #endif
     uint16_t pe_idx;    /* byte offset of the entry in pe_sect */

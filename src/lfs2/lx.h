@@ -419,10 +419,12 @@ static inline void lx_g_xor(lx_gstate *a, const lx_gstate *b)
 }
 static inline uint32_t lx_g_orphans(const lx_gstate *g) { return g->tag & 0x1ff; }
 static inline int lx_g_hasmove(const lx_gstate *g) { return lx_type1(g->tag) != 0; }
-static inline struct cairn_bdev *lx_bd(lx_t *L)
+/* The filesystem object L is the private part of. */
+static inline struct cairn_fs *lx_fs(lx_t *L)
 {
-    return ((struct cairn_lfs2 *)(void *)((char *)L - offsetof(struct cairn_lfs2, priv)))->fs.bdev;
+    return &((struct cairn_lfs2 *)(void *)((char *)L - offsetof(struct cairn_lfs2, priv)))->fs;
 }
+static inline struct cairn_bdev *lx_bd(lx_t *L) { return lx_fs(L)->bdev; }
 static inline lx_t *lx_of(struct cairn_fs *fs) { return &((struct cairn_lfs2 *)fs)->priv; }
 static inline void lx_mlist_append(lx_t *L, struct lx_mlist *m)
 {

@@ -339,7 +339,7 @@ LX_TINY_NOINLINE static int lx_scan(lx_t *L, lx_mdir *dir, struct lx_match *m)
                 // the seed gathers in la_start until the mount is done (only
                 // its walk fetches while not mounted before mkfs's last
                 // allocation: la_start is the allocator's from then on)
-                if (!((struct cairn_lfs2 *)(void *)((char *)L - offsetof(struct cairn_lfs2, priv)))->fs.mounted)
+                if (!lx_fs(L)->mounted)
                     L->la_start = lx_crc(L->la_start, b, 4);
 #else
                 L->seed = lx_crc(L->seed, b, 4); // (b holds the CRC)
