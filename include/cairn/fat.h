@@ -27,12 +27,21 @@
  * while a session changes them (CAIRN_FAT_DIRTY_MARK). A read-only mount
  * writes nothing.
  *
+ * Open files: handles on one file share it as POSIX descriptors share an
+ * inode (a write, a truncation or an O_TRUNC open through one is seen at
+ * once through the others; the size is the file's, not the last closer's).
+ * A file removed, or replaced by a rename, while open keeps its clusters
+ * until its last handle closes (a cut before that leaves them lost, for
+ * fsck); a file renamed while open is written under its new name. FatFs
+ * without FF_FS_LOCK calls both illegal: its handles write into freed
+ * clusters. fsck refuses to repair while a file is open (-EBUSY).
+ *
  * RAM (32-bit target, default options): the mount state, struct cairn_fat,
  * is CAIRN_FAT_MAX_SS (the sector window) + CAIRN_FAT_ALT_SS (512, the
  * second buffer) + CAIRN_FAT_BLOOM_BYTES (1024) + 512 (the name buffer) +
- * 248 bytes: 6,392 bytes with CAIRN_FAT_MAX_SS 4096 (config.h), 2,808 bytes
+ * 256 bytes: 6,400 bytes with CAIRN_FAT_MAX_SS 4096 (config.h), 2,816 bytes
  * when built with CAIRN_FAT_MAX_SS 512 (SD cards, 512-byte sectors only);
- * 5,880 with CAIRN_FAT_ALT_SS 0. An open file costs 40 bytes (fs_ops
+ * 5,888 with CAIRN_FAT_ALT_SS 0. An open file costs 44 bytes (fs_ops
  * file_size()), an open directory 20 (dir_size()); nothing else: no heap,
  * no per-file sector buffer.
  *
@@ -91,8 +100,8 @@ struct cairn_fat_config {
  * before the whole ones after it: none of them is part of the file before
  * its next sync). The same setting must be used for the library and every
  * file that includes this header (the structs differ). RAM: the mount
- * state is CAIRN_FAT_MAX_SS + 512 (the name buffer) + 168 bytes: 4,776 with
- * CAIRN_FAT_MAX_SS 4096, 1,192 with 512; an open file 36 bytes (no known
+ * state is CAIRN_FAT_MAX_SS + 512 (the name buffer) + 176 bytes: 4,784 with
+ * CAIRN_FAT_MAX_SS 4096, 1,200 with 512; an open file 40 bytes (no known
  * contiguous run), a directory 20. 0 (default): the caches are in. */
 #ifndef CAIRN_FAT_TINY
 #define CAIRN_FAT_TINY 0
@@ -166,6 +175,9 @@ struct cairn_fat_name {
     uint16_t len; /* UTF-16 units in the name buffer */
 };
 
+/* An open file's state (private to the driver). */
+struct cairn_fat_file;
+
 /* Mount state (caller-owned). Fields are private to the driver: the sector
  * window (CAIRN_FAT_MAX_SS bytes) and the second buffer (CAIRN_FAT_ALT_SS),
  * the volume geometry, the free-cluster count and hint, the directory cache
@@ -198,6 +210,7 @@ struct cairn_fat_private {
 #endif
     uint16_t pe_idx;    /* byte offset of the entry in pe_sect */
     uint16_t n_rootdir; /* root entries (FAT12/16) */
+    uint16_t gone_id;   /* the last id given to the handles of a removed file */
     uint32_t ss;        /* sector size */
     /* The window and the second buffer: each points into wbuf or abuf (they
      * trade places rather than copy; set at mkfs and mount). */
@@ -226,6 +239,7 @@ struct cairn_fat_private {
      * written cluster by cluster costs one FAT-sector write per sync. */
     const void *pr_file;
     uint32_t pr_first;
+    struct cairn_fat_file *files; /* the open file handles (a list through them) */
     uint32_t last_clst; /* allocation hint: last cluster allocated */
     uint32_t fsi_sect;  /* FSInfo sector (device), 0 = none */
 #if !CAIRN_FAT_TINY

@@ -5,8 +5,8 @@
  * Ownership: the caller owns every object. A driver's mount state embeds
  * struct cairn_fs as its FIRST member (so `struct cairn_fs *` converts to the
  * driver's type). Open files and directories live in caller memory of the size
- * the driver's file_size()/dir_size() report for that mount; the driver keeps
- * no pointers to them after close.
+ * the driver's file_size()/dir_size() report for that mount, aligned for any
+ * type (as malloc's); the driver keeps no pointers to them after close.
  *
  * Paths: the VFS hands drivers absolute paths inside the filesystem, already
  * normalised: they start with '/', contain no empty, "." or ".." components,
@@ -148,8 +148,9 @@ struct cairn_fs_ops {
     /* Whole-filesystem operations. */
     int (*sync_fs)(struct cairn_fs *fs);
     int (*info)(struct cairn_fs *fs, struct cairn_fs_info *info);
-    /* Check the volume (mounted read-only or read-write; repair needs rw).
-     * Returns the number of problems left unrepaired (0 = clean) or an errno. */
+    /* Check the volume (mounted read-only or read-write; repair needs rw and,
+     * in FAT, no open file: -EBUSY). Returns the number of problems left
+     * unrepaired (0 = clean) or an errno. */
     int32_t (*fsck)(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn report,
                     void *ctx);
 };

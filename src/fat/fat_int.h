@@ -110,6 +110,11 @@ static inline void fat_st32(uint8_t *p, uint32_t v)
 #define FAT_FF_OMASK 0x0FFFu
 #define FAT_FF_MODIFIED 0x8000u
 
+#define fat_file cairn_fat_file
+
+// A handle's file is the short entry at (dir_sect, dir_idx); a file removed
+// while open has dir_sect 0 (the boot sector never holds an entry) and an id
+// of its own in dir_idx, and keeps its clusters until its last handle closes.
 struct fat_file {
     uint32_t magic;
     uint16_t flags;     // O_* | FAT_FF_*
@@ -124,6 +129,7 @@ struct fat_file {
     uint32_t run_n;     // chain indexes [0, run_n) are sclust + index (no FAT reads)
 #endif
     uint32_t ent_clust; // the first cluster the entry holds (to recognise it at sync)
+    struct fat_file *next; // the mount's next open handle
 };
 
 // A position in a directory: entry `idx` of the directory starting at
@@ -323,6 +329,10 @@ int64_t cairn_fat_tell(struct cairn_fs *fs, void *file);
 int64_t cairn_fat_size(struct cairn_fs *fs, void *file);
 int cairn_fat_truncate(struct cairn_fs *fs, void *file, int64_t size);
 int cairn_fat_sync(struct cairn_fs *fs, void *file);
+// The handles on the file whose short entry is at `at` now name the entry at
+// (sect, idx); sect 0: the file is gone (removed or replaced), and they keep
+// its clusters until the last of them closes. Returns whether there were any.
+int cairn_fat_files_move(fat_vol *v, const struct fat_dpos *at, uint32_t sect, uint32_t idx);
 int cairn_fat_mkfs(struct cairn_fs *fs);
 int cairn_fat_dev_start(struct cairn_fs *fs);
 // Fill sector w (ss bytes) as an FSInfo sector with these hints.

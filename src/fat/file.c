@@ -27,6 +27,93 @@ static int fat_whandle(struct cairn_fs *fs, void *file)
     return rc;
 }
 
+// ---- the open handles ------------------------------------------------------------------------
+// Handles on one file share what they know of it (chain, size, the cluster
+// its entry holds), as POSIX descriptors share an inode: each change through
+// one is copied to the others, so that none of them ever follows a cluster
+// another has freed, or writes a stale size over a newer one.
+
+// a and b are two handles on the same file
+static int fat_same(const struct fat_file *a, const struct fat_file *b)
+{
+    return a != b && a->dir_sect == b->dir_sect && a->dir_idx == b->dir_idx;
+}
+
+// Another handle on f's file, or NULL.
+static struct fat_file *fat_peer(fat_vol *v, const struct fat_file *f)
+{
+    struct fat_file *o = v->files;
+    while (o && !fat_same(o, f)) {
+        o = o->next;
+    }
+    return o;
+}
+
+// f at the short entry `at`, and another handle on that file, or NULL.
+static struct fat_file *fat_at(fat_vol *v, struct fat_file *f, const struct fat_dpos *at)
+{
+    f->dir_sect = at->sect;
+    f->dir_idx = (uint16_t)(at->idx & (v->ss / FAT_DIRENT - 1)); // (ss: a power of 2)
+    return fat_peer(v, f);
+}
+
+// Take f out of the mount's list: whether it was there.
+static int fat_unlist(fat_vol *v, const struct fat_file *f)
+{
+    struct fat_file **pp = &v->files;
+    while (*pp != f) {
+        if (*pp == NULL) {
+            return 0;
+        }
+        pp = &(*pp)->next;
+    }
+    *pp = f->next;
+    return 1;
+}
+
+// The other handles on f's file take f's view of it.
+FAT_NOINLINE static void fat_share(fat_vol *v, const struct fat_file *f)
+{
+    for (struct fat_file *o = v->files; o; o = o->next) {
+        if (fat_same(o, f)) {
+            if (o->sclust != f->sclust || o->fsize > f->fsize) {
+                // its chain position may lie in clusters freed now
+                o->clust = o->clust_idx = 0;
+#if !CAIRN_FAT_TINY
+                o->run_n = f->sclust != 0;
+#endif
+            }
+            o->sclust = f->sclust;
+            o->fsize = f->fsize;
+            o->ent_clust = f->ent_clust;
+        }
+    }
+}
+
+int cairn_fat_files_move(fat_vol *v, const struct fat_dpos *at, uint32_t sect, uint32_t idx)
+{
+    struct fat_file key;
+    int any = 0;
+    idx &= v->ss / FAT_DIRENT - 1;
+    if (sect == 0) {
+        // an id that no other removed file's handles hold
+        key.dir_sect = 0;
+        do {
+            key.dir_idx = ++v->gone_id;
+        } while (fat_peer(v, &key));
+        idx = key.dir_idx;
+    }
+    (void)fat_at(v, &key, at);
+    for (struct fat_file *o = v->files; o; o = o->next) {
+        if (fat_same(o, &key)) {
+            o->dir_sect = sect;
+            o->dir_idx = (uint16_t)idx;
+            any = 1;
+        }
+    }
+    return any;
+}
+
 // Walk the chain to cluster index `ci`. On success *c is that cluster. When
 // the chain is shorter, returns 1 with *c = the last cluster (0 if none): 1
 // when ci is the index just after it, else 2.
@@ -104,6 +191,7 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
 {
     fat_vol *v = fat_v(fs);
     struct fat_file *f = file;
+    (void)fat_unlist(v, f); // (storage of a handle never closed, opened again)
     f->magic = 0;
     if (!fs->mounted) {
         return CAIRN_ENODEV;
@@ -143,6 +231,8 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
     } else if (!sc.create) {
         return CAIRN_ENOENT;
     }
+    // another handle on the file knows it best (its data not synced yet)
+    struct fat_file *p = rc == FAT_FOUND ? fat_at(v, f, &sc.f.sfn) : NULL;
     if (fresh) {
         rc = cairn_fat_mark_dirty(fs);
         if (rc) {
@@ -150,7 +240,7 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
         }
     }
     if (trunc) {
-        uint32_t old = cairn_fat_ent_clust(v, sc.f.ent);
+        uint32_t old = p ? p->sclust : cairn_fat_ent_clust(v, sc.f.ent);
         uint8_t *e = FAT_DIR_PTR(fs, &sc.f.sfn, &rc, 1);
         if (!e) {
             return rc;
@@ -208,8 +298,7 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
     f->flags = (uint16_t)ff;
     f->sclust = f->ent_clust = cairn_fat_ent_clust(v, sc.f.ent);
     f->fsize = fat_ld32(sc.f.ent + FAT_DIR_SIZE);
-    f->dir_sect = sc.f.sfn.sect;
-    f->dir_idx = (uint16_t)(sc.f.sfn.idx & (v->ss / FAT_DIRENT - 1)); // (ss: a power of 2)
+    (void)fat_at(v, f, &sc.f.sfn);
     if (f->sclust == 1 || f->sclust >= v->n_fatent) {
         return CAIRN_ECORRUPT;
     }
@@ -220,6 +309,9 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
         f->clust_idx = v->cc_idx;
     }
 #endif
+    f->next = v->files;
+    v->files = f;
+    fat_share(v, p && !trunc ? p : f); // (truncated: the others see it empty)
     if (flags & CAIRN_O_APPEND) {
         f->fptr = f->fsize; // once, at open (FatFs)
     }
@@ -242,14 +334,16 @@ int cairn_fat_sync(struct cairn_fs *fs, void *file)
     // data and FAT reach the device before the entry that points at them
     // (when the window holds the entry's sector, nothing else is unwritten)
     rc = cairn_fat_pr_commit(fs);
-    if (rc == 0) {
+    if (rc == 0 && f->dir_sect) { // (a removed file has no entry to update)
         rc = cairn_fat_win_move(fs, f->dir_sect); // (flushes what the window held)
     }
     if (rc) {
         return rc;
     }
     uint8_t *e = v->win + (uint32_t)f->dir_idx * FAT_DIRENT;
-    if (e[0] == 0 || e[0] == FAT_DDEM || (e[FAT_DIR_ATTR] & (FAT_AM_DIR | FAT_AM_VOL)) ||
+    if (f->dir_sect == 0) {
+        // (the clusters stay taken until the last handle closes)
+    } else if (e[0] == 0 || e[0] == FAT_DDEM || (e[FAT_DIR_ATTR] & (FAT_AM_DIR | FAT_AM_VOL)) ||
         cairn_fat_ent_clust(v, e) != f->ent_clust) {
         // the file was removed or renamed while open: its old slot may hold
         // another file's entry now, which must not be overwritten
@@ -267,6 +361,7 @@ int cairn_fat_sync(struct cairn_fs *fs, void *file)
         fat_st16(e + FAT_DIR_LSTACC, 0);
         FAT_DIRTY(v);
     }
+    fat_share(v, f);
     rc = cairn_fat_sync_vol(fs);
     if (rc == 0) {
         f->flags &= ~FAT_FF_MODIFIED;
@@ -282,7 +377,8 @@ int cairn_fat_close(struct cairn_fs *fs, void *file)
         return 0; // closing twice is harmless
     }
     int rc = 0;
-    if (fs->mounted) {
+    // (a handle from before the last mount is not in the list: it writes nothing)
+    if (fs->mounted && fat_unlist(v, f)) {
         rc = cairn_fat_sync(fs, file);
         if (v->pr_file == f) {
             int r2 = cairn_fat_pr_commit(fs); // (sync failed early)
@@ -296,6 +392,14 @@ int cairn_fat_close(struct cairn_fs *fs, void *file)
             v->cc_valid = 1;
         }
 #endif
+        if (f->dir_sect == 0 && f->sclust && !fat_peer(v, f)) {
+            // the last handle on a removed file: its clusters are free now
+            int r2 = cairn_fat_free_chain(fs, f->sclust, 0);
+            if (r2 == 0) {
+                r2 = cairn_fat_sync_vol(fs);
+            }
+            rc = rc ? rc : r2;
+        }
     }
     f->magic = 0;
     return rc;
@@ -351,8 +455,9 @@ static int32_t fat_xfer(struct cairn_fs *fs, struct fat_file *f, uint8_t *buf, u
     while (done < len) {
         uint32_t pos = f->fptr, ci = pos / cb;
         rc = fat_file_walk(fs, f, ci, &c);
-        if (rc > 0 && wr && v->pr_n && v->pr_file != f) {
-            // another handle's pending clusters may extend this very chain
+        if (rc && v->pr_n && v->pr_file != f) {
+            // another handle on the file may hold clusters of this very
+            // chain pending (the FAT has them free)
             rc = cairn_fat_pr_commit(fs);
             if (rc == 0) {
                 rc = fat_file_walk(fs, f, ci, &c);
@@ -462,9 +567,12 @@ static int32_t fat_xfer(struct cairn_fs *fs, struct fat_file *f, uint8_t *buf, u
             f->fsize = f->fptr;
         }
     }
-    if (wr && done) {
-        f->flags |= FAT_FF_MODIFIED;
-        return (int32_t)done;
+    if (wr) {
+        fat_share(v, f);
+        if (done) {
+            f->flags |= FAT_FF_MODIFIED;
+            return (int32_t)done;
+        }
     }
     return rc ? rc : (int32_t)done;
 }

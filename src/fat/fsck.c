@@ -692,6 +692,10 @@ int32_t cairn_fat_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn
     if (k.repair && v->ro) {
         return CAIRN_EROFS;
     }
+    if (k.repair && v->files) {
+        // an open file's clusters not in an entry yet would look lost
+        return CAIRN_EBUSY;
+    }
     int rc = cairn_fat_pr_commit(fs); // clusters taken by open files count as used
     if (rc) {
         return rc;

@@ -248,9 +248,11 @@ static int fat_mkdir(struct cairn_fs *fs, const char *path)
 // cut leaves lost clusters, never a file pointing at freed ones.
 static int fat_unlink(struct cairn_fs *fs, const struct fat_found *f)
 {
-    uint32_t cl = cairn_fat_ent_clust(fat_v(fs), f->ent);
+    fat_vol *v = fat_v(fs);
+    uint32_t cl = cairn_fat_ent_clust(v, f->ent);
     int rc = cairn_fat_dir_remove(fs, f);
-    if (rc == 0 && cl) {
+    // (a file still open keeps its clusters until its last handle closes)
+    if (rc == 0 && !cairn_fat_files_move(v, &f->sfn, 0, 0) && cl) {
         rc = cairn_fat_win_flush(fs);
         if (rc == 0) {
             rc = cairn_fat_free_chain(fs, cl, 0);
@@ -431,6 +433,9 @@ static int fat_rename(struct cairn_fs *fs, const char *from, const char *to)
     if (rc == 0) {
         // the new entry is in place before the old one goes
         rc = cairn_fat_dir_remove(fs, &src.f);
+    }
+    if (rc == 0) {
+        (void)cairn_fat_files_move(v, &src.f.sfn, dst.f.sfn.sect, dst.f.sfn.idx);
     }
 out:
     return fat_finish(fs, rc);

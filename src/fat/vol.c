@@ -705,6 +705,7 @@ int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags)
     v->pe_sect = FAT_NOSECT; // (the rest of the window state: fat_check_bs)
     v->pr_n = 0;
     v->pr_file = NULL;
+    v->files = NULL; // (handles of an earlier mount are dead)
     cairn_fat_dc_forget(v, UINT32_MAX);
     fs->mount_flags = flags;
     fs->mounted = 1;
