@@ -67,7 +67,11 @@ extern "C" {
 /* Called once per problem found; `fixed` says whether it was repaired. */
 typedef void (*cairn_fsck_report_fn)(void *ctx, const char *problem, int fixed);
 
-/* What `cairn info` shows. Strings are NUL-terminated. */
+/* cairn_fs_info.flags */
+#define CAIRN_FS_INFO_UNCLEAN 0x1 /* not cleanly unmounted before this mount (FAT) */
+
+/* What `cairn info` shows. Strings are NUL-terminated. The layout fields are
+ * numbers, not text: formatting is the tools' business, not the firmware's. */
 struct cairn_fs_info {
     char type[16];          /* "FAT12", "FAT16", "FAT32", "littlefs" */
     char version[16];       /* "2.1" for littlefs, "" for FAT */
@@ -78,7 +82,13 @@ struct cairn_fs_info {
     uint64_t units_total;   /* data clusters / blocks */
     uint64_t units_free;
     uint32_t name_max;
-    char extra[128];        /* driver-specific one-line summary */
+    /* the volume's layout (FAT; 0 where a filesystem has no such thing) */
+    uint32_t vol_start;     /* first device block of the volume */
+    uint32_t vol_blocks;    /* blocks in the volume */
+    uint32_t fat_copies;    /* copies of the FAT */
+    uint32_t fat_blocks;    /* blocks per copy */
+    uint32_t root_entries;  /* FAT12/16 fixed root directory entries */
+    uint32_t flags;         /* CAIRN_FS_INFO_* */
 };
 
 struct cairn_fs;

@@ -337,9 +337,6 @@ int cairn_fat_mkfs(struct cairn_fs *fs);
 int cairn_fat_dev_start(struct cairn_fs *fs);
 // Fill sector w (ss bytes) as an FSInfo sector with these hints.
 void cairn_fat_fsinfo(uint8_t *w, uint32_t ss, uint32_t free_clst, uint32_t last_clst);
-// Append a string / a decimal number at p, NUL-terminated, bounded by end.
-char *cairn_fat_putstr(char *p, char *end, const char *s);
-char *cairn_fat_putu(char *p, char *end, uint32_t u);
 int32_t cairn_fat_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn report,
                        void *ctx);
 

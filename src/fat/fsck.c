@@ -36,14 +36,29 @@ struct fat_fk {
 
 // ---- reporting -----------------------------------------------------------------------
 
+// Append s at p, NUL-terminated, bounded by end.
+static char *fk_putstr(char *p, char *end, const char *s)
+{
+    while (*s && p + 1 < end) {
+        *p++ = *s++;
+    }
+    *p = 0;
+    return p;
+}
+
 // Report one problem: "<what> <n>" (n omitted when UINT32_MAX).
 static void fk_problem(struct fat_fk *k, const char *what, uint32_t n, int fixed)
 {
-    char msg[96];
-    char *p = cairn_fat_putstr(msg, msg + sizeof msg, what);
+    char msg[96], t[12], *q = t + 11; // (10 digits at most)
+    char *p = fk_putstr(msg, msg + sizeof msg, what);
     if (n != UINT32_MAX) {
-        p = cairn_fat_putstr(p, msg + sizeof msg, " ");
-        (void)cairn_fat_putu(p, msg + sizeof msg, n);
+        *q = 0;
+        do {
+            *--q = (char)('0' + n % 10);
+            n /= 10;
+        } while (n);
+        *--q = ' ';
+        (void)fk_putstr(p, msg + sizeof msg, q);
     }
     k->found++;
     if (!fixed) {

@@ -588,32 +588,6 @@ static int fat_sync_fs(struct cairn_fs *fs)
     return cairn_fat_sync_vol(fs);
 }
 
-char *cairn_fat_putu(char *p, char *end, uint32_t u)
-{
-    char t[11], *q = t + 10; // (10 digits at most)
-    *q = 0;
-    do {
-        *--q = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    return cairn_fat_putstr(p, end, q);
-}
-
-char *cairn_fat_putstr(char *p, char *end, const char *s)
-{
-    while (*s && p + 1 < end) {
-        *p++ = *s++;
-    }
-    *p = 0;
-    return p;
-}
-
-// Append s, then u in decimal.
-FAT_NOINLINE static char *fat_putsu(char *p, char *end, const char *s, uint32_t u)
-{
-    return cairn_fat_putu(cairn_fat_putstr(p, end, s), end, u);
-}
-
 static int fat_info(struct cairn_fs *fs, struct cairn_fs_info *info)
 {
     fat_vol *v = fat_v(fs);
@@ -621,7 +595,9 @@ static int fat_info(struct cairn_fs *fs, struct cairn_fs_info *info)
         return CAIRN_ENODEV;
     }
     memset(info, 0, sizeof *info);
-    (void)fat_putsu(info->type, info->type + sizeof info->type, "FAT", v->fs_type);
+    memcpy(info->type, "FAT", 3);
+    info->type[3] = (char)('0' + v->fs_type / 10);
+    info->type[4] = (char)('0' + v->fs_type % 10);
     int rc = fat_label(fs, info->label, sizeof info->label, NULL);
     if (rc) {
         return rc;
@@ -631,28 +607,22 @@ static int fat_info(struct cairn_fs *fs, struct cairn_fs_info *info)
     if (rc) {
         return rc;
     }
+    int wd = cairn_fat_was_dirty(fs);
+    if (wd < 0) {
+        return wd;
+    }
+    info->flags = (uint32_t)wd; // (CAIRN_FS_INFO_UNCLEAN)
     info->block_size = fs->bdev->block_size;
     info->block_count = fs->bdev->block_count;
     info->unit_size = v->csize * v->ss;
     info->units_total = v->n_fatent - 2;
     info->units_free = fr;
     info->name_max = 255;
-    char *p = info->extra, *end = info->extra + sizeof info->extra;
-    p = fat_putsu(p, end, "start ", v->volbase);
-    p = fat_putsu(p, end, ", sectors ", v->volsize);
-    p = fat_putsu(p, end, ", FATs ", v->n_fats);
-    p = fat_putsu(p, end, " x ", v->fsize);
-    p = cairn_fat_putstr(p, end, " sectors");
-    if (v->fs_type != 32) {
-        p = fat_putsu(p, end, ", root entries ", v->n_rootdir);
-    }
-    int wd = cairn_fat_was_dirty(fs);
-    if (wd < 0) {
-        return wd;
-    }
-    if (wd) {
-        (void)cairn_fat_putstr(p, end, ", not cleanly unmounted");
-    }
+    info->vol_start = v->volbase;
+    info->vol_blocks = v->volsize;
+    info->fat_copies = v->n_fats;
+    info->fat_blocks = v->fsize;
+    info->root_entries = v->n_rootdir; // (0 on FAT32)
     return 0;
 }
 

@@ -178,7 +178,6 @@ static int lx_info(struct cairn_fs *fs, struct cairn_fs_info *info)
     lx_t *L = lx_of(fs);
     memset(info, 0, sizeof *info);
     // (all zeroed: each string ends where its copy does)
-    memcpy(info->extra, "littlefs v2.1", 11);
     memcpy(info->type, "littlefs v2.1", 8);
     memcpy(info->version, &"littlefs v2.1"[10], 3);
     if ((L->gstate.tag & 0x200) || !lx_minor(L))

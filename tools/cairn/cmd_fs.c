@@ -157,8 +157,13 @@ int cairn_cmd_info(struct cairn_cli *c)
         if (fi.label[0]) {
             printf("label:        %s\n", fi.label);
         }
-        if (fi.extra[0]) {
-            printf("details:      %s\n", fi.extra);
+        if (fi.fat_copies) {
+            printf("details:      start %u, sectors %u, FATs %u x %u sectors", (unsigned)fi.vol_start,
+                   (unsigned)fi.vol_blocks, (unsigned)fi.fat_copies, (unsigned)fi.fat_blocks);
+            if (fi.root_entries) {
+                printf(", root entries %u", (unsigned)fi.root_entries);
+            }
+            printf("%s\n", fi.flags & CAIRN_FS_INFO_UNCLEAN ? ", not cleanly unmounted" : "");
         }
     }
     int rc2 = cairn_cli_close(img);
