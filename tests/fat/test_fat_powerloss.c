@@ -523,6 +523,55 @@ static void wl_big(struct wl *w)
     e->lo = e->hi;
 }
 
+// Files removed and renamed while open. The removed file's handle goes on
+// writing into clusters that stay its own until it closes, while a new file
+// takes the freed entry and free clusters: no byte of the removed file may
+// show up in it. The renamed file is written on under its new name.
+static void wl_while_open(struct wl *w)
+{
+    const struct cairn_fs_ops *o = w->fs->ops;
+    struct model *m = w->m;
+    _Alignas(16) uint8_t second[256];
+    void *held = w->file;
+    if (o->file_size(w->fs) > sizeof second) {
+        return;
+    }
+    struct exp *v = ex(m, "/victim.bin");
+    TRY(o->open(w->fs, w->file, v->path, CAIRN_O_RDWR | CAIRN_O_APPEND));
+    v->can_absent = 1;
+    TRY(o->remove(w->fs, v->path));
+    v->can_present = 0;
+    TRY(wl_write(w, NULL, 901, 4000, 3000));
+    TRY(o->sync(w->fs, w->file));
+    struct exp *n = ex(m, "/newcomer.bin");
+    n->can_absent = n->can_present = 1;
+    n->seed = 902;
+    w->file = second;
+    TRY(o->open(w->fs, w->file, n->path, CAIRN_O_WRONLY | CAIRN_O_CREAT));
+    TRY(wl_write(w, n, 902, 0, 5000));
+    TRY(o->close(w->fs, w->file));
+    n->can_absent = 0;
+    n->lo = n->hi;
+    w->file = held;
+    TRY(wl_write(w, NULL, 901, 7000, 2000));
+    TRY(o->close(w->fs, w->file)); // (its clusters are freed now)
+    // renamed while open, then grown
+    struct exp *a = ex(m, "/keep.bin");
+    struct exp *b = ex(m, "/dir/Kept under a new name.bin");
+    *b = *a;
+    snprintf(b->path, sizeof b->path, "/dir/Kept under a new name.bin");
+    TRY(o->open(w->fs, w->file, a->path, CAIRN_O_WRONLY | CAIRN_O_APPEND));
+    a->can_absent = b->can_absent = 1;
+    a->pair = (int)(b - m->e);
+    b->pair = (int)(a - m->e);
+    TRY(o->rename(w->fs, a->path, b->path));
+    a->can_present = 0;
+    b->can_absent = 0;
+    TRY(wl_write(w, b, b->seed, 3000, 2500));
+    TRY(o->close(w->fs, w->file));
+    b->lo = b->hi;
+}
+
 struct workload {
     const char *name;
     void (*run)(struct wl *w);
@@ -532,6 +581,7 @@ static const struct workload workloads[] = {
     {"create", wl_create},     {"append", wl_append}, {"overwrite", wl_overwrite},
     {"truncate", wl_truncate}, {"rename", wl_rename}, {"mkdir", wl_mkdir},
     {"remove", wl_remove},     {"many", wl_many},     {"big", wl_big},
+    {"while-open", wl_while_open},
 };
 
 // ---- the schedule ----------------------------------------------------------------------------------
