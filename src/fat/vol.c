@@ -730,6 +730,9 @@ int cairn_fat_umount(struct cairn_fs *fs)
         }
     }
     cairn_fat_win_reset(v); // (a pending run left by a failed sync: mount drops it)
+    for (struct fat_file *o = v->files; o; o = o->next) {
+        o->magic = 0; // handles still open die with the mount (-EBADF)
+    }
     v->fs_type = 0;
     fs->mounted = 0;
     fs->mount_flags = 0;

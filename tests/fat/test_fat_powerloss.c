@@ -531,7 +531,8 @@ static void wl_while_open(struct wl *w)
 {
     const struct cairn_fs_ops *o = w->fs->ops;
     struct model *m = w->m;
-    _Alignas(16) uint8_t second[256];
+    // (static: a cut leaves it open, and unmount still reaches it)
+    static _Alignas(16) uint8_t second[256];
     void *held = w->file;
     if (o->file_size(w->fs) > sizeof second) {
         return;

@@ -90,6 +90,24 @@ TEST(removed_while_open_keeps_its_clusters)
     fx_down(&x);
 }
 
+// A handle left open over an unmount is dead, also after the next mount.
+TEST(handles_die_with_the_mount)
+{
+    struct fx x;
+    REQUIRE_EQ(up(&x), 0);
+    const struct cairn_fs_ops *o = x.fs->ops;
+    uint8_t fh[256], back[8];
+    REQUIRE_EQ(fx_write(&x, "/f", "abc", 3), 0);
+    REQUIRE_EQ(o->open(x.fs, fh, "/f", CAIRN_O_RDWR), 0);
+    REQUIRE_EQ(fx_remount(&x, 0), 0);
+    CHECK_EQ(o->write(x.fs, fh, "xyz", 3), CAIRN_EBADF);
+    CHECK_EQ(o->read(x.fs, fh, back, sizeof back), CAIRN_EBADF);
+    CHECK_EQ(o->close(x.fs, fh), 0);
+    CHECK_EQ(fx_read(&x, "/f", back, sizeof back), 3);
+    CHECK_MEM(back, "abc", 3);
+    fx_down(&x);
+}
+
 TEST(removed_before_its_first_cluster)
 {
     struct fx x;
