@@ -191,7 +191,9 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
 {
     fat_vol *v = fat_v(fs);
     struct fat_file *f = file;
-    (void)fat_unlist(v, f); // (storage of a handle never closed, opened again)
+    if (f->magic == FAT_FILE_MAGIC) {
+        (void)cairn_fat_close(fs, f); // (a handle opened again without a close)
+    }
     f->magic = 0;
     if (!fs->mounted) {
         return CAIRN_ENODEV;

@@ -108,6 +108,30 @@ TEST(handles_die_with_the_mount)
     fx_down(&x);
 }
 
+// Opening over a handle never closed closes it first (its data is kept; the
+// list of open handles stays a list).
+TEST(open_over_an_open_handle)
+{
+    struct fx x;
+    REQUIRE_EQ(up(&x), 0);
+    const struct cairn_fs_ops *o = x.fs->ops;
+    uint8_t fh[256], gh[256], data[1500], back[1500];
+    pattern(data, sizeof data, 31);
+    REQUIRE_EQ(o->open(x.fs, fh, "/a", CAIRN_O_WRONLY | CAIRN_O_CREAT), 0);
+    REQUIRE_EQ(o->open(x.fs, gh, "/b", CAIRN_O_WRONLY | CAIRN_O_CREAT), 0);
+    CHECK_EQ(o->write(x.fs, fh, data, 1500), 1500); // pending clusters
+    REQUIRE_EQ(o->open(x.fs, fh, "/b", CAIRN_O_RDWR), 0);
+    CHECK_EQ(o->write(x.fs, fh, "bee", 3), 3);
+    CHECK_EQ(o->size(x.fs, gh), 3);
+    CHECK_EQ(o->close(x.fs, fh), 0);
+    CHECK_EQ(o->close(x.fs, gh), 0);
+    CHECK_EQ(fx_read(&x, "/a", back, sizeof back), 1500);
+    CHECK_MEM(back, data, 1500);
+    CHECK_EQ(fx_read(&x, "/b", back, sizeof back), 3);
+    CHECK_EQ(problems(&x), 0);
+    fx_down(&x);
+}
+
 TEST(removed_before_its_first_cluster)
 {
     struct fx x;
