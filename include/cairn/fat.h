@@ -34,7 +34,8 @@
  * until its last handle closes (a cut before that leaves them lost, for
  * fsck); a file renamed while open is written under its new name. FatFs
  * without FF_FS_LOCK calls both illegal: its handles write into freed
- * clusters. fsck refuses to repair while a file is open (-EBUSY).
+ * clusters. A listing of a directory removed while open ends. fsck refuses
+ * to repair while a file is open (-EBUSY).
  *
  * RAM (32-bit target, default options): the mount state, struct cairn_fat,
  * is CAIRN_FAT_MAX_SS (the sector window) + CAIRN_FAT_ALT_SS (512, the
@@ -42,7 +43,7 @@
  * 256 bytes: 6,400 bytes with CAIRN_FAT_MAX_SS 4096 (config.h), 2,816 bytes
  * when built with CAIRN_FAT_MAX_SS 512 (SD cards, 512-byte sectors only);
  * 5,888 with CAIRN_FAT_ALT_SS 0. An open file costs 44 bytes (fs_ops
- * file_size()), an open directory 20 (dir_size()); nothing else: no heap,
+ * file_size()), an open directory 24 (dir_size()); nothing else: no heap,
  * no per-file sector buffer.
  *
  * fsck (fs.h) checks chains (loops, bad links, cross-links, sizes), lost
@@ -100,9 +101,9 @@ struct cairn_fat_config {
  * before the whole ones after it: none of them is part of the file before
  * its next sync). The same setting must be used for the library and every
  * file that includes this header (the structs differ). RAM: the mount
- * state is CAIRN_FAT_MAX_SS + 512 (the name buffer) + 176 bytes: 4,784 with
- * CAIRN_FAT_MAX_SS 4096, 1,200 with 512; an open file 40 bytes (no known
- * contiguous run), a directory 20. 0 (default): the caches are in. */
+ * state is CAIRN_FAT_MAX_SS + 512 (the name buffer) + 180 bytes: 4,788 with
+ * CAIRN_FAT_MAX_SS 4096, 1,204 with 512; an open file 40 bytes (no known
+ * contiguous run), a directory 24. 0 (default): the caches are in. */
 #ifndef CAIRN_FAT_TINY
 #define CAIRN_FAT_TINY 0
 #endif
@@ -175,8 +176,9 @@ struct cairn_fat_name {
     uint16_t len; /* UTF-16 units in the name buffer */
 };
 
-/* An open file's state (private to the driver). */
+/* An open file's / directory listing's state (private to the driver). */
 struct cairn_fat_file;
+struct cairn_fat_dir;
 
 /* Mount state (caller-owned). Fields are private to the driver: the sector
  * window (CAIRN_FAT_MAX_SS bytes) and the second buffer (CAIRN_FAT_ALT_SS),
@@ -240,6 +242,7 @@ struct cairn_fat_private {
     const void *pr_file;
     uint32_t pr_first;
     struct cairn_fat_file *files; /* the open file handles (a list through them) */
+    struct cairn_fat_dir *dirs;   /* the open directory listings (the same) */
     uint32_t last_clst; /* allocation hint: last cluster allocated */
     uint32_t fsi_sect;  /* FSInfo sector (device), 0 = none */
 #if !CAIRN_FAT_TINY

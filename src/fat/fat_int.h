@@ -139,9 +139,12 @@ struct fat_file {
 // (FAT_DIR_MAGIC | FAT_DIR_END: the listing has reached the end)
 #define FAT_DIR_END 1u
 
+#define fat_dir cairn_fat_dir
+
 struct fat_dir {
     uint32_t magic;
     struct fat_dpos pos;
+    struct fat_dir *next; // the mount's next open listing
 };
 
 // What a directory scan found for one name.

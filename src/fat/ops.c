@@ -107,11 +107,13 @@ static int fat_stat(struct cairn_fs *fs, const char *path, struct cairn_stat *st
 
 // ---- directories ----------------------------------------------------------------------------
 
+static int fat_closedir(struct cairn_fs *fs, void *dir);
+
 static int fat_opendir(struct cairn_fs *fs, void *dir, const char *path)
 {
     fat_vol *v = fat_v(fs);
     struct fat_dir *d = dir;
-    d->magic = 0;
+    (void)fat_closedir(fs, d); // (a listing opened again without a close)
     struct fat_scan sc;
     int rc = fat_target(fs, path, &sc, FAT_T_FILE | FAT_T_DIR);
     if (rc < 0) {
@@ -132,6 +134,8 @@ static int fat_opendir(struct cairn_fs *fs, void *dir, const char *path)
         return rc;
     }
     d->magic = FAT_DIR_MAGIC;
+    d->next = v->dirs;
+    v->dirs = d;
     return 0;
 }
 
@@ -169,9 +173,14 @@ static int fat_readdir(struct cairn_fs *fs, void *dir, struct cairn_dirent *ent)
 
 static int fat_closedir(struct cairn_fs *fs, void *dir)
 {
-    (void)fs;
-    struct fat_dir *d = dir;
-    if (d) {
+    struct fat_dir *d = dir, **pp = &fat_v(fs)->dirs;
+    if (d && (d->magic & ~FAT_DIR_END) == FAT_DIR_MAGIC) {
+        while (*pp && *pp != d) {
+            pp = &(*pp)->next;
+        }
+        if (*pp) {
+            *pp = d->next;
+        }
         d->magic = 0;
     }
     return 0;
@@ -277,8 +286,9 @@ static int fat_remove_common(struct cairn_fs *fs, const char *path, int want_dir
     if (a & FAT_AM_RDO) {
         return CAIRN_EACCES;
     }
+    uint32_t cl = 0;
     if (is_dir) {
-        uint32_t cl = cairn_fat_dir_clust(v, sc.f.ent);
+        cl = cairn_fat_dir_clust(v, sc.f.ent);
         if (cl == 0) {
             return CAIRN_ECORRUPT;
         }
@@ -294,6 +304,11 @@ static int fat_remove_common(struct cairn_fs *fs, const char *path, int want_dir
     rc = cairn_fat_mark_dirty(fs);
     if (rc == 0) {
         rc = fat_unlink(fs, &sc.f);
+    }
+    for (struct fat_dir *d = v->dirs; rc == 0 && cl && d; d = d->next) {
+        if (d->pos.sclust == cl) {
+            d->magic |= FAT_DIR_END; // a listing of it ends (its cluster is free)
+        }
     }
     return fat_finish(fs, rc);
 }

@@ -706,6 +706,7 @@ int cairn_fat_mount(struct cairn_fs *fs, uint32_t flags)
     v->pr_n = 0;
     v->pr_file = NULL;
     v->files = NULL; // (handles of an earlier mount are dead)
+    v->dirs = NULL;
     cairn_fat_dc_forget(v, UINT32_MAX);
     fs->mount_flags = flags;
     fs->mounted = 1;
@@ -732,6 +733,9 @@ int cairn_fat_umount(struct cairn_fs *fs)
     cairn_fat_win_reset(v); // (a pending run left by a failed sync: mount drops it)
     for (struct fat_file *o = v->files; o; o = o->next) {
         o->magic = 0; // handles still open die with the mount (-EBADF)
+    }
+    for (struct fat_dir *d = v->dirs; d; d = d->next) {
+        d->magic = 0;
     }
     v->fs_type = 0;
     fs->mounted = 0;

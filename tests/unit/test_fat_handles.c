@@ -90,6 +90,55 @@ TEST(removed_while_open_keeps_its_clusters)
     fx_down(&x);
 }
 
+// A directory removed while it is being listed: the listing ends (it never
+// reads the freed cluster, which a file now holds); others go on.
+TEST(listing_of_a_removed_directory_ends)
+{
+    struct fx x;
+    REQUIRE_EQ(up(&x), 0);
+    const struct cairn_fs_ops *o = x.fs->ops;
+    _Alignas(16) uint8_t d1[256], d2[256], d3[256];
+    static struct cairn_dirent ent;
+    static uint8_t junk[200 * 1024];
+    // what the freed cluster gets (the file takes every free cluster):
+    // short entries that would list as names
+    memset(junk, 0, sizeof junk);
+    for (int i = 0; i < (int)(sizeof junk / 32); i++) {
+        memcpy(junk + 32 * i, "JUNKNAMETXT", 11);
+        junk[32 * i + 11] = 0x20;
+    }
+    REQUIRE_EQ(o->mkdir(x.fs, "/d"), 0);
+    REQUIRE_EQ(o->mkdir(x.fs, "/e"), 0);
+    REQUIRE_EQ(fx_write(&x, "/e/in e", "x", 1), 0);
+    REQUIRE_EQ(o->opendir(x.fs, d1, "/d"), 0);
+    REQUIRE_EQ(o->opendir(x.fs, d2, "/e"), 0);
+    REQUIRE_EQ(o->opendir(x.fs, d3, "/d"), 0);
+    REQUIRE_EQ(o->closedir(x.fs, d3), 0);
+    REQUIRE_EQ(o->opendir(x.fs, d3, "/"), 0);
+    REQUIRE_EQ(o->rmdir(x.fs, "/d"), 0);
+    uint32_t all = bfree(&x) * 512;
+    REQUIRE(all <= sizeof junk);
+    REQUIRE_EQ(fx_write(&x, "/f", junk, all), 0); // takes the freed cluster too
+    CHECK_EQ(bfree(&x), 0);
+    CHECK_EQ(o->readdir(x.fs, d1, &ent), 0);
+    CHECK_EQ(o->readdir(x.fs, d1, &ent), 0);
+    int n = 0;
+    while (o->readdir(x.fs, d2, &ent) == 1) {
+        n++;
+    }
+    CHECK_EQ(n, 1); // "in e" (FAT lists no . or ..)
+    n = 0;
+    while (o->readdir(x.fs, d3, &ent) == 1) {
+        n++;
+    }
+    CHECK_EQ(n, 2); // e, f
+    CHECK_EQ(o->closedir(x.fs, d1), 0);
+    CHECK_EQ(o->closedir(x.fs, d2), 0);
+    CHECK_EQ(o->closedir(x.fs, d3), 0);
+    CHECK_EQ(o->closedir(x.fs, d3), 0); // (twice: harmless)
+    fx_down(&x);
+}
+
 // A handle left open over an unmount is dead, also after the next mount.
 TEST(handles_die_with_the_mount)
 {
