@@ -34,8 +34,12 @@
  * until its last handle closes (a cut before that leaves them lost, for
  * fsck); a file renamed while open is written under its new name. FatFs
  * without FF_FS_LOCK calls both illegal: its handles write into freed
- * clusters. A listing of a directory removed while open ends. fsck refuses
- * to repair while a file is open (-EBUSY).
+ * clusters. A listing of a directory removed while open ends. Unmount
+ * closes the files still open (their data written, a removed file's
+ * clusters freed); their handles are dead afterwards (-EBADF). fsck refuses
+ * to repair while a file is open (-EBUSY); a check then counts the clusters
+ * of open files that no entry names yet (a removed file, a new file not
+ * synced) as lost.
  *
  * RAM (32-bit target, default options): the mount state, struct cairn_fat,
  * is CAIRN_FAT_MAX_SS (the sector window) + CAIRN_FAT_ALT_SS (512, the

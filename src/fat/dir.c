@@ -754,7 +754,7 @@ int cairn_fat_dir_register(struct cairn_fs *fs, struct fat_scan *sc, uint8_t *en
 
 // Mark an entry set deleted: the short entry first, so that a cut leaves
 // orphaned long-name entries rather than a renamed file.
-int cairn_fat_dir_remove(struct cairn_fs *fs, const struct fat_found *f)
+int cairn_fat_dir_remove(struct cairn_fs *fs, const struct fat_found *f, int *gone)
 {
     fat_vol *v = fat_v(fs);
     int rc;
@@ -775,6 +775,7 @@ int cairn_fat_dir_remove(struct cairn_fs *fs, const struct fat_found *f)
         }
         e[0] = FAT_DDEM;
         FAT_DIRTY(v);
+        *gone = 1; // (the short entry goes first: the file is gone from here on)
         if (i != 0) {
             rc = cairn_fat_dir_next(fs, &p, 0);
             if (rc) {

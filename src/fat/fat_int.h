@@ -300,7 +300,8 @@ int cairn_fat_dir_register(struct cairn_fs *fs, struct fat_scan *sc, uint8_t *en
 // Copy a 32-byte directory entry.
 void cairn_fat_ent_copy(void *dst, const void *src);
 void cairn_fat_ent_init(uint8_t *ent, uint8_t attr, uint32_t tm);
-int cairn_fat_dir_remove(struct cairn_fs *fs, const struct fat_found *f);
+// *gone is set once the short entry is deleted (also when an error follows).
+int cairn_fat_dir_remove(struct cairn_fs *fs, const struct fat_found *f, int *gone);
 int cairn_fat_dir_empty(struct cairn_fs *fs, uint32_t sclust);
 #if CAIRN_FAT_TINY
 static inline void cairn_fat_dc_forget(fat_vol *v, uint32_t dir)

@@ -198,6 +198,14 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
     if (!fs->mounted) {
         return CAIRN_ENODEV;
     }
+    if (v->pr_file == f) {
+        // (the storage still owns a pending run: link it before f is reused,
+        // or f's new file would take those clusters for its own)
+        int rc0 = cairn_fat_pr_commit(fs);
+        if (rc0) {
+            return rc0;
+        }
+    }
     uint32_t wr = flags & CAIRN_O_WRONLY;
     uint32_t mod = flags & (CAIRN_O_WRONLY | CAIRN_O_CREAT | CAIRN_O_TRUNC);
     if (mod && v->ro) {
@@ -255,6 +263,12 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
         e[FAT_DIR_ATTR] |= FAT_AM_ARC;
         FAT_DIRTY(v);
         memset(sc.f.ent + FAT_DIR_CLUSTHI, 0, FAT_DIRENT - FAT_DIR_CLUSTHI); // (as f sees it)
+        if (p) {
+            // the other handles let go of the chain now, before it is freed:
+            // if freeing fails they must not go on writing into it
+            f->sclust = f->fsize = f->ent_clust = 0;
+            fat_share(v, f);
+        }
         if (old) {
             rc = cairn_fat_win_flush(fs);
             if (rc == 0) {
@@ -338,30 +352,32 @@ int cairn_fat_sync(struct cairn_fs *fs, void *file)
     rc = cairn_fat_pr_commit(fs);
     if (rc == 0 && f->dir_sect) { // (a removed file has no entry to update)
         rc = cairn_fat_win_move(fs, f->dir_sect); // (flushes what the window held)
+        uint8_t *e = v->win + (uint32_t)f->dir_idx * FAT_DIRENT;
+        if (rc) {
+            // (the device failed)
+        } else if (e[0] == 0 || e[0] == FAT_DDEM ||
+                   (e[FAT_DIR_ATTR] & (FAT_AM_DIR | FAT_AM_VOL)) ||
+                   cairn_fat_ent_clust(v, e) != f->ent_clust) {
+            // not the file's entry any more (only after a failed update of
+            // the directory): it must not be overwritten, and the data it
+            // would have named is not on the volume
+            f->flags &= ~FAT_FF_MODIFIED;
+            rc = CAIRN_EIO;
+        } else {
+            rc = FAT_CHG_HERE(fs, f->dir_sect);
+            if (rc == 0) {
+                f->ent_clust = f->sclust;
+                e[FAT_DIR_ATTR] |= FAT_AM_ARC;
+                cairn_fat_ent_set_clust(v, e, f->sclust);
+                fat_st32(e + FAT_DIR_SIZE, f->fsize);
+                fat_st32(e + FAT_DIR_MODTIME, cairn_fat_now(v));
+                fat_st16(e + FAT_DIR_LSTACC, 0);
+                FAT_DIRTY(v);
+            }
+        }
     }
     if (rc) {
         return rc;
-    }
-    uint8_t *e = v->win + (uint32_t)f->dir_idx * FAT_DIRENT;
-    if (f->dir_sect == 0) {
-        // (the clusters stay taken until the last handle closes)
-    } else if (e[0] == 0 || e[0] == FAT_DDEM || (e[FAT_DIR_ATTR] & (FAT_AM_DIR | FAT_AM_VOL)) ||
-        cairn_fat_ent_clust(v, e) != f->ent_clust) {
-        // the file was removed or renamed while open: its old slot may hold
-        // another file's entry now, which must not be overwritten
-        f->flags &= ~FAT_FF_MODIFIED;
-    } else {
-        rc = FAT_CHG_HERE(fs, f->dir_sect);
-        if (rc) {
-            return rc;
-        }
-        f->ent_clust = f->sclust;
-        e[FAT_DIR_ATTR] |= FAT_AM_ARC;
-        cairn_fat_ent_set_clust(v, e, f->sclust);
-        fat_st32(e + FAT_DIR_SIZE, f->fsize);
-        fat_st32(e + FAT_DIR_MODTIME, cairn_fat_now(v));
-        fat_st16(e + FAT_DIR_LSTACC, 0);
-        FAT_DIRTY(v);
     }
     fat_share(v, f);
     rc = cairn_fat_sync_vol(fs);

@@ -259,9 +259,13 @@ static int fat_unlink(struct cairn_fs *fs, const struct fat_found *f)
 {
     fat_vol *v = fat_v(fs);
     uint32_t cl = cairn_fat_ent_clust(v, f->ent);
-    int rc = cairn_fat_dir_remove(fs, f);
-    // (a file still open keeps its clusters until its last handle closes)
-    if (rc == 0 && !cairn_fat_files_move(v, &f->sfn, 0, 0) && cl) {
+    int gone = 0;
+    int rc = cairn_fat_dir_remove(fs, f, &gone);
+    // (a file still open keeps its clusters until its last handle closes;
+    // its handles leave the slot as soon as the short entry is deleted,
+    // even if a long-name entry after it could not be: the slot is free)
+    int held = gone && cairn_fat_files_move(v, &f->sfn, 0, 0);
+    if (rc == 0 && !held && cl) {
         rc = cairn_fat_win_flush(fs);
         if (rc == 0) {
             rc = cairn_fat_free_chain(fs, cl, 0);
@@ -447,10 +451,12 @@ static int fat_rename(struct cairn_fs *fs, const char *from, const char *to)
     }
     if (rc == 0) {
         // the new entry is in place before the old one goes
-        rc = cairn_fat_dir_remove(fs, &src.f);
-    }
-    if (rc == 0) {
-        (void)cairn_fat_files_move(v, &src.f.sfn, dst.f.sfn.sect, dst.f.sfn.idx);
+        int gone = 0;
+        rc = cairn_fat_dir_remove(fs, &src.f, &gone);
+        if (gone) {
+            // (the handles follow the new entry once the old one is deleted)
+            (void)cairn_fat_files_move(v, &src.f.sfn, dst.f.sfn.sect, dst.f.sfn.idx);
+        }
     }
 out:
     return fat_finish(fs, rc);

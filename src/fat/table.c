@@ -86,7 +86,8 @@ int cairn_fat_pr_commit(struct cairn_fs *fs)
 {
     fat_vol *v = fat_v(fs);
     uint32_t n = v->pr_n, c = v->pr_first;
-    v->pr_n = 0;
+    const void *owner = v->pr_file;
+    v->pr_n = 0; // (the puts below may move the window: no run pending meanwhile)
     v->pr_file = NULL;
     int rc = 0;
     for (uint32_t i = 0; rc == 0 && i < n; i++, c++) {
@@ -94,6 +95,12 @@ int cairn_fat_pr_commit(struct cairn_fs *fs)
     }
     if (rc == 0 && n && v->pr_prev) {
         rc = cairn_fat_put(fs, v->pr_prev, v->pr_first);
+    }
+    if (rc) {
+        // still pending: its owner goes on using those clusters, so they
+        // must be linked by a later commit, not forgotten (and taken again)
+        v->pr_n = n;
+        v->pr_file = owner;
     }
     return rc;
 }

@@ -720,8 +720,22 @@ int cairn_fat_umount(struct cairn_fs *fs)
         return 0;
     }
     int rc = 0;
+    while (v->files) {
+        // handles still open are closed: their data written, and the
+        // clusters of a removed file freed (else lost on a clean volume)
+        struct fat_file *o = v->files;
+        int r2 = 0;
+        if (o->magic == FAT_FILE_MAGIC) {
+            r2 = cairn_fat_close(fs, o);
+        }
+        if (v->files == o) {
+            v->files = o->next; // (not closed: unlisted all the same)
+        }
+        rc = rc ? rc : r2;
+    }
     if (!v->ro) {
-        rc = cairn_fat_sync_vol(fs);
+        int r2 = cairn_fat_sync_vol(fs);
+        rc = rc ? rc : r2;
         if (rc == 0 && v->vol_dirty && v->fs_type != 12 && !v->was_dirty) {
             // (was_dirty is known here: marking the volume read it)
             rc = fat_set_clean(fs, 1);
@@ -731,12 +745,10 @@ int cairn_fat_umount(struct cairn_fs *fs)
         }
     }
     cairn_fat_win_reset(v); // (a pending run left by a failed sync: mount drops it)
-    for (struct fat_file *o = v->files; o; o = o->next) {
-        o->magic = 0; // handles still open die with the mount (-EBADF)
-    }
     for (struct fat_dir *d = v->dirs; d; d = d->next) {
-        d->magic = 0;
+        d->magic = 0; // listings still open die with the mount (-EBADF)
     }
+    v->dirs = NULL;
     v->fs_type = 0;
     fs->mounted = 0;
     fs->mount_flags = 0;
