@@ -29,7 +29,8 @@
  *
  * Open files: handles on one file share it as POSIX descriptors share an
  * inode (a write, a truncation or an O_TRUNC open through one is seen at
- * once through the others; the size is the file's, not the last closer's).
+ * once through the others; the size is the file's, not the last closer's;
+ * a sync through any of them writes what all of them wrote).
  * A file removed, or replaced by a rename, while open keeps its clusters
  * until its last handle closes (a cut before that leaves them lost, for
  * fsck); a file renamed while open is written under its new name. FatFs

@@ -86,6 +86,8 @@ FAT_NOINLINE static void fat_share(fat_vol *v, const struct fat_file *f)
             o->sclust = f->sclust;
             o->fsize = f->fsize;
             o->ent_clust = f->ent_clust;
+            // (a sync through any of them writes what all of them wrote)
+            o->flags = (uint16_t)((o->flags & ~FAT_FF_MODIFIED) | (f->flags & FAT_FF_MODIFIED));
         }
     }
 }
@@ -267,6 +269,7 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
             // the other handles let go of the chain now, before it is freed:
             // if freeing fails they must not go on writing into it
             f->sclust = f->fsize = f->ent_clust = 0;
+            f->flags = 0;
             fat_share(v, f);
         }
         if (old) {
@@ -379,10 +382,11 @@ int cairn_fat_sync(struct cairn_fs *fs, void *file)
     if (rc) {
         return rc;
     }
+    f->flags &= ~FAT_FF_MODIFIED;
     fat_share(v, f);
     rc = cairn_fat_sync_vol(fs);
-    if (rc == 0) {
-        f->flags &= ~FAT_FF_MODIFIED;
+    if (rc) {
+        f->flags |= FAT_FF_MODIFIED; // (its close tries again)
     }
     return rc;
 }
@@ -586,9 +590,9 @@ static int32_t fat_xfer(struct cairn_fs *fs, struct fat_file *f, uint8_t *buf, u
         }
     }
     if (wr) {
+        f->flags |= done ? FAT_FF_MODIFIED : 0;
         fat_share(v, f);
         if (done) {
-            f->flags |= FAT_FF_MODIFIED;
             return (int32_t)done;
         }
     }

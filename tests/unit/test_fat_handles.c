@@ -287,6 +287,33 @@ TEST(reads_what_another_handle_has_pending)
     fx_down(&x);
 }
 
+// A sync through any handle on a file writes what the others wrote (as an
+// fsync of any descriptor does): after a cut, the data is there.
+TEST(sync_through_another_handle)
+{
+    struct fx x;
+    REQUIRE_EQ(up(&x), 0);
+    const struct cairn_fs_ops *o = x.fs->ops;
+    uint8_t ah[256], bh[256], data[1800], back[1800];
+    pattern(data, sizeof data, 41);
+    REQUIRE_EQ(fx_write(&x, "/f", data, 100), 0);
+    REQUIRE_EQ(o->open(x.fs, ah, "/f", CAIRN_O_WRONLY | CAIRN_O_APPEND), 0);
+    REQUIRE_EQ(o->open(x.fs, bh, "/f", CAIRN_O_RDONLY), 0);
+    CHECK_EQ(o->write(x.fs, ah, data + 100, 1700), 1700);
+    CHECK_EQ(o->sync(x.fs, bh), 0);
+    // the image as a cut would leave it now: a second mount of a copy
+    struct fx y;
+    fx_dev(&y, x.ss, x.count);
+    memcpy(y.mem, x.mem, (size_t)x.ss * x.count);
+    REQUIRE_EQ(y.fs->ops->mount(y.fs, 0), 0);
+    CHECK_EQ(fx_read(&y, "/f", back, sizeof back), 1800);
+    CHECK_MEM(back, data, 1800);
+    fx_down(&y);
+    CHECK_EQ(o->close(x.fs, ah), 0);
+    CHECK_EQ(o->close(x.fs, bh), 0);
+    fx_down(&x);
+}
+
 TEST(renamed_while_open)
 {
     struct fx x;
