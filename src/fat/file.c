@@ -193,8 +193,13 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
 {
     fat_vol *v = fat_v(fs);
     struct fat_file *f = file;
-    if (f->magic == FAT_FILE_MAGIC) {
-        (void)cairn_fat_close(fs, f); // (a handle opened again without a close)
+    for (struct fat_file *o = v->files; o; o = o->next) {
+        if (o == f) {
+            // a handle opened again without a close (f's bytes are only
+            // read when it is in the list: else they may be uninitialised)
+            (void)cairn_fat_close(fs, f);
+            break;
+        }
     }
     f->magic = 0;
     if (!fs->mounted) {

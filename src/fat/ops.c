@@ -113,7 +113,13 @@ static int fat_opendir(struct cairn_fs *fs, void *dir, const char *path)
 {
     fat_vol *v = fat_v(fs);
     struct fat_dir *d = dir;
-    (void)fat_closedir(fs, d); // (a listing opened again without a close)
+    for (struct fat_dir *o = v->dirs; o; o = o->next) {
+        if (o == d) {
+            (void)fat_closedir(fs, d); // (a listing opened again without a close)
+            break;
+        }
+    }
+    d->magic = 0;
     struct fat_scan sc;
     int rc = fat_target(fs, path, &sc, FAT_T_FILE | FAT_T_DIR);
     if (rc < 0) {
