@@ -737,6 +737,7 @@ int32_t cairn_fat_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn
         }
     }
     uint32_t fsi_free = v->free_clst;
+    uint8_t fsi_was = v->fsi_dirty; // (an open file's allocations not in FSInfo yet)
     cairn_fat_dc_forget(v, UINT32_MAX);
 #if !CAIRN_FAT_TINY
     v->cc_valid = 0;
@@ -770,7 +771,7 @@ int32_t cairn_fat_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_report_fn
             fk_problem(&k, "FSInfo free count is stale, now", fr, k.repair);
         }
         if (!k.repair) {
-            v->fsi_dirty = 0;
+            v->fsi_dirty = fsi_was; // a check writes nothing, nor forgets a due write
         }
     }
     cairn_fat_dc_forget(v, UINT32_MAX);

@@ -452,16 +452,27 @@ static int fat_rename(struct cairn_fs *fs, const char *from, const char *to)
     cairn_fat_ent_copy(ent, src.f.ent);
     ent[FAT_DIR_ATTR] |= (uint8_t)((~ent[FAT_DIR_ATTR] & FAT_AM_DIR) << 1); // ARC unless a dir
     rc = cairn_fat_dir_register(fs, &dst, ent);
+    int reg = rc == 0, gone = 0;
     if (rc == 0 && src_dir && dst.dir != src.dir) {
         rc = fat_dotdot(fs, src_cl, dst.dir);
     }
     if (rc == 0) {
         // the new entry is in place before the old one goes
-        int gone = 0;
         rc = cairn_fat_dir_remove(fs, &src.f, &gone);
         if (gone) {
             // (the handles follow the new entry once the old one is deleted)
             (void)cairn_fat_files_move(v, &src.f.sfn, dst.f.sfn.sect, dst.f.sfn.idx);
+        }
+    }
+    if (rc && reg && !gone) {
+        // the old entry stays: the new one goes again (its sector is usually
+        // still the unwritten window), or the chain would have two names and
+        // freeing it through one would leave the other, and open handles, on
+        // freed clusters
+        int g2 = 0;
+        (void)cairn_fat_dir_remove(fs, &dst.f, &g2);
+        if (src_dir && dst.dir != src.dir) {
+            (void)fat_dotdot(fs, src_cl, src.dir);
         }
     }
 out:

@@ -487,7 +487,9 @@ int cairn_fat_sync_vol(struct cairn_fs *fs)
         // a new file's entry, not written yet (its first sync writes it):
         // written now with what it had at creation
         rc = FAT_WIN_CHG(fs, v->pe_sect);
-        v->win_dirty = rc == 0;
+        if (rc == 0) {
+            v->win_dirty = 1; // (on an error the window may still hold an unwritten change)
+        }
     }
     if (rc == 0) {
         rc = cairn_fat_win_flush(fs);
