@@ -4,47 +4,9 @@
 // random handle model of test_fat_handles.c on other geometries and on a
 // volume that fills up.
 #include "cairn/emu.h"
-#include "test_fat_util.h"
-
-static void on_report(void *ctx, const char *problem, int fixed)
-{
-    (void)problem;
-    (void)fixed;
-    (*(int *)ctx)++;
-}
-
-static int32_t problems(struct fx *x)
-{
-    int n = 0;
-    int32_t left = fx_fsck(x->fs, 0, on_report, &n);
-    return left < 0 ? left : n;
-}
-
-static uint32_t bfree(struct fx *x)
-{
-    struct cairn_statvfs st;
-    if (x->fs->ops->statvfs(x->fs, &st) != 0) {
-        return 0;
-    }
-    return (uint32_t)st.f_bfree;
-}
+#include "fat/fat_model.h"
 
 static int32_t serious(struct fx *x);
-
-static int up(struct fx *x)
-{
-    fx_dev(x, 512, 400);
-    x->cfg.cluster_size = 512;
-    int rc = x->fs->ops->mkfs(x->fs);
-    return rc ? rc : x->fs->ops->mount(x->fs, 0);
-}
-
-static void pattern(uint8_t *p, uint32_t n, uint8_t seed)
-{
-    for (uint32_t i = 0; i < n; i++) {
-        p[i] = (uint8_t)(seed + i * 7 + (i >> 8));
-    }
-}
 
 // A file removed while open, then the volume unmounted with the handle
 // still open: unmount closes it, so its clusters are freed (not lost on a
@@ -52,18 +14,18 @@ static void pattern(uint8_t *p, uint32_t n, uint8_t seed)
 TEST(umount_closes_a_removed_file_still_open)
 {
     struct fx x;
-    REQUIRE_EQ(up(&x), 0);
+    REQUIRE_EQ(th_fm_up(&x), 0);
     const struct cairn_fs_ops *o = x.fs->ops;
     uint8_t fh[256], data[2000];
-    pattern(data, sizeof data, 1);
-    uint32_t free0 = bfree(&x);
+    th_fm_pattern(data, sizeof data, 1);
+    uint32_t free0 = fx_bfree(&x);
     REQUIRE_EQ(fx_write(&x, "/doomed", data, 2000), 0);
     REQUIRE_EQ(o->open(x.fs, fh, "/doomed", CAIRN_O_RDWR), 0);
     REQUIRE_EQ(o->remove(x.fs, "/doomed"), 0);
     REQUIRE_EQ(fx_remount(&x, 0), 0);
     CHECK_EQ(o->close(x.fs, fh), 0);
-    CHECK_EQ(bfree(&x), free0);
-    CHECK_EQ(problems(&x), 0);
+    CHECK_EQ(fx_bfree(&x), free0);
+    CHECK_EQ(fx_problems(&x), 0);
     fx_down(&x);
 }
 
@@ -72,7 +34,7 @@ TEST(umount_closes_a_removed_file_still_open)
 TEST(open_after_umount_follows_no_dropped_handle)
 {
     struct fx x;
-    REQUIRE_EQ(up(&x), 0);
+    REQUIRE_EQ(th_fm_up(&x), 0);
     const struct cairn_fs_ops *o = x.fs->ops;
     REQUIRE_EQ(fx_write(&x, "/f", "abc", 3), 0);
     uint8_t *h1 = malloc(256), h2[256];
@@ -89,11 +51,11 @@ TEST(open_after_umount_follows_no_dropped_handle)
 TEST(reopened_storage_keeps_the_old_pending_run)
 {
     struct fx x;
-    REQUIRE_EQ(up(&x), 0);
+    REQUIRE_EQ(th_fm_up(&x), 0);
     const struct cairn_fs_ops *o = x.fs->ops;
     uint8_t fh[256], a[1500], b[1500], back[1500];
-    pattern(a, sizeof a, 3);
-    pattern(b, sizeof b, 77);
+    th_fm_pattern(a, sizeof a, 3);
+    th_fm_pattern(b, sizeof b, 77);
     REQUIRE_EQ(fx_write(&x, "/b", b, 1500), 0);
     REQUIRE_EQ(o->open(x.fs, fh, "/a", CAIRN_O_RDWR | CAIRN_O_CREAT), 0);
     REQUIRE_EQ(o->write(x.fs, fh, a, 1500), 1500); // 3 clusters pending
@@ -112,11 +74,11 @@ TEST(reopened_storage_keeps_the_old_pending_run)
 TEST(reopened_storage_writes_into_the_old_pending_run)
 {
     struct fx x;
-    REQUIRE_EQ(up(&x), 0);
+    REQUIRE_EQ(th_fm_up(&x), 0);
     const struct cairn_fs_ops *o = x.fs->ops;
     uint8_t fh[256], a[1500], b[1500], back[1500];
-    pattern(a, sizeof a, 3);
-    pattern(b, sizeof b, 77);
+    th_fm_pattern(a, sizeof a, 3);
+    th_fm_pattern(b, sizeof b, 77);
     REQUIRE_EQ(fx_write(&x, "/b", b, 1500), 0);
     REQUIRE_EQ(o->open(x.fs, fh, "/a", CAIRN_O_RDWR | CAIRN_O_CREAT), 0);
     REQUIRE_EQ(o->write(x.fs, fh, a, 1500), 1500);
@@ -147,8 +109,8 @@ TEST(otrunc_failing_leaves_peers_on_freed_clusters)
         REQUIRE_EQ(o->mkfs(x.fs), 0);
         REQUIRE_EQ(o->mount(x.fs, 0), 0);
         uint8_t ph[256], qh[256], d[2000], g[2000], back[2000];
-        pattern(d, sizeof d, 9);
-        pattern(g, sizeof g, 200);
+        th_fm_pattern(d, sizeof d, 9);
+        th_fm_pattern(g, sizeof g, 200);
         REQUIRE_EQ(fx_write(&x, "/f", d, 2000), 0);
         REQUIRE_EQ(o->open(x.fs, ph, "/f", CAIRN_O_RDWR), 0);
         REQUIRE_EQ(o->read(x.fs, ph, back, 2000), 2000); // (p knows the whole chain)
@@ -167,7 +129,7 @@ TEST(otrunc_failing_leaves_peers_on_freed_clusters)
         int32_t w = o->write(x.fs, ph, d, 2000);
         int s1 = o->sync(x.fs, ph);
         // /g takes every free cluster
-        uint32_t gn = bfree(&x) * 512;
+        uint32_t gn = fx_bfree(&x) * 512;
         uint8_t *big = malloc(gn);
         for (uint32_t i = 0; i < gn; i++) {
             big[i] = g[i % 2000];
@@ -197,11 +159,13 @@ TEST(otrunc_failing_leaves_peers_on_freed_clusters)
     CHECK_EQ(bad, 0);
 }
 
-// ---- the random model of test_fat_handles.c, on other geometries ----
-static int rev_nospc;
+// ---- the random model (tests/fat/fat_model.c) on other geometries ----
 
-static int up_geo(struct fx *x, int geo)
+// geo 0: FAT12 with 512-byte clusters (as test_fat_handles); *nospc: the
+// volume fills up now and then.
+static int up_geo(struct fx *x, int geo, int *nospc)
 {
+    *nospc = 0;
     switch (geo) {
     case 1: // FAT16, 512-byte sectors, 512-byte clusters
         fx_dev(x, 512, 9000);
@@ -216,338 +180,56 @@ static int up_geo(struct fx *x, int geo)
         x->cfg.cluster_size = 512;
         x->cfg.fat_type = 32;
         break;
-    case 5: // a small FAT12 volume, full now and then
-        fx_dev(x, 512, 36);
-        x->cfg.cluster_size = 512;
-        x->cfg.root_entries = 16;
-        rev_nospc = 1;
-        break;
     case 4: // FAT12, 2048-byte clusters
         fx_dev(x, 512, 800);
         x->cfg.cluster_size = 2048;
         break;
+    case 5: // a small FAT12 volume, full now and then
+        fx_dev(x, 512, 36);
+        x->cfg.cluster_size = 512;
+        x->cfg.root_entries = 16;
+        *nospc = 1;
+        break;
     default:
-        return up(x);
+        return th_fm_up(x);
     }
     int rc = x->fs->ops->mkfs(x->fs);
     return rc ? rc : x->fs->ops->mount(x->fs, 0);
 }
-// Random operations through up to five handles on three names, against a
-// model of files as POSIX sees them (names point at files; a file without a
-// name lives while a handle holds it).
-#define NF 12
-#define NH 5
-#define NN 3
-#define MAXSZ 5000
-
-struct mfile {
-    int used;
-    uint32_t size;
-    uint8_t data[MAXSZ];
-};
-struct mhandle {
-    int open, file, rd, wr;
-    uint32_t pos;
-    _Alignas(16) uint8_t st[256]; // (driver storage: aligned for any type)
-};
-struct model {
-    struct mfile f[NF];
-    struct mhandle h[NH];
-    int name[NN]; // file index, -1 = none
-};
-
-static uint32_t rnd(uint32_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 17;
-    *s ^= *s << 5;
-    return *s;
-}
-
-static void m_gc(struct model *m, int fi)
-{
-    if (fi < 0) {
-        return;
-    }
-    for (int i = 0; i < NN; i++) {
-        if (m->name[i] == fi) {
-            return;
-        }
-    }
-    for (int i = 0; i < NH; i++) {
-        if (m->h[i].open && m->h[i].file == fi) {
-            return;
-        }
-    }
-    m->f[fi].used = 0;
-}
-
-static int m_new(struct model *m)
-{
-    for (int i = 0; i < NF; i++) {
-        if (!m->f[i].used) {
-            m->f[i].used = 1;
-            m->f[i].size = 0;
-            return i;
-        }
-    }
-    return -1;
-}
-
-static const char *const npath[NN] = {"/one", "/Two Long Name.dat", "/sub/three"};
-static int g_op, g_hi, g_ni; // the last step's operation, handle and name
-
-// One random step; returns 0 when the driver matched the model.
-static int step(struct fx *x, struct model *m, uint32_t *seed, uint8_t *buf)
-{
-    const struct cairn_fs_ops *o = x->fs->ops;
-    int hi = (int)(rnd(seed) % NH), ni = (int)(rnd(seed) % NN);
-    struct mhandle *h = &m->h[hi];
-    // (writes and reads more often than what removes files or empties them)
-    static const uint8_t mix[21] = {0, 0, 0, 0, 2, 3, 3, 3, 3, 3, 5, 5, 5, 5, 6, 7, 7, 8, 9, 9, 10};
-    g_op = mix[rnd(seed) % 21];
-    g_hi = hi;
-    g_ni = ni;
-    switch (g_op) {
-    case 0:
-    case 1: { // open
-        if (h->open) {
-            (void)o->close(x->fs, h->st);
-            h->open = 0;
-            m_gc(m, h->file);
-        }
-        static const uint32_t modes[] = {
-            CAIRN_O_RDONLY, CAIRN_O_RDWR, CAIRN_O_WRONLY | CAIRN_O_CREAT | CAIRN_O_TRUNC,
-            CAIRN_O_RDWR | CAIRN_O_CREAT, CAIRN_O_WRONLY | CAIRN_O_CREAT | CAIRN_O_APPEND};
-        uint32_t fl = modes[rnd(seed) % 5];
-        int rc = o->open(x->fs, h->st, npath[ni], fl);
-        int fi = m->name[ni];
-        if (fi < 0 && !(fl & CAIRN_O_CREAT)) {
-            return rc == CAIRN_ENOENT ? 0 : 1;
-        }
-        if (rc == CAIRN_ENOSPC && rev_nospc && fi < 0) {
-            return 0;
-        }
-        if (rc) {
-            return 2;
-        }
-        if (fi < 0) {
-            fi = m->name[ni] = m_new(m);
-        } else if (fl & CAIRN_O_TRUNC) {
-            m->f[fi].size = 0;
-        }
-        h->open = 1;
-        h->file = fi;
-        h->rd = (fl & CAIRN_O_RDONLY) != 0;
-        h->wr = (fl & CAIRN_O_WRONLY) != 0;
-        h->pos = fl & CAIRN_O_APPEND ? m->f[fi].size : 0;
-        return 0;
-    }
-    case 2: // close
-        if (h->open) {
-            h->open = 0;
-            int rc = o->close(x->fs, h->st);
-            m_gc(m, h->file);
-            return rc ? 3 : 0;
-        }
-        return 0;
-    case 3:
-    case 4: { // write at a random place
-        if (!h->open || !h->wr) {
-            return 0;
-        }
-        struct mfile *f = &m->f[h->file];
-        uint32_t at = rnd(seed) % (f->size + 600), n = 1 + rnd(seed) % 1100;
-        if (at + n > MAXSZ) {
-            return 0;
-        }
-        for (uint32_t i = 0; i < n; i++) {
-            buf[i] = (uint8_t)rnd(seed);
-        }
-        if (o->seek(x->fs, h->st, at, CAIRN_SEEK_SET) != at) {
-            return 4;
-        }
-        int32_t w = o->write(x->fs, h->st, buf, n);
-        if (w != (int32_t)n) {
-            if (!rev_nospc || (w >= 0 && w > (int32_t)n) || (w < 0 && w != CAIRN_ENOSPC)) {
-                return 4;
-            }
-            // a full volume: what made it in, as the size says
-            int64_t ns = o->size(x->fs, h->st);
-            if (ns < (int64_t)f->size || ns > (int64_t)(at + n) ||
-                (w > 0 && ns != (int64_t)(at + (uint32_t)w) && ns != (int64_t)f->size)) {
-                fprintf(stderr, "short write: at %u n %u w %d size %u -> %lld\n", at, n, w,
-                        f->size, (long long)ns);
-                return 16;
-            }
-            if ((uint32_t)ns > f->size) {
-                uint32_t z = (uint32_t)ns < at ? (uint32_t)ns : at;
-                if (z > f->size) {
-                    memset(f->data + f->size, 0, z - f->size);
-                }
-                if ((uint32_t)ns > at) {
-                    memcpy(f->data + at, buf, (uint32_t)ns - at);
-                }
-                f->size = (uint32_t)ns;
-            } else if (w > 0) {
-                memcpy(f->data + at, buf, (uint32_t)w);
-            }
-            return 0;
-        }
-        if (at > f->size) {
-            memset(f->data + f->size, 0, at - f->size);
-        }
-        memcpy(f->data + at, buf, n);
-        if (at + n > f->size) {
-            f->size = at + n;
-        }
-        h->pos = at + n;
-        return 0;
-    }
-    case 5: { // read from a random place, compare
-        if (!h->open || !h->rd) {
-            return 0;
-        }
-        struct mfile *f = &m->f[h->file];
-        uint32_t at = rnd(seed) % (f->size + 100), n = rnd(seed) % 2000;
-        if (o->seek(x->fs, h->st, at, CAIRN_SEEK_SET) != at) {
-            return 5;
-        }
-        uint32_t want = at >= f->size ? 0 : f->size - at < n ? f->size - at : n;
-        int32_t r = o->read(x->fs, h->st, buf, n);
-        if (r != (int32_t)want || memcmp(buf, f->data + at, want) != 0) {
-            return 6;
-        }
-        h->pos = at + want;
-        return 0;
-    }
-    case 6: { // truncate
-        if (!h->open || !h->wr) {
-            return 0;
-        }
-        struct mfile *f = &m->f[h->file];
-        uint32_t ns = rnd(seed) % (f->size + 800);
-        if (ns > MAXSZ) {
-            return 0;
-        }
-        int trc = o->truncate(x->fs, h->st, ns);
-        if (trc == CAIRN_ENOSPC && rev_nospc) {
-            int64_t got = o->size(x->fs, h->st);
-            if (got < (int64_t)f->size || got > (int64_t)ns) {
-                return 17;
-            }
-            memset(f->data + f->size, 0, (uint32_t)got - f->size);
-            f->size = (uint32_t)got;
-            return 0;
-        }
-        if (trc != 0) {
-            return 7;
-        }
-        if (ns > f->size) {
-            memset(f->data + f->size, 0, ns - f->size);
-        }
-        f->size = ns;
-        return 0;
-    }
-    case 7: // sync, and the size through every handle
-        if (h->open && o->sync(x->fs, h->st) != 0) {
-            return 8;
-        }
-        for (int i = 0; i < NH; i++) {
-            if (m->h[i].open && o->size(x->fs, m->h[i].st) != m->f[m->h[i].file].size) {
-                return 9;
-            }
-        }
-        return 0;
-    case 8: { // remove
-        int rc = o->remove(x->fs, npath[ni]);
-        int fi = m->name[ni];
-        if (fi < 0) {
-            return rc == CAIRN_ENOENT ? 0 : 10;
-        }
-        if (rc) {
-            return 11;
-        }
-        m->name[ni] = -1;
-        m_gc(m, fi);
-        return 0;
-    }
-    case 10: { // a change of case only
-        static const char *const upath[NN] = {"/ONE", "/two LONG name.DAT", "/sub/Three"};
-        int fi = m->name[ni];
-        int rc = o->rename(x->fs, npath[ni], upath[ni]);
-        if (fi < 0) {
-            return rc == CAIRN_ENOENT ? 0 : 14;
-        }
-        return rc && !(rc == CAIRN_ENOSPC && rev_nospc) ? 15 : 0;
-    }
-    default: { // rename, perhaps over another name
-        int to = (int)(rnd(seed) % NN), fi = m->name[ni];
-        int rc = o->rename(x->fs, npath[ni], npath[to]);
-        if (fi < 0) {
-            return rc == CAIRN_ENOENT ? 0 : 12;
-        }
-        if (rc == CAIRN_ENOSPC && rev_nospc) {
-            struct cairn_stat st;
-            int old = m->name[to];
-            if (to != ni && old >= 0 && o->stat(x->fs, npath[to], &st) == CAIRN_ENOENT) {
-                m->name[to] = -1;
-                m_gc(m, old);
-            }
-            return 0;
-        }
-        if (rc) {
-            return 13;
-        }
-        if (to != ni) {
-            int old = m->name[to];
-            m->name[to] = fi;
-            m->name[ni] = -1;
-            m_gc(m, old);
-        }
-        return 0;
-    }
-    }
-}
-
 
 // Every geometry, each seed with an unmount (handles open) every third round.
 TEST(random_handles_on_other_geometries)
 {
-    static struct model m;
-    static uint8_t buf[MAXSZ];
+    static struct th_fm_model m;
+    static uint8_t buf[TH_FM_MAXSZ];
     int rounds = th_long() ? 200 : 30;
     int seeds = th_long() ? 12 : 3;
     for (int geo = 0; geo <= 5; geo++) {
-        rev_nospc = 0;
         for (int seed0 = 1; seed0 <= seeds; seed0++) {
             struct fx x;
-            REQUIRE_EQ(up_geo(&x, geo), 0);
+            int nospc;
+            REQUIRE_EQ(up_geo(&x, geo, &nospc), 0);
             REQUIRE_EQ(x.fs->ops->mkdir(x.fs, "/sub"), 0);
-            uint32_t free0 = bfree(&x);
+            uint32_t free0 = fx_bfree(&x);
             struct cairn_statvfs st;
             REQUIRE_EQ(x.fs->ops->statvfs(x.fs, &st), 0);
-            uint32_t cb = (uint32_t)st.f_frsize;
-            memset(&m, 0, sizeof m);
-            for (int i = 0; i < NN; i++) {
-                m.name[i] = -1;
-            }
+            th_fm_reset(&m, nospc);
             uint32_t seed = 0x9E3779B9u * (uint32_t)seed0 + (uint32_t)geo;
             for (int r = 0; r < rounds; r++) {
                 if (r % 3 == 1) {
                     // unmounted with handles open: they are closed (written), then dead
                     REQUIRE_EQ(fx_remount(&x, 0), 0);
-                    for (int i = 0; i < NH; i++) {
+                    for (int i = 0; i < TH_FM_NH; i++) {
                         if (m.h[i].open) {
                             CHECK_EQ(x.fs->ops->write(x.fs, m.h[i].st, "z", 1), CAIRN_EBADF);
                             CHECK_EQ(x.fs->ops->close(x.fs, m.h[i].st), 0);
                             m.h[i].open = 0;
-                            m_gc(&m, m.h[i].file);
+                            th_fm_gc(&m, m.h[i].file);
                         }
                     }
                 }
                 for (int s = 0; s < 40; s++) {
-                    int bad = step(&x, &m, &seed, buf);
+                    int bad = th_fm_step(&x, &m, &seed, buf);
                     if (bad) {
                         fprintf(stderr, "geo %d seed %d round %d step %d: mismatch %d\n", geo,
                                 seed0, r, s, bad);
@@ -556,28 +238,7 @@ TEST(random_handles_on_other_geometries)
                         return;
                     }
                 }
-                for (int i = 0; i < NH; i++) {
-                    if (m.h[i].open) {
-                        CHECK_EQ(x.fs->ops->close(x.fs, m.h[i].st), 0);
-                        m.h[i].open = 0;
-                        m_gc(&m, m.h[i].file);
-                    }
-                }
-                uint32_t used = 0;
-                for (int i = 0; i < NN; i++) {
-                    int fi = m.name[i];
-                    int32_t n = fx_read(&x, npath[i], buf, sizeof buf);
-                    if (fi < 0) {
-                        CHECK_EQ(n, CAIRN_ENOENT);
-                        continue;
-                    }
-                    CHECK_EQ(n, (int32_t)m.f[fi].size);
-                    CHECK(n >= 0 && memcmp(buf, m.f[fi].data, (size_t)n) == 0);
-                    used += (m.f[fi].size + cb - 1) / cb;
-                }
-                CHECK_EQ(bfree(&x), free0 - used);
-                CHECK_EQ(problems(&x), 0);
-                if (th_failed_now()) {
+                if (th_fm_round_end(&x, &m, (uint32_t)st.f_frsize, free0)) {
                     fprintf(stderr, "geo %d seed %d round %d: end-of-round check failed\n", geo,
                             seed0, r);
                     fx_down(&x);
@@ -632,7 +293,7 @@ static int fup(struct fsetup *s)
 // Fill every free cluster with a file, read it back: 0 when intact.
 static int fill_and_check(struct fx *x)
 {
-    uint32_t gn = bfree(x) * 512;
+    uint32_t gn = fx_bfree(x) * 512;
     uint8_t *big = malloc(gn + 1), *back = malloc(gn + 1);
     for (uint32_t i = 0; i < gn; i++) {
         big[i] = (uint8_t)(i * 13 + 5);
@@ -657,8 +318,8 @@ TEST(faults_in_rename_of_open_files)
         struct fx *x = &s.x;
         const struct cairn_fs_ops *o = x->fs->ops;
         uint8_t hh[256], gh[256], d[2600], e[1000], back[2600];
-        pattern(d, sizeof d, 11);
-        pattern(e, sizeof e, 111);
+        th_fm_pattern(d, sizeof d, 11);
+        th_fm_pattern(e, sizeof e, 111);
         REQUIRE_EQ(fx_write(x, "/a", d, 1500), 0);
         REQUIRE_EQ(fx_write(x, "/b", e, 1000), 0);
         REQUIRE_EQ(o->open(x->fs, hh, "/a", CAIRN_O_RDWR), 0);
@@ -706,8 +367,8 @@ TEST(faults_in_close_of_a_removed_file)
         struct fx *x = &s.x;
         const struct cairn_fs_ops *o = x->fs->ops;
         uint8_t hh[256], d[2600], e[1000], back[2600];
-        pattern(d, sizeof d, 11);
-        pattern(e, sizeof e, 111);
+        th_fm_pattern(d, sizeof d, 11);
+        th_fm_pattern(e, sizeof e, 111);
         REQUIRE_EQ(fx_write(x, "/a", d, 1500), 0);
         REQUIRE_EQ(o->open(x->fs, hh, "/a", CAIRN_O_RDWR), 0);
         REQUIRE_EQ(o->seek(x->fs, hh, 1500, CAIRN_SEEK_SET), 1500);
@@ -749,7 +410,7 @@ TEST(remove_failing_after_the_short_entry_merges_handles)
         struct fx *x = &s.x;
         const struct cairn_fs_ops *o = x->fs->ops;
         uint8_t hh[256], gh[256], d[1500], back[1500];
-        pattern(d, sizeof d, 42);
+        th_fm_pattern(d, sizeof d, 42);
         // 16 long entries + the short one: the set spans two sectors
         static char lname[256], lname2[256];
         lname[0] = '/';
@@ -808,18 +469,18 @@ TEST(fsck_check_keeps_a_due_fsinfo_write)
     const struct cairn_fs_ops *o = x.fs->ops;
     REQUIRE_EQ(o->mkfs(x.fs), 0);
     REQUIRE_EQ(o->mount(x.fs, 0), 0);
-    uint32_t free0 = bfree(&x);
+    uint32_t free0 = fx_bfree(&x);
     uint8_t fh[256], d[5000];
-    pattern(d, sizeof d, 3);
+    th_fm_pattern(d, sizeof d, 3);
     REQUIRE_EQ(o->open(x.fs, fh, "/f", CAIRN_O_WRONLY | CAIRN_O_CREAT), 0);
     REQUIRE_EQ(o->write(x.fs, fh, d, 5000), 5000); // 10 clusters, not synced
     int n = 0;
-    CHECK(fx_fsck(x.fs, 0, on_report, &n) >= 0); // (the new file's clusters count as lost)
+    CHECK(fx_fsck(x.fs, 0, fx_count_report, &n) >= 0); // (the new file's clusters count as lost)
     CHECK_EQ(o->close(x.fs, fh), 0);
-    CHECK_EQ(bfree(&x), free0 - 10);
+    CHECK_EQ(fx_bfree(&x), free0 - 10);
     REQUIRE_EQ(fx_remount(&x, 0), 0);
-    CHECK_EQ(bfree(&x), free0 - 10); // FSInfo's count, read at mount
-    CHECK_EQ(problems(&x), 0);
+    CHECK_EQ(fx_bfree(&x), free0 - 10); // FSInfo's count, read at mount
+    CHECK_EQ(fx_problems(&x), 0);
     fx_down(&x);
 }
 
@@ -870,11 +531,10 @@ static void rv_on_serious(void *ctx, const char *problem, int fixed)
 // what a failed write may leave (lost clusters, orphaned long names).
 TEST(random_handles_with_device_faults)
 {
-    static struct model m;
-    static uint8_t buf[MAXSZ];
+    static struct th_fm_model m;
+    static uint8_t buf[TH_FM_MAXSZ];
     static struct cairn_fault flt;
     int seeds = th_long() ? 100 : 12, rounds = 40;
-    rev_nospc = 0;
     for (int seed0 = 1; seed0 <= seeds; seed0++) {
         struct fx x;
         fx_dev(&x, 512, 400);
@@ -885,20 +545,17 @@ TEST(random_handles_with_device_faults)
         REQUIRE_EQ(o->mkfs(x.fs), 0);
         REQUIRE_EQ(o->mount(x.fs, 0), 0);
         REQUIRE_EQ(o->mkdir(x.fs, "/sub"), 0);
-        memset(&m, 0, sizeof m);
-        for (int i = 0; i < NN; i++) {
-            m.name[i] = -1;
-        }
+        th_fm_reset(&m, 0);
         uint32_t seed = 0x9E3779B9u * (uint32_t)seed0 + 77;
         for (int r = 0; r < rounds; r++) {
             int tainted = 0;
             for (int s = 0; s < 40; s++) {
-                int fault = rnd(&seed) % 6 == 0;
+                int fault = th_fm_rnd(&seed) % 6 == 0;
                 if (fault) {
-                    cairn_fault_cut_after(&flt, 1 + rnd(&seed) % 6, CAIRN_CUT_PROG_DROP);
+                    cairn_fault_cut_after(&flt, 1 + th_fm_rnd(&seed) % 6, CAIRN_CUT_PROG_DROP);
                 }
-                (void)step(&x, &m, &seed, buf); // (results not modelled after a fault)
-                if (fault && g_op >= 9) {
+                (void)th_fm_step(&x, &m, &seed, buf); // (results not modelled after a fault)
+                if (fault && m.op >= 9) {
                     // (a cut inside a rename may leave both names on the device
                     // until the driver takes the new one back: not checked there)
                     tainted = 1;
@@ -908,7 +565,7 @@ TEST(random_handles_with_device_faults)
                     int sh = rv_shadow(&x);
                     if (sh) {
                         fprintf(stderr, "seed %d r%d s%d op %d h%d n%d fault %d: device image: %d %s\n",
-                                seed0, r, s, g_op, g_hi, g_ni, fault, sh, rv_what);
+                                seed0, r, s, m.op, m.hi, m.ni, fault, sh, rv_what);
                         CHECK_EQ(sh, 0);
                         fx_down(&x);
                         return;
@@ -916,40 +573,40 @@ TEST(random_handles_with_device_faults)
                 }
                 if (fault) {
                     // the model's files are unknown now: forget names' contents
-                    for (int i = 0; i < NF; i++) {
+                    for (int i = 0; i < TH_FM_NF; i++) {
                         m.f[i].size = 0;
                     }
                 }
                 // resync the model's names with the volume
-                for (int i = 0; i < NN; i++) {
+                for (int i = 0; i < TH_FM_NN; i++) {
                     struct cairn_stat st;
-                    int e = o->stat(x.fs, npath[i], &st) == 0;
+                    int e = o->stat(x.fs, th_fm_path[i], &st) == 0;
                     if (!e && m.name[i] >= 0) {
                         int fi = m.name[i];
                         m.name[i] = -1;
-                        m_gc(&m, fi);
+                        th_fm_gc(&m, fi);
                     } else if (e && m.name[i] < 0) {
-                        m.name[i] = m_new(&m);
+                        m.name[i] = th_fm_new(&m);
                     }
                     if (e && m.name[i] >= 0) {
                         m.f[m.name[i]].size = (uint32_t)st.size;
                     }
                 }
-                for (int i = 0; i < NH; i++) {
+                for (int i = 0; i < TH_FM_NH; i++) {
                     if (m.h[i].open) {
                         int64_t sz = o->size(x.fs, m.h[i].st);
                         if (sz < 0) {
                             m.h[i].open = 0;
-                            m_gc(&m, m.h[i].file);
+                            th_fm_gc(&m, m.h[i].file);
                         } else {
                             m.f[m.h[i].file].size = (uint32_t)sz;
                         }
                     }
                 }
                 // (data no longer modelled: reads compare against what is there)
-                for (int i = 0; i < NF; i++) {
+                for (int i = 0; i < TH_FM_NF; i++) {
                     if (m.f[i].used) {
-                        for (int k = 0; k < NH; k++) {
+                        for (int k = 0; k < TH_FM_NH; k++) {
                             if (m.h[k].open && m.h[k].file == i && m.h[k].rd) {
                                 (void)o->seek(x.fs, m.h[k].st, 0, CAIRN_SEEK_SET);
                                 int32_t rr = o->read(x.fs, m.h[k].st, m.f[i].data,
@@ -963,22 +620,22 @@ TEST(random_handles_with_device_faults)
             }
             if (r % 3 == 2) {
                 // unmounted with handles open, the device failing inside
-                cairn_fault_cut_after(&flt, 1 + rnd(&seed) % 8, CAIRN_CUT_PROG_DROP);
+                cairn_fault_cut_after(&flt, 1 + th_fm_rnd(&seed) % 8, CAIRN_CUT_PROG_DROP);
                 (void)o->umount(x.fs);
                 cairn_fault_power_restore(&flt);
                 cairn_fault_cut_after(&flt, 1u << 30, CAIRN_CUT_PROG_DROP); // (disarmed)
                 REQUIRE_EQ(o->mount(x.fs, 0), 0);
-                for (int i = 0; i < NH; i++) {
+                for (int i = 0; i < TH_FM_NH; i++) {
                     if (m.h[i].open) {
                         CHECK_EQ(o->write(x.fs, m.h[i].st, "z", 1), CAIRN_EBADF);
                     }
                 }
             }
-            for (int i = 0; i < NH; i++) {
+            for (int i = 0; i < TH_FM_NH; i++) {
                 if (m.h[i].open) {
                     (void)o->close(x.fs, m.h[i].st);
                     m.h[i].open = 0;
-                    m_gc(&m, m.h[i].file);
+                    th_fm_gc(&m, m.h[i].file);
                 }
             }
             rv_serious = 0;
@@ -1017,7 +674,7 @@ TEST(sync_vol_keeps_an_unwritten_fat_sector_on_error)
         REQUIRE_EQ(o->mount(x.fs, 0), 0);
         REQUIRE_EQ(o->mkdir(x.fs, "/sub"), 0);
         uint8_t h[256], d[1000], back[1000];
-        pattern(d, sizeof d, 5);
+        th_fm_pattern(d, sizeof d, 5);
         REQUIRE_EQ(fx_write(&x, "/r", d, 300), 0);
         // a new file with a short name: its entry is pending until its first sync
         REQUIRE_EQ(o->open(x.fs, h, "/sub/q", CAIRN_O_RDWR | CAIRN_O_CREAT), 0);
@@ -1028,7 +685,7 @@ TEST(sync_vol_keeps_an_unwritten_fat_sector_on_error)
         cairn_fault_power_restore(&f);
         int crc = o->close(x.fs, h);
         // another file takes every cluster the FAT calls free
-        uint32_t gn = bfree(&x) * 512;
+        uint32_t gn = fx_bfree(&x) * 512;
         uint8_t *big = malloc(gn + 1);
         memset(big, 0xEE, gn + 1);
         int frc = fx_write(&x, "/z", big, gn);
@@ -1072,7 +729,7 @@ TEST(rename_failing_takes_the_new_name_back)
         REQUIRE_EQ(o->mount(x.fs, 0), 0);
         REQUIRE_EQ(o->mkdir(x.fs, "/sub"), 0);
         uint8_t h[256], d[1000], back[1000];
-        pattern(d, sizeof d, 7);
+        th_fm_pattern(d, sizeof d, 7);
         REQUIRE_EQ(fx_write(&x, "/a", d, 1000), 0);
         REQUIRE_EQ(o->open(x.fs, h, "/a", CAIRN_O_RDWR), 0);
         cairn_fault_cut_after(&f, n, CAIRN_CUT_PROG_DROP);
@@ -1086,7 +743,7 @@ TEST(rename_failing_takes_the_new_name_back)
             seen = 1;
             int rmrc = o->remove(x.fs, "/sub/b");
             // another file takes every free cluster
-            uint32_t gn = bfree(&x) * 512;
+            uint32_t gn = fx_bfree(&x) * 512;
             uint8_t *big = malloc(gn + 1);
             memset(big, 0xEE, gn + 1);
             (void)fx_write(&x, "/z", big, gn);

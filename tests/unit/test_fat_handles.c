@@ -2,64 +2,23 @@
 // renamed while open. Handles share the file as POSIX descriptors share an
 // inode; a removed file keeps its clusters until its last handle closes, so
 // that no handle ever writes into clusters another file may hold.
-#include "test_fat_util.h"
-
-static void on_report(void *ctx, const char *problem, int fixed)
-{
-    (void)problem;
-    (void)fixed;
-    (*(int *)ctx)++;
-}
-
-// fsck without repair: the number of problems reported.
-static int32_t problems(struct fx *x)
-{
-    int n = 0;
-    int32_t left = fx_fsck(x->fs, 0, on_report, &n);
-    return left < 0 ? left : n;
-}
-
-static uint32_t bfree(struct fx *x)
-{
-    struct cairn_statvfs st;
-    if (x->fs->ops->statvfs(x->fs, &st) != 0) {
-        return 0;
-    }
-    return (uint32_t)st.f_bfree;
-}
-
-// A small FAT12 volume with 512-byte clusters: freed clusters are taken
-// again at once.
-static int up(struct fx *x)
-{
-    fx_dev(x, 512, 400);
-    x->cfg.cluster_size = 512;
-    int rc = x->fs->ops->mkfs(x->fs);
-    return rc ? rc : x->fs->ops->mount(x->fs, 0);
-}
-
-static void pattern(uint8_t *p, uint32_t n, uint8_t seed)
-{
-    for (uint32_t i = 0; i < n; i++) {
-        p[i] = (uint8_t)(seed + i * 7 + (i >> 8));
-    }
-}
+#include "fat/fat_model.h"
 
 TEST(removed_while_open_keeps_its_clusters)
 {
     struct fx x;
-    REQUIRE_EQ(up(&x), 0);
+    REQUIRE_EQ(th_fm_up(&x), 0);
     const struct cairn_fs_ops *o = x.fs->ops;
     uint8_t fh[256], gh[256], data[3000], back[3000], other[3000];
-    pattern(data, sizeof data, 1);
-    pattern(other, sizeof other, 99);
-    uint32_t free0 = bfree(&x);
+    th_fm_pattern(data, sizeof data, 1);
+    th_fm_pattern(other, sizeof other, 99);
+    uint32_t free0 = fx_bfree(&x);
     REQUIRE_EQ(fx_write(&x, "/doomed.bin", data, 2000), 0);
     REQUIRE_EQ(o->open(x.fs, fh, "/doomed.bin", CAIRN_O_RDWR), 0);
     REQUIRE_EQ(o->open(x.fs, gh, "/doomed.bin", CAIRN_O_RDONLY), 0);
     REQUIRE_EQ(o->remove(x.fs, "/doomed.bin"), 0);
     CHECK_EQ(o->stat(x.fs, "/doomed.bin", &(struct cairn_stat){0}), CAIRN_ENOENT);
-    CHECK_EQ(bfree(&x), free0 - 4); // still held by the handles
+    CHECK_EQ(fx_bfree(&x), free0 - 4); // still held by the handles
     // other files take the freed slot and clusters; none of the doomed file's
     REQUIRE_EQ(fx_write(&x, "/doomed.bin", other, 1500), 0);
     REQUIRE_EQ(fx_write(&x, "/more.bin", other, 3000), 0);
@@ -80,13 +39,13 @@ TEST(removed_while_open_keeps_its_clusters)
     CHECK_EQ(fx_read(&x, "/more.bin", back, sizeof back), 3000);
     CHECK_MEM(back, other, 3000);
     // the last handle lets the clusters go
-    CHECK_EQ(bfree(&x), free0 - 6 - 3 - 6);
+    CHECK_EQ(fx_bfree(&x), free0 - 6 - 3 - 6);
     CHECK_EQ(o->close(x.fs, gh), 0);
-    CHECK_EQ(bfree(&x), free0 - 3 - 6);
-    CHECK_EQ(problems(&x), 0);
+    CHECK_EQ(fx_bfree(&x), free0 - 3 - 6);
+    CHECK_EQ(fx_problems(&x), 0);
     REQUIRE_EQ(fx_remount(&x, 0), 0);
-    CHECK_EQ(bfree(&x), free0 - 3 - 6);
-    CHECK_EQ(problems(&x), 0);
+    CHECK_EQ(fx_bfree(&x), free0 - 3 - 6);
+    CHECK_EQ(fx_problems(&x), 0);
     fx_down(&x);
 }
 
@@ -95,7 +54,7 @@ TEST(removed_while_open_keeps_its_clusters)
 TEST(listing_of_a_removed_directory_ends)
 {
     struct fx x;
-    REQUIRE_EQ(up(&x), 0);
+    REQUIRE_EQ(th_fm_up(&x), 0);
     const struct cairn_fs_ops *o = x.fs->ops;
     _Alignas(16) uint8_t d1[256], d2[256], d3[256];
     static struct cairn_dirent ent;
@@ -116,10 +75,10 @@ TEST(listing_of_a_removed_directory_ends)
     REQUIRE_EQ(o->closedir(x.fs, d3), 0);
     REQUIRE_EQ(o->opendir(x.fs, d3, "/"), 0);
     REQUIRE_EQ(o->rmdir(x.fs, "/d"), 0);
-    uint32_t all = bfree(&x) * 512;
+    uint32_t all = fx_bfree(&x) * 512;
     REQUIRE(all <= sizeof junk);
     REQUIRE_EQ(fx_write(&x, "/f", junk, all), 0); // takes the freed cluster too
-    CHECK_EQ(bfree(&x), 0);
+    CHECK_EQ(fx_bfree(&x), 0);
     CHECK_EQ(o->readdir(x.fs, d1, &ent), 0);
     CHECK_EQ(o->readdir(x.fs, d1, &ent), 0);
     int n = 0;
@@ -143,7 +102,7 @@ TEST(listing_of_a_removed_directory_ends)
 TEST(handles_die_with_the_mount)
 {
     struct fx x;
-    REQUIRE_EQ(up(&x), 0);
+    REQUIRE_EQ(th_fm_up(&x), 0);
     const struct cairn_fs_ops *o = x.fs->ops;
     uint8_t fh[256], back[8];
     REQUIRE_EQ(fx_write(&x, "/f", "abc", 3), 0);
@@ -162,10 +121,10 @@ TEST(handles_die_with_the_mount)
 TEST(open_over_an_open_handle)
 {
     struct fx x;
-    REQUIRE_EQ(up(&x), 0);
+    REQUIRE_EQ(th_fm_up(&x), 0);
     const struct cairn_fs_ops *o = x.fs->ops;
     uint8_t fh[256], gh[256], data[1500], back[1500];
-    pattern(data, sizeof data, 31);
+    th_fm_pattern(data, sizeof data, 31);
     REQUIRE_EQ(o->open(x.fs, fh, "/a", CAIRN_O_WRONLY | CAIRN_O_CREAT), 0);
     REQUIRE_EQ(o->open(x.fs, gh, "/b", CAIRN_O_WRONLY | CAIRN_O_CREAT), 0);
     CHECK_EQ(o->write(x.fs, fh, data, 1500), 1500); // pending clusters
@@ -177,18 +136,18 @@ TEST(open_over_an_open_handle)
     CHECK_EQ(fx_read(&x, "/a", back, sizeof back), 1500);
     CHECK_MEM(back, data, 1500);
     CHECK_EQ(fx_read(&x, "/b", back, sizeof back), 3);
-    CHECK_EQ(problems(&x), 0);
+    CHECK_EQ(fx_problems(&x), 0);
     fx_down(&x);
 }
 
 TEST(removed_before_its_first_cluster)
 {
     struct fx x;
-    REQUIRE_EQ(up(&x), 0);
+    REQUIRE_EQ(th_fm_up(&x), 0);
     const struct cairn_fs_ops *o = x.fs->ops;
     uint8_t fh[256], data[1200], back[1200];
-    pattern(data, sizeof data, 5);
-    uint32_t free0 = bfree(&x);
+    th_fm_pattern(data, sizeof data, 5);
+    uint32_t free0 = fx_bfree(&x);
     REQUIRE_EQ(o->open(x.fs, fh, "/new", CAIRN_O_RDWR | CAIRN_O_CREAT), 0);
     REQUIRE_EQ(o->remove(x.fs, "/new"), 0);
     REQUIRE_EQ(fx_write(&x, "/new", "abc", 3), 0); // the same slot, a new file
@@ -201,20 +160,20 @@ TEST(removed_before_its_first_cluster)
     struct cairn_stat st;
     REQUIRE_EQ(o->stat(x.fs, "/new", &st), 0);
     CHECK_EQ(st.size, 3);
-    CHECK_EQ(bfree(&x), free0 - 1);
-    CHECK_EQ(problems(&x), 0);
+    CHECK_EQ(fx_bfree(&x), free0 - 1);
+    CHECK_EQ(fx_problems(&x), 0);
     fx_down(&x);
 }
 
 TEST(handles_share_size_truncation_and_data)
 {
     struct fx x;
-    REQUIRE_EQ(up(&x), 0);
+    REQUIRE_EQ(th_fm_up(&x), 0);
     const struct cairn_fs_ops *o = x.fs->ops;
     uint8_t ah[256], bh[256], data[4000], back[4000];
-    pattern(data, sizeof data, 7);
+    th_fm_pattern(data, sizeof data, 7);
     REQUIRE_EQ(fx_write(&x, "/f", data, 4000), 0);
-    uint32_t free1 = bfree(&x);
+    uint32_t free1 = fx_bfree(&x);
     REQUIRE_EQ(o->open(x.fs, ah, "/f", CAIRN_O_RDWR), 0);
     REQUIRE_EQ(o->open(x.fs, bh, "/f", CAIRN_O_RDWR), 0);
     CHECK_EQ(o->seek(x.fs, bh, 3900, CAIRN_SEEK_SET), 3900);
@@ -222,7 +181,7 @@ TEST(handles_share_size_truncation_and_data)
     CHECK_EQ(o->truncate(x.fs, ah, 700), 0);
     CHECK_EQ(o->size(x.fs, bh), 700);
     CHECK_EQ(o->read(x.fs, bh, back, 10), 0);
-    CHECK_EQ(bfree(&x), free1 + 6);
+    CHECK_EQ(fx_bfree(&x), free1 + 6);
     // freed clusters go to another file; b's write past the end zero-fills
     REQUIRE_EQ(fx_write(&x, "/g", data, 3000), 0);
     CHECK_EQ(o->write(x.fs, bh, "xyz", 3), 3);
@@ -255,7 +214,7 @@ TEST(handles_share_size_truncation_and_data)
     CHECK_MEM(back, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0new", 18);
     CHECK_EQ(fx_read(&x, "/g", back, sizeof back), 3000);
     CHECK_MEM(back, data, 3000);
-    CHECK_EQ(problems(&x), 0);
+    CHECK_EQ(fx_problems(&x), 0);
     fx_down(&x);
 }
 
@@ -264,10 +223,10 @@ TEST(handles_share_size_truncation_and_data)
 TEST(reads_what_another_handle_has_pending)
 {
     struct fx x;
-    REQUIRE_EQ(up(&x), 0);
+    REQUIRE_EQ(th_fm_up(&x), 0);
     const struct cairn_fs_ops *o = x.fs->ops;
     uint8_t ah[256], bh[256], data[1528], back[1528];
-    pattern(data, sizeof data, 21);
+    th_fm_pattern(data, sizeof data, 21);
     memset(data, 0, 569);
     REQUIRE_EQ(fx_write(&x, "/f", "", 0), 0);
     REQUIRE_EQ(o->open(x.fs, ah, "/f", CAIRN_O_RDWR), 0);
@@ -283,7 +242,7 @@ TEST(reads_what_another_handle_has_pending)
     CHECK_MEM(back, data, 1528);
     CHECK_EQ(o->close(x.fs, bh), 0);
     CHECK_EQ(o->close(x.fs, ah), 0);
-    CHECK_EQ(problems(&x), 0);
+    CHECK_EQ(fx_problems(&x), 0);
     fx_down(&x);
 }
 
@@ -292,10 +251,10 @@ TEST(reads_what_another_handle_has_pending)
 TEST(sync_through_another_handle)
 {
     struct fx x;
-    REQUIRE_EQ(up(&x), 0);
+    REQUIRE_EQ(th_fm_up(&x), 0);
     const struct cairn_fs_ops *o = x.fs->ops;
     uint8_t ah[256], bh[256], data[1800], back[1800];
-    pattern(data, sizeof data, 41);
+    th_fm_pattern(data, sizeof data, 41);
     REQUIRE_EQ(fx_write(&x, "/f", data, 100), 0);
     REQUIRE_EQ(o->open(x.fs, ah, "/f", CAIRN_O_WRONLY | CAIRN_O_APPEND), 0);
     REQUIRE_EQ(o->open(x.fs, bh, "/f", CAIRN_O_RDONLY), 0);
@@ -317,10 +276,10 @@ TEST(sync_through_another_handle)
 TEST(renamed_while_open)
 {
     struct fx x;
-    REQUIRE_EQ(up(&x), 0);
+    REQUIRE_EQ(th_fm_up(&x), 0);
     const struct cairn_fs_ops *o = x.fs->ops;
     uint8_t fh[256], data[2500], back[2500];
-    pattern(data, sizeof data, 3);
+    th_fm_pattern(data, sizeof data, 3);
     REQUIRE_EQ(o->mkdir(x.fs, "/d"), 0);
     REQUIRE_EQ(o->open(x.fs, fh, "/a.txt", CAIRN_O_WRONLY | CAIRN_O_CREAT), 0);
     CHECK_EQ(o->write(x.fs, fh, data, 1000), 1000);
@@ -337,19 +296,19 @@ TEST(renamed_while_open)
     char names[64];
     CHECK_EQ(fx_list(&x, "/d", names, sizeof names), 1);
     CHECK_STR(names, "A LONG name.txt");
-    CHECK_EQ(problems(&x), 0);
+    CHECK_EQ(fx_problems(&x), 0);
     fx_down(&x);
 }
 
 TEST(replaced_by_rename_while_open)
 {
     struct fx x;
-    REQUIRE_EQ(up(&x), 0);
+    REQUIRE_EQ(th_fm_up(&x), 0);
     const struct cairn_fs_ops *o = x.fs->ops;
     uint8_t fh[256], data[2000], back[2000], other[2000];
-    pattern(data, sizeof data, 11);
-    pattern(other, sizeof other, 12);
-    uint32_t free0 = bfree(&x);
+    th_fm_pattern(data, sizeof data, 11);
+    th_fm_pattern(other, sizeof other, 12);
+    uint32_t free0 = fx_bfree(&x);
     REQUIRE_EQ(fx_write(&x, "/old", data, 2000), 0);
     REQUIRE_EQ(fx_write(&x, "/tmp", other, 600), 0);
     REQUIRE_EQ(o->open(x.fs, fh, "/old", CAIRN_O_RDWR), 0);
@@ -361,244 +320,31 @@ TEST(replaced_by_rename_while_open)
     CHECK_EQ(o->close(x.fs, fh), 0);
     CHECK_EQ(fx_read(&x, "/old", back, sizeof back), 600);
     CHECK_MEM(back, other, 600);
-    CHECK_EQ(bfree(&x), free0 - 2 - 4);
-    CHECK_EQ(problems(&x), 0);
+    CHECK_EQ(fx_bfree(&x), free0 - 2 - 4);
+    CHECK_EQ(fx_problems(&x), 0);
     fx_down(&x);
 }
 
-// Random operations through up to five handles on three names, against a
-// model of files as POSIX sees them (names point at files; a file without a
-// name lives while a handle holds it).
-#define NF 12
-#define NH 5
-#define NN 3
-#define MAXSZ 5000
-
-struct mfile {
-    int used;
-    uint32_t size;
-    uint8_t data[MAXSZ];
-};
-struct mhandle {
-    int open, file, rd, wr;
-    uint32_t pos;
-    _Alignas(16) uint8_t st[256]; // (driver storage: aligned for any type)
-};
-struct model {
-    struct mfile f[NF];
-    struct mhandle h[NH];
-    int name[NN]; // file index, -1 = none
-};
-
-static uint32_t rnd(uint32_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 17;
-    *s ^= *s << 5;
-    return *s;
-}
-
-static void m_gc(struct model *m, int fi)
-{
-    if (fi < 0) {
-        return;
-    }
-    for (int i = 0; i < NN; i++) {
-        if (m->name[i] == fi) {
-            return;
-        }
-    }
-    for (int i = 0; i < NH; i++) {
-        if (m->h[i].open && m->h[i].file == fi) {
-            return;
-        }
-    }
-    m->f[fi].used = 0;
-}
-
-static int m_new(struct model *m)
-{
-    for (int i = 0; i < NF; i++) {
-        if (!m->f[i].used) {
-            m->f[i].used = 1;
-            m->f[i].size = 0;
-            return i;
-        }
-    }
-    return -1;
-}
-
-static const char *const npath[NN] = {"/one", "/Two Long Name.dat", "/sub/three"};
-
-// One random step; returns 0 when the driver matched the model.
-static int step(struct fx *x, struct model *m, uint32_t *seed, uint8_t *buf)
-{
-    const struct cairn_fs_ops *o = x->fs->ops;
-    int hi = (int)(rnd(seed) % NH), ni = (int)(rnd(seed) % NN);
-    struct mhandle *h = &m->h[hi];
-    // (writes and reads more often than what removes files or empties them)
-    static const uint8_t mix[20] = {0, 0, 0, 0, 2, 3, 3, 3, 3, 3, 5, 5, 5, 5, 6, 7, 7, 8, 9, 9};
-    switch (mix[rnd(seed) % 20]) {
-    case 0:
-    case 1: { // open
-        if (h->open) {
-            (void)o->close(x->fs, h->st);
-            h->open = 0;
-            m_gc(m, h->file);
-        }
-        static const uint32_t modes[] = {
-            CAIRN_O_RDONLY, CAIRN_O_RDWR, CAIRN_O_WRONLY | CAIRN_O_CREAT | CAIRN_O_TRUNC,
-            CAIRN_O_RDWR | CAIRN_O_CREAT, CAIRN_O_WRONLY | CAIRN_O_CREAT | CAIRN_O_APPEND};
-        uint32_t fl = modes[rnd(seed) % 5];
-        int rc = o->open(x->fs, h->st, npath[ni], fl);
-        int fi = m->name[ni];
-        if (fi < 0 && !(fl & CAIRN_O_CREAT)) {
-            return rc == CAIRN_ENOENT ? 0 : 1;
-        }
-        if (rc) {
-            return 2;
-        }
-        if (fi < 0) {
-            fi = m->name[ni] = m_new(m);
-        } else if (fl & CAIRN_O_TRUNC) {
-            m->f[fi].size = 0;
-        }
-        h->open = 1;
-        h->file = fi;
-        h->rd = (fl & CAIRN_O_RDONLY) != 0;
-        h->wr = (fl & CAIRN_O_WRONLY) != 0;
-        h->pos = fl & CAIRN_O_APPEND ? m->f[fi].size : 0;
-        return 0;
-    }
-    case 2: // close
-        if (h->open) {
-            h->open = 0;
-            int rc = o->close(x->fs, h->st);
-            m_gc(m, h->file);
-            return rc ? 3 : 0;
-        }
-        return 0;
-    case 3:
-    case 4: { // write at a random place
-        if (!h->open || !h->wr) {
-            return 0;
-        }
-        struct mfile *f = &m->f[h->file];
-        uint32_t at = rnd(seed) % (f->size + 600), n = 1 + rnd(seed) % 1100;
-        if (at + n > MAXSZ) {
-            return 0;
-        }
-        for (uint32_t i = 0; i < n; i++) {
-            buf[i] = (uint8_t)rnd(seed);
-        }
-        if (o->seek(x->fs, h->st, at, CAIRN_SEEK_SET) != at ||
-            o->write(x->fs, h->st, buf, n) != (int32_t)n) {
-            return 4;
-        }
-        if (at > f->size) {
-            memset(f->data + f->size, 0, at - f->size);
-        }
-        memcpy(f->data + at, buf, n);
-        if (at + n > f->size) {
-            f->size = at + n;
-        }
-        h->pos = at + n;
-        return 0;
-    }
-    case 5: { // read from a random place, compare
-        if (!h->open || !h->rd) {
-            return 0;
-        }
-        struct mfile *f = &m->f[h->file];
-        uint32_t at = rnd(seed) % (f->size + 100), n = rnd(seed) % 2000;
-        if (o->seek(x->fs, h->st, at, CAIRN_SEEK_SET) != at) {
-            return 5;
-        }
-        uint32_t want = at >= f->size ? 0 : f->size - at < n ? f->size - at : n;
-        int32_t r = o->read(x->fs, h->st, buf, n);
-        if (r != (int32_t)want || memcmp(buf, f->data + at, want) != 0) {
-            return 6;
-        }
-        h->pos = at + want;
-        return 0;
-    }
-    case 6: { // truncate
-        if (!h->open || !h->wr) {
-            return 0;
-        }
-        struct mfile *f = &m->f[h->file];
-        uint32_t ns = rnd(seed) % (f->size + 800);
-        if (ns > MAXSZ || o->truncate(x->fs, h->st, ns) != 0) {
-            return ns > MAXSZ ? 0 : 7;
-        }
-        if (ns > f->size) {
-            memset(f->data + f->size, 0, ns - f->size);
-        }
-        f->size = ns;
-        return 0;
-    }
-    case 7: // sync, and the size through every handle
-        if (h->open && o->sync(x->fs, h->st) != 0) {
-            return 8;
-        }
-        for (int i = 0; i < NH; i++) {
-            if (m->h[i].open && o->size(x->fs, m->h[i].st) != m->f[m->h[i].file].size) {
-                return 9;
-            }
-        }
-        return 0;
-    case 8: { // remove
-        int rc = o->remove(x->fs, npath[ni]);
-        int fi = m->name[ni];
-        if (fi < 0) {
-            return rc == CAIRN_ENOENT ? 0 : 10;
-        }
-        if (rc) {
-            return 11;
-        }
-        m->name[ni] = -1;
-        m_gc(m, fi);
-        return 0;
-    }
-    default: { // rename, perhaps over another name
-        int to = (int)(rnd(seed) % NN), fi = m->name[ni];
-        int rc = o->rename(x->fs, npath[ni], npath[to]);
-        if (fi < 0) {
-            return rc == CAIRN_ENOENT ? 0 : 12;
-        }
-        if (rc) {
-            return 13;
-        }
-        if (to != ni) {
-            int old = m->name[to];
-            m->name[to] = fi;
-            m->name[ni] = -1;
-            m_gc(m, old);
-        }
-        return 0;
-    }
-    }
-}
-
+// Random operations through up to five handles on three names, against the
+// model of tests/fat/fat_model.c: after every round of 40 steps, every
+// handle closed, the files as the model has them, every cluster accounted
+// for, nothing for fsck.
 TEST(random_handles_against_a_model)
 {
-    static struct model m;
-    static uint8_t buf[MAXSZ];
+    static struct th_fm_model m;
+    static uint8_t buf[TH_FM_MAXSZ];
     int rounds = th_long() ? 400 : 60;
     int seeds = th_long() ? 12 : 3;
     for (int seed0 = 1; seed0 <= seeds; seed0++) {
         struct fx x;
-        REQUIRE_EQ(up(&x), 0);
+        REQUIRE_EQ(th_fm_up(&x), 0);
         REQUIRE_EQ(x.fs->ops->mkdir(x.fs, "/sub"), 0);
-        uint32_t free0 = bfree(&x);
-        memset(&m, 0, sizeof m);
-        for (int i = 0; i < NN; i++) {
-            m.name[i] = -1;
-        }
+        uint32_t free0 = fx_bfree(&x);
+        th_fm_reset(&m, 0);
         uint32_t seed = 0x9E3779B9u * (uint32_t)seed0;
         for (int r = 0; r < rounds; r++) {
             for (int s = 0; s < 40; s++) {
-                int bad = step(&x, &m, &seed, buf);
+                int bad = th_fm_step(&x, &m, &seed, buf);
                 if (bad) {
                     fprintf(stderr, "seed %d round %d step %d: mismatch %d\n", seed0, r, s, bad);
                     CHECK_EQ(bad, 0);
@@ -606,29 +352,11 @@ TEST(random_handles_against_a_model)
                     return;
                 }
             }
-            // every handle closed: the files as the model has them, every
-            // cluster accounted for, nothing for fsck
-            for (int i = 0; i < NH; i++) {
-                if (m.h[i].open) {
-                    CHECK_EQ(x.fs->ops->close(x.fs, m.h[i].st), 0);
-                    m.h[i].open = 0;
-                    m_gc(&m, m.h[i].file);
-                }
+            if (th_fm_round_end(&x, &m, 512, free0)) {
+                fprintf(stderr, "seed %d round %d: end-of-round check failed\n", seed0, r);
+                fx_down(&x);
+                return;
             }
-            uint32_t used = 0;
-            for (int i = 0; i < NN; i++) {
-                int fi = m.name[i];
-                int32_t n = fx_read(&x, npath[i], buf, sizeof buf);
-                if (fi < 0) {
-                    CHECK_EQ(n, CAIRN_ENOENT);
-                    continue;
-                }
-                CHECK_EQ(n, (int32_t)m.f[fi].size);
-                CHECK(n >= 0 && memcmp(buf, m.f[fi].data, (size_t)n) == 0);
-                used += (m.f[fi].size + 511) / 512;
-            }
-            CHECK_EQ(bfree(&x), free0 - used);
-            CHECK_EQ(problems(&x), 0);
             if (r % 8 == 7) {
                 REQUIRE_EQ(fx_remount(&x, 0), 0);
             }

@@ -15,30 +15,6 @@ static void fill(uint8_t *p, uint32_t n, uint32_t seed)
     }
 }
 
-static void on_report(void *ctx, const char *problem, int fixed)
-{
-    (void)problem;
-    (void)fixed;
-    (*(int *)ctx)++;
-}
-
-// fsck without repair: the number of problems reported.
-static int32_t problems(struct fx *x)
-{
-    int n = 0;
-    int32_t left = fx_fsck(x->fs, 0, on_report, &n);
-    return left < 0 ? left : n;
-}
-
-static uint32_t bfree(struct fx *x)
-{
-    struct cairn_statvfs st;
-    if (x->fs->ops->statvfs(x->fs, &st) != 0) {
-        return 0;
-    }
-    return (uint32_t)st.f_bfree;
-}
-
 // A file grown over many clusters without a sync: readable through its
 // handle, counted as used, and after a cut (the image as it is before the
 // close) the volume holds no trace of it: a new file's entry is written at
@@ -51,13 +27,13 @@ TEST(unlinked_clusters_until_sync)
     uint32_t n = 10000;
     uint8_t *data = malloc(n), *back = malloc(n);
     fill(data, n, 7);
-    uint32_t free0 = bfree(&x);
+    uint32_t free0 = fx_bfree(&x);
     uint8_t fh[256];
     REQUIRE_EQ(o->open(x.fs, fh, "/grow.bin", CAIRN_O_RDWR | CAIRN_O_CREAT), 0);
     for (uint32_t off = 0; off < n; off += 250) {
         REQUIRE_EQ(o->write(x.fs, fh, data + off, 250), 250);
     }
-    CHECK_EQ(bfree(&x), free0 - 10); // (counted without linking them)
+    CHECK_EQ(fx_bfree(&x), free0 - 10); // (counted without linking them)
     // read back through the handle, across the unlinked clusters
     CHECK_EQ(o->seek(x.fs, fh, 100, CAIRN_SEEK_SET), 100);
     CHECK_EQ(o->read(x.fs, fh, back, 9000), 9000);
@@ -73,8 +49,8 @@ TEST(unlinked_clusters_until_sync)
     REQUIRE_EQ(y.fs->ops->mount(y.fs, 0), 0);
     struct cairn_stat st;
     CHECK_EQ(y.fs->ops->stat(y.fs, "/grow.bin", &st), CAIRN_ENOENT);
-    CHECK_EQ(bfree(&y), free0);
-    CHECK_EQ(problems(&y), 0);
+    CHECK_EQ(fx_bfree(&y), free0);
+    CHECK_EQ(fx_problems(&y), 0);
     fx_down(&y);
 
     CHECK_EQ(o->close(x.fs, fh), 0);
@@ -84,8 +60,8 @@ TEST(unlinked_clusters_until_sync)
     CHECK_EQ(st2.size, n + 3000);
     CHECK_EQ(fx_read(&x, "/grow.bin", back, n), (int32_t)n);
     CHECK_MEM(back, data, n);
-    CHECK_EQ(bfree(&x), free0 - 13);
-    CHECK_EQ(problems(&x), 0);
+    CHECK_EQ(fx_bfree(&x), free0 - 13);
+    CHECK_EQ(fx_problems(&x), 0);
     free(data);
     free(back);
     fx_down(&x);
@@ -121,7 +97,7 @@ TEST(interleaved_growth_and_truncate)
     CHECK_MEM(back, a, n);
     CHECK_EQ(fx_read(&x, "/b", back, n), 5500);
     CHECK_MEM(back, b, 5500);
-    CHECK_EQ(problems(&x), 0);
+    CHECK_EQ(fx_problems(&x), 0);
     free(a);
     free(b);
     free(back);
@@ -178,7 +154,7 @@ TEST(two_handles_one_file)
     fill(d, sizeof d, 9);
     fill(e, sizeof e, 10);
     REQUIRE_EQ(fx_write(&x, "/f", d, 1000), 0);
-    uint32_t free0 = bfree(&x);
+    uint32_t free0 = fx_bfree(&x);
     uint8_t fa[256], fb[256];
     REQUIRE_EQ(o->open(x.fs, fa, "/f", CAIRN_O_WRONLY | CAIRN_O_APPEND), 0);
     REQUIRE_EQ(o->open(x.fs, fb, "/f", CAIRN_O_WRONLY), 0);
@@ -190,8 +166,8 @@ TEST(two_handles_one_file)
     CHECK_EQ(fx_read(&x, "/f", back, sizeof back), 3000);
     CHECK_MEM(back, e, 2500);
     CHECK_MEM(back + 2500, d + 2500, 500);
-    CHECK_EQ(bfree(&x), free0 - 2);
-    CHECK_EQ(problems(&x), 0);
+    CHECK_EQ(fx_bfree(&x), free0 - 2);
+    CHECK_EQ(fx_problems(&x), 0);
     fx_down(&x);
 }
 
@@ -219,7 +195,7 @@ TEST(reparsed_names)
         CHECK_EQ(st.size, 1);
         CHECK_EQ(o->stat(x.fs, "/mixed.txt", &st), 0);
         CHECK_EQ(st.size, 1);
-        CHECK_EQ(problems(&x), 0);
+        CHECK_EQ(fx_problems(&x), 0);
     }
     char list[256];
     REQUIRE_EQ(fx_list(&x, "/", list, sizeof list), 2);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "cairn/fat.h"
-#include "harness.h"
+#include "../harness.h"
 
 struct fx {
     uint8_t *mem;
@@ -71,6 +71,31 @@ static inline int32_t fx_fsck(struct cairn_fs *fs, uint32_t flags, cairn_fsck_re
     (void)ctx;
     return 0;
 #endif
+}
+
+static inline void fx_count_report(void *ctx, const char *problem, int fixed)
+{
+    (void)problem;
+    (void)fixed;
+    (*(int *)ctx)++;
+}
+
+// fsck without repair: the number of problems reported, or its error.
+static inline int32_t fx_problems(struct fx *x)
+{
+    int n = 0;
+    int32_t left = fx_fsck(x->fs, 0, fx_count_report, &n);
+    return left < 0 ? left : n;
+}
+
+// Free clusters as statvfs reports them (0 on an error).
+static inline uint32_t fx_bfree(struct fx *x)
+{
+    struct cairn_statvfs st;
+    if (x->fs->ops->statvfs(x->fs, &st) != 0) {
+        return 0;
+    }
+    return (uint32_t)st.f_bfree;
 }
 
 // Whole-file helpers through the ops table.
