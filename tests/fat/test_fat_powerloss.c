@@ -392,21 +392,34 @@ static void wl_truncate(struct wl *w)
     k->lo = k->hi;
 }
 
+// Rename from -> to (a new name), the model widened while it is in flight
+// (either name may hold the object, one must). The new name's expectation,
+// or NULL when the rename failed (the power is off).
+static struct exp *wl_move(struct wl *w, const char *from, const char *to)
+{
+    struct model *m = w->m;
+    struct exp *a = ex(m, from), *b = ex(m, to);
+    *b = *a;
+    snprintf(b->path, sizeof b->path, "%s", to);
+    a->can_absent = b->can_absent = 1;
+    a->pair = (int)(b - m->e);
+    b->pair = (int)(a - m->e);
+    if (w->fs->ops->rename(w->fs, from, to) < 0) {
+        return NULL;
+    }
+    a->can_present = 0;
+    b->can_absent = 0;
+    return b;
+}
+
 static void wl_rename(struct wl *w)
 {
     const struct cairn_fs_ops *o = w->fs->ops;
     struct model *m = w->m;
     // Across directories, to a long name.
-    struct exp *a = ex(m, "/victim.bin");
-    struct exp *b = ex(m, "/dir/Renamed Victim With Long Name.bin");
-    *b = *a;
-    snprintf(b->path, sizeof b->path, "/dir/Renamed Victim With Long Name.bin");
-    a->can_absent = b->can_absent = 1;
-    a->pair = (int)(b - m->e);
-    b->pair = (int)(a - m->e);
-    TRY(o->rename(w->fs, a->path, b->path));
-    a->can_present = 0;
-    b->can_absent = 0;
+    if (!wl_move(w, "/victim.bin", "/dir/Renamed Victim With Long Name.bin")) {
+        return;
+    }
     // Replacing an existing file: the log is either one.
     struct exp *k = ex(m, "/keep.bin");
     struct exp *l = ex(m, "/log.txt");
@@ -427,16 +440,7 @@ static void wl_rename(struct wl *w)
     k->has_old = 0;
     k->can_absent = 0;
     // A directory with content moves into another.
-    struct exp *d = ex(m, "/emptydir");
-    struct exp *d2 = ex(m, "/dir/moved dir");
-    *d2 = *d;
-    snprintf(d2->path, sizeof d2->path, "/dir/moved dir");
-    d->can_absent = d2->can_absent = 1;
-    d->pair = (int)(d2 - m->e);
-    d2->pair = (int)(d - m->e);
-    TRY(o->rename(w->fs, d->path, d2->path));
-    d->can_present = 0;
-    d2->can_absent = 0;
+    (void)wl_move(w, "/emptydir", "/dir/moved dir");
 }
 
 static void wl_mkdir(struct wl *w)
@@ -557,17 +561,11 @@ static void wl_while_open(struct wl *w)
     TRY(wl_write(w, NULL, 901, 7000, 2000));
     TRY(o->close(w->fs, w->file)); // (its clusters are freed now)
     // renamed while open, then grown
-    struct exp *a = ex(m, "/keep.bin");
-    struct exp *b = ex(m, "/dir/Kept under a new name.bin");
-    *b = *a;
-    snprintf(b->path, sizeof b->path, "/dir/Kept under a new name.bin");
-    TRY(o->open(w->fs, w->file, a->path, CAIRN_O_WRONLY | CAIRN_O_APPEND));
-    a->can_absent = b->can_absent = 1;
-    a->pair = (int)(b - m->e);
-    b->pair = (int)(a - m->e);
-    TRY(o->rename(w->fs, a->path, b->path));
-    a->can_present = 0;
-    b->can_absent = 0;
+    TRY(o->open(w->fs, w->file, "/keep.bin", CAIRN_O_WRONLY | CAIRN_O_APPEND));
+    struct exp *b = wl_move(w, "/keep.bin", "/dir/Kept under a new name.bin");
+    if (!b) {
+        return;
+    }
     TRY(wl_write(w, b, b->seed, 3000, 2500));
     TRY(o->close(w->fs, w->file));
     b->lo = b->hi;
