@@ -49,11 +49,17 @@ static struct fat_file *fat_peer(fat_vol *v, const struct fat_file *f)
     return o;
 }
 
-// f at the short entry `at`, and another handle on that file, or NULL.
-static struct fat_file *fat_at(fat_vol *v, struct fat_file *f, const struct fat_dpos *at)
+// f names the short entry at `at`.
+static void fat_place(const fat_vol *v, struct fat_file *f, const struct fat_dpos *at)
 {
     f->dir_sect = at->sect;
     f->dir_idx = (uint16_t)(at->idx & (v->ss / FAT_DIRENT - 1)); // (ss: a power of 2)
+}
+
+// f at the short entry `at`, and another handle on that file, or NULL.
+static struct fat_file *fat_at(fat_vol *v, struct fat_file *f, const struct fat_dpos *at)
+{
+    fat_place(v, f, at);
     return fat_peer(v, f);
 }
 
@@ -105,7 +111,7 @@ int cairn_fat_files_move(fat_vol *v, const struct fat_dpos *at, uint32_t sect, u
         } while (fat_peer(v, &key));
         idx = key.dir_idx;
     }
-    (void)fat_at(v, &key, at);
+    fat_place(v, &key, at);
     for (struct fat_file *o = v->files; o; o = o->next) {
         if (fat_same(o, &key)) {
             o->dir_sect = sect;
@@ -322,7 +328,7 @@ int cairn_fat_open(struct cairn_fs *fs, void *file, const char *path, uint32_t f
     f->flags = (uint16_t)ff;
     f->sclust = f->ent_clust = cairn_fat_ent_clust(v, sc.f.ent);
     f->fsize = fat_ld32(sc.f.ent + FAT_DIR_SIZE);
-    (void)fat_at(v, f, &sc.f.sfn);
+    fat_place(v, f, &sc.f.sfn);
     if (f->sclust == 1 || f->sclust >= v->n_fatent) {
         return CAIRN_ECORRUPT;
     }

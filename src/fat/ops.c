@@ -649,7 +649,7 @@ static int fat_info(struct cairn_fs *fs, struct cairn_fs_info *info)
     if (wd < 0) {
         return wd;
     }
-    info->flags = (uint32_t)wd; // (CAIRN_FS_INFO_UNCLEAN)
+    info->flags = (uint32_t)wd * CAIRN_FS_INFO_UNCLEAN; // (wd: 0 or 1)
     info->block_size = fs->bdev->block_size;
     info->block_count = fs->bdev->block_count;
     info->unit_size = v->csize * v->ss;
